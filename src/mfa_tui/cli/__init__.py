@@ -1,0 +1,133 @@
+"""The ``mfa-tui`` command: a dispatcher that imports only the module of the command run.
+
+Each command lives in its own module under :mod:`mfa_tui.cli` exposing
+``register(parser: argparse.ArgumentParser) -> None`` (adds its arguments) and
+``run(args: argparse.Namespace) -> int``. Only the chosen module is imported, so
+``mfa-tui credential-process`` (run on every AWS CLI call) never pays for boto3,
+Textual, or the other commands' imports.
+
+Global options, accepted before the command: ``--config PATH`` (else ``$MFA_TUI_CONFIG``,
+else the user config dir) and ``--demo``. With no command the dashboard opens.
+"""
+
+from __future__ import annotations
+
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module, one-line help)
+    "status": ("mfa_tui.cli.status_cmd", "show every profile's state and time left"),
+    "refresh": ("mfa_tui.cli.refresh_cmd", "refresh profiles: one code per MFA device"),
+    "whoami": ("mfa_tui.cli.whoami_cmd", "GetCallerIdentity for profiles"),
+    "env": ("mfa_tui.cli.env_cmd", "print shell lines exporting a profile's credentials"),
+    "credential-process": ("mfa_tui.cli.credential_process_cmd", "credential_process helper for the AWS CLI and SDKs"),
+    "config": ("mfa_tui.cli.config_cmd", "check the registry (`config check [PATH]`)"),
+    "import": ("mfa_tui.cli.import_cmd", "build registry entries from ~/.aws (dry run unless --write)"),
+    "enroll": ("mfa_tui.cli.enroll_cmd", "create and enable a virtual MFA device"),
+    "policy": ("mfa_tui.cli.policy_cmd", "what a profile's identity may do with and without MFA"),
+    "doctor": ("mfa_tui.cli.doctor_cmd", "check clock, file permissions, registry and sessions"),
+    "demo": ("mfa_tui.cli.demo_cmd", "run the local AWS demo world (`demo serve`, `demo code`)"),
+}
+
+
+def _usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    lines = [
+        "usage: mfa-tui [--config PATH] [--demo] [COMMAND] [ARGS...]",
+        "",
+        "With no command, opens the dashboard. --demo opens it on the local AWS demo world.",
+        "",
+        "commands:",
+    ]
+    lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += ["", "Run `mfa-tui COMMAND --help` for a command's options."]
+    return "\n".join(lines)
+
+
+def _split_globals(argv: list[str]) -> tuple[dict[str, object], list[str]] | str:
+    """Pull the global options off the front of argv; a string result is an error message."""
+    opts: dict[str, object] = {"config": None, "demo": False}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--config":
+            if i + 1 >= len(argv):
+                return "--config needs a path"
+            opts["config"] = argv[i + 1]
+            i += 2
+        elif arg.startswith("--config="):
+            opts["config"] = arg.split("=", 1)[1]
+            i += 1
+        elif arg == "--demo":
+            opts["demo"] = True
+            i += 1
+        else:
+            break
+    return opts, argv[i:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mfa-tui`` script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    split = _split_globals(argv)
+    if isinstance(split, str):
+        print(f"mfa-tui: {split}", file=sys.stderr)
+        return 2
+    opts, rest = split
+    if rest and rest[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    if rest and rest[0] in ("-V", "--version"):
+        from mfa_tui import __version__
+
+        print(f"mfa-tui {__version__}")
+        return 0
+    if not rest or rest[0].startswith("-"):
+        if rest:
+            print(f"mfa-tui: unknown option {rest[0]}\n\n{_usage()}", file=sys.stderr)
+            return 2
+        module_name, command = "mfa_tui.cli.dashboard_cmd", "dashboard"
+    else:
+        command = rest[0]
+        if command not in COMMANDS:
+            print(f"mfa-tui: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
+            return 2
+        module_name = COMMANDS[command][0]
+        rest = rest[1:]
+        if command == "credential-process" and opts["config"] is None:
+            # Runs on every AWS CLI call: serve the cache before argparse and the rest load.
+            from mfa_tui.cli import credential_process_cmd
+
+            code = credential_process_cmd.fast(rest)
+            if code is not None:
+                return code
+
+    import argparse
+    import importlib
+
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(
+        prog=f"mfa-tui {command}" if command != "dashboard" else "mfa-tui",
+        description=COMMANDS.get(command, ("", "open the dashboard"))[1],
+    )
+    module.register(parser)
+    args = parser.parse_args(rest)
+    args.config = opts["config"]
+    args.demo = opts["demo"]
+    return run_guarded(module.run, args)
+
+
+def run_guarded(run, args) -> int:
+    """Run a command; expected errors become one line on stderr and their exit code."""
+    from mfa_tui.core.errors import MfaTuiError
+
+    try:
+        return int(run(args) or 0)
+    except MfaTuiError as exc:
+        print(f"mfa-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mfa-tui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1

@@ -1,0 +1,285 @@
+"""The domain: what the registry describes and what a refresh produces.
+
+All classes are plain frozen dataclasses with no I/O, so the CLI, the dashboard and
+tests share them. Durations are seconds; times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+# AWS limits (AWS_FACTS.md facts 3 and 4).
+MFA_SESSION_MIN = 15 * 60
+"""GetSessionToken's shortest session."""
+MFA_SESSION_MAX = 36 * 3600
+"""GetSessionToken's longest session for an IAM user."""
+MFA_SESSION_DEFAULT = 12 * 3600
+"""GetSessionToken's default."""
+ROLE_MIN = 15 * 60
+"""AssumeRole's shortest session."""
+ROLE_MAX = 12 * 3600
+"""The largest MaxSessionDuration a role can have."""
+CHAINED_ROLE_MAX = 3600
+"""AWS's cap for roles assumed with session credentials (role chaining)."""
+
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+ROLE_ARN_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
+MFA_SERIAL_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::(\d{12}):mfa/[\w+=,.@/-]{1,512}$")
+SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$")
+
+
+class Strategy(StrEnum):
+    """How a role profile is assumed."""
+
+    CHAINED = "chained"
+    """With the identity's MFA session: one code unlocks every role; capped at 1 hour."""
+    DIRECT = "direct"
+    """AssumeRole carrying its own code: up to the role's maximum, one code per role."""
+
+
+class ProfileKind(StrEnum):
+    """What a profile written to the credentials file holds."""
+
+    MFA_SESSION = "mfa-session"
+    """The identity's own GetSessionToken session."""
+    CHAINED_ROLE = "chained-role"
+    """A role assumed with the MFA session."""
+    DIRECT_ROLE = "direct-role"
+    """A role assumed directly with its own code."""
+
+
+class State(StrEnum):
+    """A profile's state as the status table and ``mfa-tui status`` show it."""
+
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    MISSING = "missing"
+    REFRESHING = "refreshing"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``[settings]`` table."""
+
+    theme: str = "mfa-dark"
+    """Name of the dashboard theme (a file in themes/ or the user themes folder)."""
+    warn_before: int = 15 * 60
+    """Seconds before expiry at which a profile counts as expiring."""
+    mfa_session_duration: int = MFA_SESSION_DEFAULT
+    """Default GetSessionToken duration for identities that do not set one."""
+    role_duration: int = CHAINED_ROLE_MAX
+    """Default AssumeRole duration for profiles that do not set one."""
+    credentials_file: str | None = None
+    """Shared credentials file to write; None means $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials."""
+    refresh_concurrency: int = 8
+    """How many AssumeRole / GetCallerIdentity calls run at once."""
+    auto_remint: bool = True
+    """Re-mint chained roles before they expire while the MFA session lives (dashboard)."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Key rebinding: binding id -> comma-separated keys (``[settings.keys]``)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """An AWS account, named by its table key in ``[accounts.NAME]``."""
+
+    name: str
+    id: str
+    """12-digit account id."""
+    alias: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.alias or self.name} ({self.id})"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An IAM user reached through long-term keys held in the shared credentials file."""
+
+    name: str
+    source_profile: str
+    """Credentials-file profile holding the long-term keys (never copied into the registry)."""
+    mfa_serial: str | None = None
+    """ARN of the MFA device, ``arn:aws:iam::<acct>:mfa/<name>``; None until enrolled."""
+    region: str = "us-east-1"
+    endpoint_url: str | None = None
+    """Override for the STS/IAM endpoint (the local AWS or a compatible service)."""
+    mfa_session_duration: int | None = None
+    """GetSessionToken duration; None means the settings default."""
+    account: str | None = None
+    """Name of the account table this user lives in, if registered."""
+    user_name: str | None = None
+    """IAM user name; derived from the MFA serial or who-am-I when absent."""
+
+    @property
+    def account_id(self) -> str | None:
+        if self.mfa_serial:
+            m = MFA_SERIAL_RE.match(self.mfa_serial)
+            if m:
+                return m.group(1)
+        return None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A name mfa-tui writes into the credentials file."""
+
+    name: str
+    identity: str
+    """The identity whose MFA session this profile is, or is assumed from."""
+    role_arn: str | None = None
+    """None: the profile is the identity's MFA session itself."""
+    strategy: Strategy = Strategy.CHAINED
+    external_id: str | None = None
+    role_session_name: str | None = None
+    duration: int | None = None
+    """Requested seconds; None means the settings default (and the MFA session's for MFA-session profiles)."""
+    region: str | None = None
+    account: str | None = None
+    """Name of the account table; for roles usually derived from the ARN."""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> ProfileKind:
+        if self.role_arn is None:
+            return ProfileKind.MFA_SESSION
+        return ProfileKind.DIRECT_ROLE if self.strategy is Strategy.DIRECT else ProfileKind.CHAINED_ROLE
+
+    @property
+    def role_account_id(self) -> str | None:
+        if self.role_arn:
+            m = ROLE_ARN_RE.match(self.role_arn)
+            if m:
+                return m.group(1)
+        return None
+
+
+@dataclass(frozen=True)
+class Registry:
+    """A loaded, validated registry."""
+
+    path: Path
+    settings: Settings = field(default_factory=Settings)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    identities: dict[str, Identity] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    """In file order."""
+
+    def account_for(self, profile: Profile) -> Account | None:
+        """The account a profile's credentials belong to, from its table, its ARN or its identity."""
+        if profile.account and profile.account in self.accounts:
+            return self.accounts[profile.account]
+        acct_id = profile.role_account_id
+        if acct_id is None:
+            ident = self.identities.get(profile.identity)
+            if ident is not None:
+                if ident.account and ident.account in self.accounts:
+                    return self.accounts[ident.account]
+                acct_id = ident.account_id
+        if acct_id is not None:
+            for account in self.accounts.values():
+                if account.id == acct_id:
+                    return account
+        return None
+
+    def account_id_for(self, profile: Profile) -> str | None:
+        account = self.account_for(profile)
+        if account is not None:
+            return account.id
+        if profile.role_account_id:
+            return profile.role_account_id
+        ident = self.identities.get(profile.identity)
+        return ident.account_id if ident else None
+
+    def tags_for(self, profile: Profile) -> tuple[str, ...]:
+        """The profile's own tags plus its account's."""
+        account = self.account_for(profile)
+        extra = account.tags if account else ()
+        return tuple(dict.fromkeys(profile.tags + extra))
+
+    def mfa_duration(self, identity: Identity) -> int:
+        return identity.mfa_session_duration or self.settings.mfa_session_duration
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A set of temporary credentials. ``repr`` hides the secret parts."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime
+
+
+@dataclass(frozen=True)
+class WhoAmI:
+    """GetCallerIdentity's answer for one profile."""
+
+    arn: str
+    account: str
+    user_id: str
+    checked_at: datetime
+    expected_account: str | None = None
+
+    @property
+    def mismatch(self) -> bool:
+        """True when the credentials resolve to another account than the registry says."""
+        return self.expected_account is not None and self.account != self.expected_account
+
+
+@dataclass(frozen=True)
+class ProfileStatus:
+    """One row of ``mfa-tui status`` and the dashboard."""
+
+    profile: str
+    identity: str
+    kind: ProfileKind
+    state: State
+    account_id: str | None
+    account_alias: str
+    role_arn: str | None
+    expires_at: datetime | None
+    mfa_expires_at: datetime | None
+    """When the identity's MFA session ends (None: no live session)."""
+    last_refresh: datetime | None = None
+    whoami: WhoAmI | None = None
+    last_error: str | None = None
+    assumed_role_arn: str | None = None
+    source_identity: str | None = None
+    tags: tuple[str, ...] = ()
+    mfa_serial: str | None = None
+
+
+def classify(
+    expires_at: datetime | None,
+    now: datetime,
+    warn_before: int,
+    *,
+    last_error: str | None = None,
+    refreshing: bool = False,
+) -> State:
+    """A profile's state from its expiry: the one rule the CLI and the dashboard share.
+
+    ``refreshing`` wins; then an error from the last attempt; then missing / expired /
+    expiring (within ``warn_before`` seconds) / valid.
+    """
+    if refreshing:
+        return State.REFRESHING
+    if last_error:
+        return State.ERROR
+    if expires_at is None:
+        return State.MISSING
+    left = (expires_at - now).total_seconds()
+    if left <= 0:
+        return State.EXPIRED
+    if left <= warn_before:
+        return State.EXPIRING
+    return State.VALID
