@@ -1,0 +1,413 @@
+"""Pure IAM policy evaluation: what AWS would decide for one action, resource and request context.
+
+Used by the MFA report (:mod:`mfa_tui.core.policy_report`) and usable on its own; other tools
+call :func:`evaluate` with this exact signature. No I/O, no AWS calls.
+
+The decision logic is AWS's documented one for identity-based policies ("Policy evaluation
+logic" in the IAM User Guide):
+
+1. every statement of every policy is matched against the request (order never matters);
+2. a matching ``Deny`` gives ``explicit_deny``;
+3. otherwise a matching ``Allow`` gives ``allowed``;
+4. otherwise the result is ``implicit_deny``.
+
+A permissions boundary (``boundary=`` or :func:`evaluate_with_boundary`) intersects: the
+request is allowed only when both the identity policies and the boundary allow it, and an
+explicit deny in either wins. Statements with a ``Principal``/``NotPrincipal`` (resource
+policies) are matched against ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` from the context
+and otherwise treated like identity statements (same-account evaluation).
+
+Matching (see :mod:`mfa_tui.core.policy_conditions` for wildcards, variables and operators):
+Action/NotAction case-insensitive with ``*``/``?``; Resource/NotResource case-sensitive,
+wildcards within ARN segments; Condition keys case-insensitive, several keys ANDed, several
+values ORed. A statement that cannot be evaluated (unknown operator, bad value, missing
+element) never matches and is listed in :attr:`Decision.problems`; a statement whose policy
+variable has no value in the context does not match either (AWS treats it as invalid) and is
+listed in :attr:`Decision.notes`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from mfa_tui.core.policy_conditions import (
+    Context,
+    PolicyDefect,
+    Unresolved,
+    action_matches,
+    as_list,
+    condition_holds,
+    normalize_context,
+    parse_operator,
+    resource_matches,
+)
+
+VARIABLES_VERSION = "2012-10-17"
+"""Policy variables are substituted only in policies of this Version (older ones take them literally)."""
+
+
+class Result(StrEnum):
+    """An evaluation result; compares equal to its string value."""
+
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicit_deny"
+    IMPLICIT_DENY = "implicit_deny"
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """Where a matching statement is: which policy, which statement, which effect."""
+
+    policy: int
+    """Index of the policy in the list given (in the boundary list when ``boundary``)."""
+    statement: int
+    """Index of the statement in the policy's ``Statement`` list (0 for a single object)."""
+    effect: str
+    """``"Allow"`` or ``"Deny"``."""
+    sid: str | None = None
+    name: str | None = None
+    """The policy's name, when the caller passed ``names``."""
+    boundary: bool = False
+    """True for a statement of the permissions boundary."""
+
+    def label(self) -> str:
+        """Short, stable text such as ``ForceMFA#DenyAllExceptListedIfNoMFA`` or ``policy 0#1``."""
+        policy = self.name or f"policy {self.policy}"
+        stmt = self.sid or str(self.statement)
+        return f"{policy}#{stmt}" + (" (boundary)" if self.boundary else "")
+
+    def to_dict(self) -> dict:
+        return {
+            "policy": self.policy,
+            "statement": self.statement,
+            "effect": self.effect,
+            "sid": self.sid,
+            "name": self.name,
+            "boundary": self.boundary,
+            "label": self.label(),
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for one request, with the statements behind it."""
+
+    result: Result
+    action: str
+    resource: str
+    matched: tuple[StatementRef, ...] = ()
+    """Every statement that applied to the request, Allow and Deny, in policy order."""
+    problems: tuple[str, ...] = ()
+    """Statements that could not be evaluated (unknown operator, bad value...): never treated as matching."""
+    notes: tuple[str, ...] = ()
+    """Statements skipped because a policy variable had no value in the context."""
+    identity_result: Result | None = None
+    """With a boundary: what the identity policies alone decided."""
+    boundary_result: Result | None = None
+    """With a boundary: what the boundary alone decided."""
+
+    @property
+    def allowed(self) -> bool:
+        return self.result is Result.ALLOWED
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Problems and notes together."""
+        return self.problems + self.notes
+
+    @property
+    def deciding(self) -> tuple[StatementRef, ...]:
+        """The statements that decided: the Denies for an explicit deny, the Allows for an allow."""
+        if self.result is Result.EXPLICIT_DENY:
+            return tuple(s for s in self.matched if s.effect == "Deny")
+        if self.result is Result.ALLOWED:
+            return tuple(s for s in self.matched if s.effect == "Allow")
+        return ()
+
+    @property
+    def reason(self) -> str:
+        """One line saying why, naming the deciding statements."""
+        labels = ", ".join(s.label() for s in self.deciding)
+        if self.result is Result.EXPLICIT_DENY:
+            return f"denied by {labels}"
+        if self.result is Result.ALLOWED:
+            return f"allowed by {labels}"
+        if self.boundary_result is not None:
+            if self.identity_result is Result.ALLOWED:
+                return "allowed by the identity policies but not by the permissions boundary"
+            if self.boundary_result is Result.ALLOWED:
+                return "allowed by the permissions boundary but by no identity policy"
+        return "no statement allows it"
+
+    def to_dict(self) -> dict:
+        return {
+            "result": str(self.result),
+            "action": self.action,
+            "resource": self.resource,
+            "reason": self.reason,
+            "deciding": [s.label() for s in self.deciding],
+            "matched": [s.to_dict() for s in self.matched],
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+            "identity_result": None if self.identity_result is None else str(self.identity_result),
+            "boundary_result": None if self.boundary_result is None else str(self.boundary_result),
+        }
+
+
+@dataclass
+class _SetOutcome:
+    result: Result = Result.IMPLICIT_DENY
+    matched: list[StatementRef] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_document(document: object) -> Mapping:
+    """A policy document as a mapping: accepts a dict, JSON text, or IAM's URL-encoded JSON."""
+    if isinstance(document, Mapping):
+        return document
+    if isinstance(document, (str, bytes)):
+        text = document.decode("utf-8") if isinstance(document, bytes) else document
+        stripped = text.strip()
+        if stripped.startswith("%"):
+            from urllib.parse import unquote
+
+            stripped = unquote(stripped)
+        try:
+            parsed = json.loads(stripped)
+        except ValueError as exc:
+            raise PolicyDefect(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        if isinstance(parsed, Mapping):
+            return parsed
+    raise PolicyDefect("a policy document must be a JSON object")
+
+
+def statements(document: Mapping) -> list:
+    """The document's statements as a list (``Statement`` may be one object or a list)."""
+    raw = document.get("Statement")
+    if isinstance(raw, Mapping):
+        return [raw]
+    if isinstance(raw, list):
+        return raw
+    raise PolicyDefect("no Statement list")
+
+
+def _strings(statement: Mapping, key: str) -> list[str]:
+    values = as_list(statement[key])
+    if not values or not all(isinstance(v, str) for v in values):
+        raise PolicyDefect(f"{key} must be a string or a list of strings")
+    return values
+
+
+def _one_of(statement: Mapping, positive: str, negative: str) -> tuple[list[str], bool]:
+    """The patterns of Action/NotAction (or Resource/NotResource) and whether they are negated."""
+    has_pos, has_neg = positive in statement, negative in statement
+    if has_pos and has_neg:
+        raise PolicyDefect(f"both {positive} and {negative}")
+    if not has_pos and not has_neg:
+        raise PolicyDefect(f"no {positive} or {negative}")
+    key = positive if has_pos else negative
+    return _strings(statement, key), has_neg
+
+
+_ROOT_SUFFIX = ":root"
+
+
+def _principal_matches(principal: object, ctx: Context) -> bool:
+    """Whether a Principal element names the requester given by the context."""
+    if principal == "*":
+        return True
+    if not isinstance(principal, Mapping):
+        raise PolicyDefect("Principal must be \"*\" or an object")
+    arn = (ctx.get("aws:principalarn") or ("",))[0]
+    account = (ctx.get("aws:principalaccount") or ("",))[0]
+    service = (ctx.get("aws:principalservicename") or ("",))[0]
+    known = bool(arn or account or service)
+    for ptype, raw in principal.items():
+        for value in as_list(raw):
+            if not isinstance(value, str):
+                raise PolicyDefect("Principal values must be strings")
+            if ptype == "AWS":
+                if value == "*":
+                    return True
+                if not known:
+                    raise Unresolved("the request context names no principal (aws:PrincipalArn)")
+                if value.isdigit() and len(value) == 12:
+                    value = f"arn:aws:iam::{value}{_ROOT_SUFFIX}"
+                if value.endswith(_ROOT_SUFFIX):
+                    if account and value.split(":")[4:5] == [account]:
+                        return True
+                elif value == arn:
+                    return True
+            elif ptype == "Service":
+                if service and value == service:
+                    return True
+            # Federated and CanonicalUser principals never describe an IAM user or role session.
+    return False
+
+
+def _applies(statement: object, action: str, resource: str, ctx: Context, variables: bool) -> bool:
+    if not isinstance(statement, Mapping):
+        raise PolicyDefect("statement is not an object")
+    effect = statement.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise PolicyDefect(f"Effect must be \"Allow\" or \"Deny\", not {effect!r}")
+    actions, not_action = _one_of(statement, "Action", "NotAction")
+    if action_matches(actions, action) == not_action:
+        return False
+    # Operators are checked as soon as the action matches, so an unknown operator is
+    # reported even when the resource or another condition already rules the statement out.
+    condition = statement.get("Condition")
+    if isinstance(condition, Mapping):
+        for name in condition:
+            parse_operator(str(name))
+    resources, not_resource = _one_of(statement, "Resource", "NotResource")
+    if resource_matches(resources, resource, ctx, variables) == not_resource:
+        return False
+    if "Principal" in statement and "NotPrincipal" in statement:
+        raise PolicyDefect("both Principal and NotPrincipal")
+    if "Principal" in statement or "NotPrincipal" in statement:
+        not_principal = "NotPrincipal" in statement
+        principals = statement["NotPrincipal" if not_principal else "Principal"]
+        if _principal_matches(principals, ctx) == not_principal:
+            return False
+    return condition_holds(condition, ctx, variables=variables)
+
+
+def _evaluate_set(
+    policies: Sequence[object],
+    action: str,
+    resource: str,
+    ctx: Context,
+    names: Sequence[str] | None,
+    boundary: bool,
+) -> _SetOutcome:
+    out = _SetOutcome()
+    for pi, raw in enumerate(policies):
+        name = names[pi] if names is not None and pi < len(names) else None
+        where_policy = name or f"policy {pi}"
+        if boundary:
+            where_policy = f"boundary {where_policy}"
+        try:
+            document = parse_document(raw)
+            stmts = statements(document)
+        except PolicyDefect as exc:
+            out.problems.append(f"{where_policy}: {exc}; policy ignored")
+            continue
+        variables = document.get("Version") == VARIABLES_VERSION
+        for si, stmt in enumerate(stmts):
+            sid = stmt.get("Sid") if isinstance(stmt, Mapping) else None
+            sid = sid if isinstance(sid, str) and sid else None
+            where = f"{where_policy} statement {sid or si}"
+            try:
+                applies = _applies(stmt, action, resource, ctx, variables)
+            except PolicyDefect as exc:
+                out.problems.append(f"{where}: {exc}; statement ignored")
+                continue
+            except Unresolved as exc:
+                out.notes.append(f"{where}: {exc}; statement does not apply")
+                continue
+            if applies:
+                out.matched.append(StatementRef(pi, si, stmt["Effect"], sid, name, boundary))
+    if any(s.effect == "Deny" for s in out.matched):
+        out.result = Result.EXPLICIT_DENY
+    elif out.matched:
+        out.result = Result.ALLOWED
+    return out
+
+
+def evaluate(
+    policies: Sequence[object],
+    action: str,
+    resource: str = "*",
+    context: Mapping[str, object] | None = None,
+    *,
+    boundary: Sequence[object] | None = None,
+    names: Sequence[str] | None = None,
+    boundary_names: Sequence[str] | None = None,
+) -> Decision:
+    """Decide ``action`` on ``resource`` under ``policies`` as AWS would.
+
+    ``policies``: policy documents (dicts as AWS returns them; JSON text is accepted).
+    ``context``: condition key -> string or list of strings; a key absent from it is absent
+    from the request. ``boundary``: the permissions boundary's documents (None: no boundary).
+    ``names`` / ``boundary_names``: labels for the policies, used in statement refs and messages.
+    """
+    ctx = normalize_context(context)
+    ident = _evaluate_set(policies, action, resource, ctx, names, boundary=False)
+    if boundary is None:
+        return Decision(
+            ident.result, action, resource, tuple(ident.matched), tuple(ident.problems), tuple(ident.notes)
+        )
+    bound = _evaluate_set(boundary, action, resource, ctx, boundary_names, boundary=True)
+    if Result.EXPLICIT_DENY in (ident.result, bound.result):
+        result = Result.EXPLICIT_DENY
+    elif ident.result is Result.ALLOWED and bound.result is Result.ALLOWED:
+        result = Result.ALLOWED
+    else:
+        result = Result.IMPLICIT_DENY
+    return Decision(
+        result,
+        action,
+        resource,
+        tuple(ident.matched + bound.matched),
+        tuple(ident.problems + bound.problems),
+        tuple(ident.notes + bound.notes),
+        identity_result=ident.result,
+        boundary_result=bound.result,
+    )
+
+
+def evaluate_with_boundary(
+    identity_policies: Sequence[object],
+    boundary_policies: Sequence[object],
+    action: str,
+    resource: str = "*",
+    context: Mapping[str, object] | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    boundary_names: Sequence[str] | None = None,
+) -> Decision:
+    """:func:`evaluate` with a permissions boundary: allowed only if both allow; any explicit deny wins."""
+    return evaluate(
+        identity_policies,
+        action,
+        resource,
+        context,
+        boundary=boundary_policies,
+        names=names,
+        boundary_names=boundary_names,
+    )
+
+
+def check_document(document: object) -> list[str]:
+    """Defects visible without a request: bad structure, unknown operators, missing elements.
+
+    The report lists these once per policy instead of once per evaluated action.
+    """
+    try:
+        doc = parse_document(document)
+        stmts = statements(doc)
+    except PolicyDefect as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    for si, stmt in enumerate(stmts):
+        where = f"statement {stmt.get('Sid') or si}" if isinstance(stmt, Mapping) else f"statement {si}"
+        try:
+            if not isinstance(stmt, Mapping):
+                raise PolicyDefect("statement is not an object")
+            if stmt.get("Effect") not in ("Allow", "Deny"):
+                raise PolicyDefect(f"Effect must be \"Allow\" or \"Deny\", not {stmt.get('Effect')!r}")
+            _one_of(stmt, "Action", "NotAction")
+            _one_of(stmt, "Resource", "NotResource")
+            condition = stmt.get("Condition")
+            if condition is not None and not isinstance(condition, Mapping):
+                raise PolicyDefect("Condition must be an object")
+            for name in condition or {}:
+                parse_operator(str(name))
+        except PolicyDefect as exc:
+            problems.append(f"{where}: {exc}")
+    return problems

@@ -1,0 +1,454 @@
+"""The text matching under IAM policy evaluation: request contexts, policy variables,
+wildcards, and every condition operator.
+
+:mod:`mfa_tui.core.policy` decides statements; this module answers the smaller
+questions it asks: does this pattern match that action or ARN, and does this
+``Condition`` block hold for this request context. Pure functions, no I/O.
+
+Semantics follow the AWS IAM User Guide ("Condition operators", "Policy variables",
+"Resource"), with these documented choices where AWS says little:
+
+- A key absent from the context fails every operator except the negated ones
+  (``StringNotEquals``, ``NotIpAddress``, ``ArnNotLike``...), which hold, the ``...IfExists``
+  forms, which hold, and ``Null``, which tests presence. An empty list counts as absent.
+- Several values for one key are ORed; a negated operator holds when *no* value matches
+  (AWS's "NOR"). A multi-valued context key under a plain (non-set) operator matches when any
+  of its values does.
+- ``ForAllValues:`` holds for an absent key; ``ForAnyValue:`` fails for one; ``IfExists`` on a
+  set operator changes nothing (it is applied per value inside the set loop).
+- A context value that does not parse for the operator (a number, date, address, base64,
+  ARN) matches nothing. A *policy* value that does not parse is a defect of the policy:
+  :class:`PolicyDefect` is raised and the whole statement does not match.
+- Policy variables (``${aws:username}``, ``${key, 'default'}``, ``${*}``, ``${?}``, ``${$}``)
+  are substituted only in policies of Version ``2012-10-17``, in Resource/NotResource and in
+  String and Arn condition values. A variable with no single value in the context and no
+  default raises :class:`Unresolved`: AWS then treats the statement as not matching.
+  Substituted text is literal: a ``*`` inside a user name is not a wildcard.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+Context = dict[str, tuple[str, ...]]
+"""A normalised request context: lower-cased key -> its values (at least one)."""
+
+
+class PolicyDefect(Exception):
+    """The policy itself is wrong here (unknown operator, unparseable value...).
+
+    The statement holding it does not match, and the message is reported as a problem.
+    """
+
+
+class Unresolved(Exception):
+    """A policy variable has no value in the request context (and no default)."""
+
+
+def scalar_text(value: object) -> str | None:
+    """A JSON scalar as IAM sees it: ``true`` -> "true", ``3600`` -> "3600"; None for non-scalars."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return None
+
+
+def as_list(value: object) -> list:
+    """IAM's "a string or a list of strings" as a list."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def normalize_context(context: Mapping[str, object] | None) -> Context:
+    """Lower-case the keys and turn every value into a tuple of strings; drop empty keys."""
+    result: Context = {}
+    for key, raw in (context or {}).items():
+        values = []
+        for item in as_list(raw):
+            text = scalar_text(item)
+            if text is None:
+                raise ValueError(f"context key {key!r}: values must be strings, numbers or booleans")
+            values.append(text)
+        if values:
+            result[str(key).lower()] = tuple(values)
+    return result
+
+
+# ── Policy variables and wildcards ────────────────────────────────────────────────
+# A pattern is first cut into tokens: ("raw", text) is policy text in which * and ? are
+# wildcards (where the caller allows them); ("lit", text) came from a variable or an escape
+# and is matched literally.
+
+_VAR_RE = re.compile(r"\$\{([^}]*)\}")
+_VAR_BODY_RE = re.compile(r"^\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?$")
+_ESCAPES = {"*": "*", "?": "?", "$": "$"}
+
+
+def _tokens(text: str, ctx: Context, variables: bool) -> tuple[tuple[str, str], ...]:
+    if not variables or "${" not in text:
+        return (("raw", text),)
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    for m in _VAR_RE.finditer(text):
+        if m.start() > pos:
+            tokens.append(("raw", text[pos : m.start()]))
+        pos = m.end()
+        body = m.group(1)
+        if body.strip() in _ESCAPES:
+            tokens.append(("lit", _ESCAPES[body.strip()]))
+            continue
+        bm = _VAR_BODY_RE.match(body)
+        if bm is None:
+            raise PolicyDefect(f"malformed policy variable {m.group(0)!r}")
+        key, default = bm.group(1), bm.group(2)
+        values = ctx.get(key.lower())
+        if values is not None and len(values) == 1:
+            tokens.append(("lit", values[0]))
+        elif default is not None:
+            tokens.append(("lit", default))
+        else:
+            # Absent, or multi-valued (AWS refuses multi-valued keys as variables).
+            raise Unresolved(f"${{{key}}} has no value in the request context")
+    if pos < len(text):
+        tokens.append(("raw", text[pos:]))
+    return tuple(tokens)
+
+
+def resolve(text: str, ctx: Context, variables: bool) -> str:
+    """``text`` with its policy variables substituted (for equality operators)."""
+    return "".join(t for _, t in _tokens(text, ctx, variables))
+
+
+@lru_cache(maxsize=4096)
+def _compile(tokens: tuple[tuple[str, str], ...], mode: str, ignore_case: bool) -> re.Pattern[str]:
+    """A regex for a token list. ``mode``: "glob" (* and ? anywhere), "resource" (ARN-aware)
+    or "arn" (segment by segment, as the Arn condition operators compare)."""
+    # Flatten to (kind, char) so the ARN modes can look at neighbours and count colons.
+    chars: list[tuple[str, str]] = []
+    for kind, text in tokens:
+        for c in text:
+            if kind == "raw" and c in "*?":
+                chars.append((c, c))
+            else:
+                chars.append(("lit", c))
+    out: list[str] = []
+    colons = 0
+    arn_segmented = mode == "arn" and sum(1 for _, c in chars if c == ":") >= 5
+    for i, (kind, c) in enumerate(chars):
+        if kind == "lit":
+            if c == ":":
+                colons += 1
+            out.append(re.escape(c))
+            continue
+        if mode == "glob" or (mode == "arn" and not arn_segmented):
+            out.append(".*" if kind == "*" else ".")
+        elif mode == "arn":
+            # The first five ARN components are matched one by one; the resource part
+            # (after the fifth colon) may itself contain colons.
+            last_segment = colons >= 5
+            out.append((".*" if last_segment else "[^:]*") if kind == "*" else ("." if last_segment else "[^:]"))
+        else:
+            # Resource element: a * that ends an ARN segment may expand beyond the colon
+            # boundaries (AWS IAM guide, "Resource"); elsewhere it stays inside the segment.
+            ends_segment = i + 1 == len(chars) or chars[i + 1] == ("lit", ":")
+            if kind == "*":
+                out.append(".*" if ends_segment else "[^:]*")
+            else:
+                out.append("[^:]")
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile("".join(out), flags)
+
+
+def pattern(
+    text: str, ctx: Context, *, mode: str = "glob", ignore_case: bool = False, variables: bool = False
+) -> re.Pattern[str]:
+    """Compile a wildcard pattern (``*``, ``?``) after substituting policy variables."""
+    return _compile(_tokens(text, ctx, variables), mode, ignore_case)
+
+
+def action_matches(patterns: Iterable[str], action: str) -> bool:
+    """Whether ``action`` (``service:Name``) matches any Action pattern; case-insensitive."""
+    return any(pattern(p, {}, ignore_case=True).fullmatch(action) for p in patterns)
+
+
+def resource_matches(patterns: Iterable[str], resource: str, ctx: Context, variables: bool) -> bool:
+    """Whether ``resource`` matches any Resource pattern; case-sensitive, ARN-aware wildcards.
+
+    Raises :class:`Unresolved` when a pattern's variable has no value: the statement then
+    does not match at all (for NotResource too), as AWS treats it as invalid.
+    """
+    # Every pattern is compiled (no short-cut) so an unresolved variable anywhere in the
+    # element makes the statement not match whatever the order of the entries.
+    hits = [pattern(p, ctx, mode="resource", variables=variables).fullmatch(resource) is not None for p in patterns]
+    return any(hits)
+
+
+# ── Condition operators ───────────────────────────────────────────────────────────
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+_EPOCH_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+
+
+def _date(text: str) -> datetime | None:
+    text = text.strip()
+    try:
+        if _EPOCH_RE.match(text):
+            return datetime.fromtimestamp(float(text), UTC)
+        value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _b64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _network(text: str):
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        net = _network(text)
+        # A request value written as a /32 (or /128) is still one address.
+        return net.network_address if net is not None and net.num_addresses == 1 else None
+
+
+@dataclass(frozen=True)
+class _Family:
+    """How one operator family compares a policy value with a request value."""
+
+    prepare: Callable[[str, Context, bool], object]
+    """Policy value -> comparable (raises PolicyDefect / Unresolved)."""
+    compare: Callable[[object, str], bool]
+    """(prepared policy value, request value) -> match."""
+    variables: bool = False
+    """Whether policy variables are substituted in this family's values."""
+
+
+def _defect_if_none(value, what: str, text: str):
+    if value is None:
+        raise PolicyDefect(f"{what} {text!r} is not valid")
+    return value
+
+
+def _numeric_family(op: Callable[[Decimal, Decimal], bool]) -> _Family:
+    def compare(pv, v):
+        rv = _decimal(v)
+        return rv is not None and op(rv, pv)
+
+    return _Family(lambda t, c, var: _defect_if_none(_decimal(t), "number", t), compare)
+
+
+def _date_family(op: Callable[[datetime, datetime], bool]) -> _Family:
+    def compare(pv, v):
+        rv = _date(v)
+        return rv is not None and op(rv, pv)
+
+    return _Family(lambda t, c, var: _defect_if_none(_date(t), "date", t), compare)
+
+
+def _bool_prepare(text: str, ctx: Context, variables: bool) -> str:
+    if text.lower() not in ("true", "false"):
+        raise PolicyDefect(f"boolean {text!r} is not valid")
+    return text.lower()
+
+
+_STRING_EQ = _Family(lambda t, c, var: resolve(t, c, var), lambda pv, v: v == pv, variables=True)
+_STRING_EQ_IC = _Family(
+    lambda t, c, var: resolve(t, c, var).casefold(), lambda pv, v: v.casefold() == pv, variables=True
+)
+
+
+def _fullmatch(pv: re.Pattern[str], v: str) -> bool:
+    return pv.fullmatch(v) is not None
+
+
+_STRING_LIKE = _Family(lambda t, c, var: pattern(t, c, variables=var), _fullmatch, variables=True)
+_ARN_LIKE = _Family(lambda t, c, var: pattern(t, c, mode="arn", variables=var), _fullmatch, variables=True)
+_IP = _Family(
+    lambda t, c, var: _defect_if_none(_network(t), "IP address or CIDR", t),
+    lambda pv, v: (a := _address(v)) is not None and a.version == pv.version and a in pv,
+)
+_BINARY = _Family(lambda t, c, var: _defect_if_none(_b64(t), "base64 value", t), lambda pv, v: _b64(v) == pv)
+_BOOL = _Family(_bool_prepare, lambda pv, v: v.lower() == pv)
+
+# Base operator name (lower-cased) -> (family, negated). Negated operators are expressed
+# through their positive comparison: "holds" means no value matches.
+_OPERATORS: dict[str, tuple[_Family, bool]] = {
+    "stringequals": (_STRING_EQ, False),
+    "stringnotequals": (_STRING_EQ, True),
+    "stringequalsignorecase": (_STRING_EQ_IC, False),
+    "stringnotequalsignorecase": (_STRING_EQ_IC, True),
+    "stringlike": (_STRING_LIKE, False),
+    "stringnotlike": (_STRING_LIKE, True),
+    "numericequals": (_numeric_family(lambda a, b: a == b), False),
+    "numericnotequals": (_numeric_family(lambda a, b: a == b), True),
+    "numericlessthan": (_numeric_family(lambda a, b: a < b), False),
+    "numericlessthanequals": (_numeric_family(lambda a, b: a <= b), False),
+    "numericgreaterthan": (_numeric_family(lambda a, b: a > b), False),
+    "numericgreaterthanequals": (_numeric_family(lambda a, b: a >= b), False),
+    "dateequals": (_date_family(lambda a, b: a == b), False),
+    "datenotequals": (_date_family(lambda a, b: a == b), True),
+    "datelessthan": (_date_family(lambda a, b: a < b), False),
+    "datelessthanequals": (_date_family(lambda a, b: a <= b), False),
+    "dategreaterthan": (_date_family(lambda a, b: a > b), False),
+    "dategreaterthanequals": (_date_family(lambda a, b: a >= b), False),
+    "bool": (_BOOL, False),
+    "binaryequals": (_BINARY, False),
+    "ipaddress": (_IP, False),
+    "notipaddress": (_IP, True),
+    # ArnEquals and ArnLike behave the same in AWS: both take wildcards per component.
+    "arnequals": (_ARN_LIKE, False),
+    "arnlike": (_ARN_LIKE, False),
+    "arnnotequals": (_ARN_LIKE, True),
+    "arnnotlike": (_ARN_LIKE, True),
+}
+
+KNOWN_OPERATORS: frozenset[str] = frozenset(_OPERATORS) | {"null"}
+"""Lower-cased base operator names this evaluator understands (without IfExists or set prefixes)."""
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A parsed condition operator such as ``ForAnyValue:StringNotLikeIfExists``."""
+
+    name: str
+    base: str
+    """Lower-cased base name, e.g. ``stringnotlike``."""
+    qualifier: str | None
+    """``"any"`` for ForAnyValue:, ``"all"`` for ForAllValues:, else None."""
+    if_exists: bool
+
+
+def parse_operator(name: str) -> Operator:
+    """Split an operator name into qualifier, base and IfExists; PolicyDefect when unknown."""
+    rest = name.strip()
+    qualifier = None
+    lower = rest.lower()
+    for prefix, q in (("foranyvalue:", "any"), ("forallvalues:", "all")):
+        if lower.startswith(prefix):
+            qualifier, rest = q, rest[len(prefix) :]
+            break
+    base = rest.lower()
+    if_exists = base.endswith("ifexists")
+    if if_exists:
+        base = base[: -len("ifexists")]
+    if base not in KNOWN_OPERATORS:
+        raise PolicyDefect(f"unknown condition operator {name!r}")
+    if base == "null" and (if_exists or qualifier):
+        raise PolicyDefect(f"condition operator {name!r} is not valid (Null takes no prefix or IfExists)")
+    return Operator(name=name, base=base, qualifier=qualifier, if_exists=if_exists)
+
+
+def _policy_values(op_name: str, key: str, raw: object) -> list[str]:
+    values = []
+    for item in as_list(raw):
+        text = scalar_text(item)
+        if text is None:
+            raise PolicyDefect(f"{op_name} {key}: values must be strings, numbers or booleans")
+        values.append(text)
+    if not values:
+        raise PolicyDefect(f"{op_name} {key}: no values")
+    return values
+
+
+def _key_holds(op: Operator, key: str, raw_values: object, ctx: Context, variables: bool) -> bool:
+    values = _policy_values(op.name, key, raw_values)
+    request = ctx.get(key.lower())
+    if op.base == "null":
+        for v in values:
+            if v.lower() not in ("true", "false"):
+                raise PolicyDefect(f"Null {key}: value {v!r} must be true or false")
+        present = request is not None
+        return any((v.lower() == "true") != present for v in values)
+
+    family, negated = _OPERATORS[op.base]
+    # Prepared lazily: a key that is absent never needs its values, so an IfExists or
+    # negated operator with an unresolved variable still holds (AWS's advice for variables).
+    prepared: list[object] | None = None
+
+    def matches(request_value: str) -> bool:
+        nonlocal prepared
+        if prepared is None:
+            prepared = [family.prepare(v, ctx, variables and family.variables) for v in values]
+        return any(family.compare(pv, request_value) for pv in prepared)
+
+    if op.qualifier == "all":
+        if request is None:
+            return True
+        return all(matches(v) != negated for v in request)
+    if op.qualifier == "any":
+        if request is None:
+            return False
+        return any(matches(v) != negated for v in request)
+    if request is None:
+        return op.if_exists or negated
+    hit = any(matches(v) for v in request)
+    return not hit if negated else hit
+
+
+def condition_holds(condition: object, ctx: Context, *, variables: bool) -> bool:
+    """Whether a statement's ``Condition`` block holds: every operator and key ANDed.
+
+    Raises :class:`PolicyDefect` for an unknown operator or a bad value (never treated as
+    true) and :class:`Unresolved` for a variable without a value. Every operator name is
+    checked before any is evaluated, so a defect is reported even when another key fails.
+    """
+    if condition is None:
+        return True
+    if not isinstance(condition, Mapping):
+        raise PolicyDefect("Condition must be an object")
+    parsed: list[tuple[Operator, Mapping]] = []
+    for name, block in condition.items():
+        op = parse_operator(str(name))
+        if not isinstance(block, Mapping):
+            raise PolicyDefect(f"condition {name!r} must map keys to values")
+        parsed.append((op, block))
+    for op, block in parsed:
+        for key, raw in block.items():
+            if not _key_holds(op, str(key), raw, ctx, variables):
+                return False
+    return True
+
+
+def mentions_keys(condition: object, keys: Iterable[str]) -> bool:
+    """Whether a ``Condition`` block tests any of ``keys`` (case-insensitive)."""
+    if not isinstance(condition, Mapping):
+        return False
+    wanted = {k.lower() for k in keys}
+    return any(
+        isinstance(block, Mapping) and any(str(k).lower() in wanted for k in block)
+        for block in condition.values()
+    )

@@ -1,0 +1,101 @@
+"""The report for a registry profile: which credentials read what, the role part, the notes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mfa_tui.core.errors import ConfigError
+from mfa_tui.core.policy import Result
+from mfa_tui.core.policy_report import report_for_profile
+from mfa_tui.core.service import Service
+
+
+@pytest.fixture
+def service(demo_world, frozen_clock) -> Service:
+    return Service.open(demo_world.config_path, clock=frozen_clock)
+
+
+def refresh(service, world, *names):
+    report = service.refresh(service.select(list(names)), lambda _req: world.code())
+    assert all(r.ok for r in report.results.values()), report.results
+
+
+def rows(principal_report):
+    return {r.action: r for r in principal_report.rows}
+
+
+def test_mfa_session_profile_with_long_term_keys(service):
+    report = report_for_profile(service, "alice", actions=["dynamodb:Scan"], mfa_age=120)
+    assert (report.profile, report.identity, report.mfa_age) == ("alice", "alice", 120)
+    [user] = report.principals
+    assert user.principal.read_with == "the long-term keys of identity alice"
+    assert user.principal.unreadable == [] and report.notes == []
+    assert {d.label for d in user.principal.policies} == {"ForceMFA", "SelfManageMFA", "DemoAdministratorAccess"}
+    r = rows(user)
+    assert r["dynamodb:Scan"].origin == "requested" and r["dynamodb:Scan"].needs_mfa
+    assert "sts:AssumeRole" not in r
+    assert user.simulation.startswith("AWS simulation unavailable: ")
+
+
+def test_role_profile_before_refresh_reads_only_the_user(service, demo_world):
+    report = report_for_profile(service, "dev-admin")
+    [user] = report.principals
+    assume = rows(user)["sts:AssumeRole"]
+    assert assume.resource == "arn:aws:iam::222222222222:role/Admin"
+    assert [c.result for c in assume.cells.values()] == [Result.EXPLICIT_DENY, Result.EXPLICIT_DENY, Result.ALLOWED]
+    assert assume.needs_mfa
+    assert report.notes == [
+        "could not read role arn:aws:iam::222222222222:role/Admin: profile dev-admin has no live session and the role "
+        "is in another account; run `mfa-tui refresh dev-admin` and try again"
+    ]
+
+
+def test_role_profile_after_refresh_reads_with_the_sessions(service, demo_world):
+    refresh(service, demo_world, "dev-admin")
+    report = report_for_profile(service, "dev-admin")
+    user, role = report.principals
+    assert user.principal.read_with == "the MFA session of identity alice"
+    assert role.principal.read_with == "the role session of profile dev-admin"
+    assert (role.principal.kind, role.principal.name) == ("role", "Admin")
+    assert role.principal.arn == "arn:aws:iam::222222222222:role/Admin"
+    assert role.principal.account_id == "222222222222" and role.principal.unreadable == []
+    # The demo roles carry no permission policies: nothing is allowed in any column.
+    assert all(c.result is Result.IMPLICIT_DENY for r in role.rows for c in r.cells.values())
+    assert report.notes == []
+    data = json.loads(json.dumps(report.to_dict()))
+    assert [p["principal"]["kind"] for p in data["principals"]] == ["user", "role"]
+
+
+def test_unknown_profile_is_bad_input(service):
+    with pytest.raises(ConfigError, match="unknown profile nope"):
+        report_for_profile(service, "nope")
+
+
+def test_long_term_keys_under_force_mfa_say_to_refresh(service, demo_world):
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    before = (settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count)
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    try:
+        report = report_for_profile(service, "alice", simulate_with_aws=False)
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = before
+    [user] = report.principals
+    assert user.principal.policies == [] and len(user.principal.unreadable) == 3
+    assert user.simulation == "AWS simulation not attempted"
+    assert any("run `mfa-tui refresh alice`" in n for n in report.notes)
+
+
+def test_user_name_comes_from_get_caller_identity_when_the_registry_has_none(demo_world, frozen_clock):
+    text = demo_world.config_path.read_text()
+    demo_world.config_path.write_text(text.replace('user_name = "alice"\n', ""))
+    service = Service.open(demo_world.config_path, clock=frozen_clock)
+    assert service.registry.identities["alice"].user_name is None
+    before = demo_world.aws.count("GetCallerIdentity")
+    report = report_for_profile(service, "alice", simulate_with_aws=False)
+    assert demo_world.aws.count("GetCallerIdentity") == before + 1
+    assert report.principals[0].principal.name == "alice"
+    assert report.principals[0].principal.arn == "arn:aws:iam::111111111111:user/alice"
