@@ -1,0 +1,461 @@
+"""Virtual MFA enrolment as one guided flow that cannot leave a half-made device behind.
+
+:class:`Enrolment` drives the IAM calls for one IAM user: list the user's devices,
+create a virtual device, show its ``otpauth://`` URI (and QR code), check two
+consecutive codes *locally* against the seed before sending them (so a typo or a phone
+clock that is off never puts the device out of sync), enable it, and record the serial
+in the registry. Until the device is enabled, :meth:`Enrolment.cancel` (also run by the
+context manager on any exception, KeyboardInterrupt included) deletes the device this
+flow created. Existing devices can be resynced or deactivated and deleted.
+
+Calls are made with the identity's LONG-TERM keys: AWS refuses IAM calls signed with a
+session token that carries no MFA (AWS_FACTS fact 5), and this flow exists precisely
+because the user has no MFA device yet.
+
+The seed lives only in a private attribute of the object: never in a message, a repr,
+a log or a file; it is dropped once the device is enabled or the flow is cancelled.
+(Python cannot wipe a ``str`` from memory; dropping the last reference is the best a
+pure-Python program can do.)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mfa_tui.core import aws
+from mfa_tui.core.clock import Clock, seconds_left_in_step, utc
+from mfa_tui.core.enroll_codes import check_consecutive, check_two_codes
+from mfa_tui.core.errors import AccessDeniedError, AwsError, CodeError, ConfigError, FileError, MfaTuiError
+
+MAX_DEVICES = 8
+"""AWS's limit of MFA devices per IAM user (fact 8)."""
+ISSUER = "AWS"
+"""Issuer shown by authenticator apps for the new entry."""
+
+
+@dataclass(frozen=True)
+class MfaDevice:
+    """One MFA device assigned to the user, as ListMFADevices reports it."""
+
+    serial: str
+    """The device ARN (``arn:aws:iam::ACCT:mfa/NAME``; hardware keys have other forms)."""
+    user_name: str
+    enabled_at: datetime | None
+    """When it was enabled (aware UTC)."""
+
+    @property
+    def virtual(self) -> bool:
+        """True for a virtual (authenticator app) device, the only kind this flow can delete."""
+        return ":mfa/" in self.serial
+
+    @property
+    def name(self) -> str:
+        return self.serial.rsplit("/", 1)[-1]
+
+
+__all__ = ["MAX_DEVICES", "Enrolment", "MfaDevice", "check_consecutive", "check_two_codes", "open_enrolment"]
+
+
+class Enrolment:
+    """Create, enable, resync and delete virtual MFA devices of one IAM user.
+
+    ``iam`` is a botocore IAM client signed with the user's long-term keys (see
+    :func:`open_enrolment`). With ``registry_path`` and ``identity`` the enabled serial is
+    written to ``identities.IDENTITY.mfa_serial``. Thread-safe: the dashboard calls it
+    from worker threads, and a cancel waits for an enable in flight (then keeps the
+    enabled device) rather than racing it.
+    """
+
+    def __init__(
+        self,
+        iam: Any,
+        user_name: str,
+        clock: Clock,
+        *,
+        account_id: str | None = None,
+        registry_path: Path | None = None,
+        identity: str | None = None,
+        temporary_keys: bool = False,
+    ):
+        self.iam = iam
+        self.user_name = user_name
+        """The IAM user whose devices this flow manages (always passed as UserName)."""
+        self.clock = clock
+        self.account_id = account_id
+        """Used only to label the authenticator entry (``user@account``)."""
+        self.registry_path = registry_path
+        self.identity = identity
+        self.temporary_keys = temporary_keys
+        """True when ``iam`` is signed with a session token: an AccessDenied then has a known cause."""
+        self._lock = threading.RLock()
+        self._seed: str | None = None
+        self._serial: str | None = None
+        self._created = False
+        """True when this flow created the current device (so a cancel must delete it)."""
+        self._enabled = False
+        self._finished = False
+        self.cleanup_error: MfaTuiError | None = None
+        """Set when deleting the unfinished device failed while another exception was propagating."""
+
+    def __repr__(self) -> str:  # never the seed
+        state = "enabled" if self._enabled else "pending" if self._serial else "new"
+        return f"Enrolment(user={self.user_name!r}, serial={self._serial!r}, state={state})"
+
+    # ── state ──
+    @property
+    def what(self) -> str:
+        """How messages name the subject."""
+        return f"IAM user {self.user_name}" + (f" (identity {self.identity})" if self.identity else "")
+
+    @property
+    def serial(self) -> str | None:
+        """The device being enrolled (created or adopted), once there is one."""
+        return self._serial
+
+    @property
+    def created(self) -> bool:
+        return self._created
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @property
+    def pending(self) -> bool:
+        """A device exists that this flow has not enabled yet."""
+        return self._serial is not None and not self._enabled and not self._finished
+
+    @property
+    def has_secret(self) -> bool:
+        """True while the seed is known (between create and enable/cancel)."""
+        return self._seed is not None
+
+    def seconds_left(self) -> int:
+        """Seconds until the authenticator shows its next code."""
+        return seconds_left_in_step(self.clock.now())
+
+    def secret(self) -> str:
+        """The Base32 seed, for the user to copy into an authenticator by hand."""
+        if self._seed is None:
+            raise ConfigError(f"{self.what}: no secret to show (no new device, or it is already enabled)")
+        return self._seed
+
+    def uri(self) -> str:
+        """The ``otpauth://totp/…`` URI authenticator apps import (contains the seed)."""
+        import pyotp
+
+        label = f"{self.user_name}@{self.account_id}" if self.account_id else self.user_name
+        return pyotp.TOTP(self.secret()).provisioning_uri(name=label, issuer_name=ISSUER)
+
+    def qr_lines(self, *, invert: bool = False) -> list[str]:
+        """The URI as half-block QR text (see :mod:`mfa_tui.core.qr`)."""
+        from mfa_tui.core.qr import qr_lines
+
+        return qr_lines(self.uri(), invert=invert)
+
+    # ── AWS calls ──
+    def _call(self, method: str, action: str, **params: Any) -> dict:
+        try:
+            return getattr(self.iam, method)(**params)
+        except Exception as exc:  # botocore raises many types; all become one-line domain errors
+            raise self._translate(exc, action) from None
+
+    def _translate(self, exc: BaseException, action: str) -> AwsError:
+        code = aws.error_code(exc)
+        if code in ("AccessDenied", "InvalidClientTokenId") and (
+            self.temporary_keys or "session" in aws.error_message(exc).lower()
+        ):
+            return AccessDeniedError(
+                f"{self.what}: AWS refused iam:{action}: IAM calls are refused when signed with a session token "
+                "that has no MFA; enrol with the user's long-term access keys",
+                code=code,
+            )
+        if code == "AccessDenied":
+            return AccessDeniedError(
+                f"{self.what}: not allowed to call iam:{action}; the user's policies must allow it for "
+                f"itself (AccessDenied: {aws.error_message(exc).strip().rstrip('.')})",
+                code=code,
+            )
+        return aws.translate_error(exc, what=f"{self.what}: iam:{action}")
+
+    def devices(self) -> list[MfaDevice]:
+        """The user's MFA devices (ListMFADevices, always with UserName: moto and AWS both need it)."""
+        found: list[MfaDevice] = []
+        params: dict[str, Any] = {"UserName": self.user_name}
+        while True:
+            page = self._call("list_mfa_devices", "ListMFADevices", **params)
+            for item in page.get("MFADevices", []):
+                enabled = item.get("EnableDate")
+                found.append(MfaDevice(item["SerialNumber"], item.get("UserName", self.user_name),
+                                       utc(enabled) if isinstance(enabled, datetime) else None))
+            if not page.get("IsTruncated"):
+                return found
+            params["Marker"] = page["Marker"]
+
+    def find_unassigned(self, name: str) -> str | None:
+        """Serial of an unassigned virtual device called ``name`` (left by an earlier attempt), if any."""
+        params: dict[str, Any] = {"AssignmentStatus": "Unassigned"}
+        while True:
+            page = self._call("list_virtual_mfa_devices", "ListVirtualMFADevices", **params)
+            for item in page.get("VirtualMFADevices", []):
+                serial = item.get("SerialNumber", "")
+                # Device names may sit under a path: arn:aws:iam::ACCT:mfa/PATH/NAME.
+                if ":mfa/" in serial and serial.rsplit("/", 1)[-1] == name:
+                    return serial
+            if not page.get("IsTruncated"):
+                return None
+            params["Marker"] = page["Marker"]
+
+    def create(self, name: str | None = None) -> str:
+        """Create a virtual device (default name: the user name) and keep its seed; returns the serial.
+
+        Refuses when the user already has :data:`MAX_DEVICES` devices. When the name is taken
+        raises :class:`AwsError` with ``code == "EntityAlreadyExists"``: pick another name, or
+        :meth:`find_unassigned` + :meth:`adopt` an unassigned device of that name.
+        """
+        name = (name or self.user_name).strip()
+        with self._lock:
+            if self._serial is not None and not self._finished:
+                raise ConfigError(f"{self.what}: this enrolment already has device {self._serial}")
+            if len(self.devices()) >= MAX_DEVICES:
+                raise ConfigError(
+                    f"{self.what}: already has {MAX_DEVICES} MFA devices, AWS's limit; delete one first"
+                )
+            try:
+                response = self.iam.create_virtual_mfa_device(VirtualMFADeviceName=name)
+            except Exception as exc:
+                if aws.error_code(exc) is None:
+                    # No answer from AWS (timeout, dropped connection): it may have created it.
+                    self._recover_interrupted_create(name)
+                    raise self._translate(exc, "CreateVirtualMFADevice") from None
+                if aws.error_code(exc) == "EntityAlreadyExists":
+                    unassigned = self.find_unassigned(name)
+                    hint = (
+                        f"; an unassigned device {unassigned} exists: use it if your app already has its code, "
+                        "or choose another name"
+                        if unassigned
+                        else "; choose another name"
+                    )
+                    raise AwsError(
+                        f"{self.what}: a virtual MFA device named {name!r} already exists{hint}",
+                        code="EntityAlreadyExists",
+                    ) from None
+                raise self._translate(exc, "CreateVirtualMFADevice") from None
+            except BaseException:
+                # Interrupted mid-call: AWS may have created the device. The name was free
+                # (or the call would have failed), so an unassigned device with it is ours
+                # (barring another program creating the same name in the same instant).
+                self._recover_interrupted_create(name)
+                raise
+            device = response["VirtualMFADevice"]
+            self._serial = device["SerialNumber"]
+            seed = device["Base32StringSeed"]
+            # botocore models it as a blob (base64 on the wire), so it arrives as the bytes of
+            # the Base32 text.
+            self._seed = seed.decode("ascii") if isinstance(seed, bytes) else str(seed)
+            # The response also carries the QR PNG; nothing of it is kept.
+            del response, device, seed
+            self._created, self._enabled, self._finished = True, False, False
+            return self._serial
+
+    def _recover_interrupted_create(self, name: str) -> None:
+        try:
+            serial = self.find_unassigned(name)
+            if serial:
+                self.iam.delete_virtual_mfa_device(SerialNumber=serial)
+        except Exception as exc:  # already unwinding; remember, do not mask the interruption
+            self.cleanup_error = self._translate(exc, "DeleteVirtualMFADevice")
+
+    def adopt(self, serial: str) -> None:
+        """Enrol an existing unassigned device whose code the user's app already has.
+
+        The seed is unknown, so codes are checked for format only, and a cancel leaves the
+        device as it was (this flow did not create it).
+        """
+        with self._lock:
+            if self._serial is not None and not self._finished:
+                raise ConfigError(f"{self.what}: this enrolment already has device {self._serial}")
+            self._serial, self._seed = serial, None
+            self._created, self._enabled, self._finished = False, False, False
+
+    def check_codes(self, code1: str, code2: str) -> tuple[str, str]:
+        """The local check alone (no AWS call); returns the normalised codes."""
+        with self._lock:
+            if self._serial is None:
+                raise ConfigError(f"{self.what}: create a device before entering codes")
+            if self._seed is None:
+                return check_two_codes(code1, code2, device=f"device {self._serial}")
+            return check_consecutive(self._seed, code1, code2, self.clock.now(), device=f"device {self._serial}")
+
+    def enable(self, code1: str, code2: str) -> str:
+        """Check the codes locally, EnableMFADevice, drop the seed, record the serial; returns it.
+
+        Wrong codes raise :class:`CodeError` before anything is sent. A registry write
+        failure after enabling raises :class:`FileError` saying what to add by hand.
+        """
+        with self._lock:
+            if not self.pending:
+                raise ConfigError(f"{self.what}: no device waiting to be enabled")
+            first, second = self.check_codes(code1, code2)
+            serial = self._serial
+            try:
+                self.iam.enable_mfa_device(
+                    UserName=self.user_name, SerialNumber=serial,
+                    AuthenticationCode1=first, AuthenticationCode2=second,
+                )
+            except Exception as exc:
+                if aws.error_code(exc) == "InvalidAuthenticationCode":
+                    raise CodeError(
+                        f"{self.what}: AWS refused the codes for {serial}; the device is not enabled: "
+                        "wait for two new consecutive codes and try again"
+                    ) from None
+                raise self._translate(exc, "EnableMFADevice") from None
+            self._enabled, self._finished, self._seed = True, True, None
+        self._record(serial)
+        return serial
+
+    def _record(self, serial: str) -> None:
+        if self.registry_path is None or self.identity is None:
+            return
+        from mfa_tui.core import registry
+
+        try:
+            registry.set_value(self.registry_path, ("identities", self.identity), "mfa_serial", serial)
+        except MfaTuiError as exc:
+            raise FileError(
+                f"device {serial} is enabled, but {self.registry_path} was not updated ({exc}); "
+                f'set mfa_serial = "{serial}" in [identities.{self.identity}] by hand'
+            ) from None
+
+    def cancel(self) -> str | None:
+        """Abandon the flow: delete the device this flow created unless it is enabled.
+
+        Returns the deleted serial (None when there was nothing to delete). Idempotent.
+        """
+        with self._lock:
+            self._seed = None
+            if not self.pending:
+                return None
+            serial, created = self._serial, self._created
+            if created:
+                try:
+                    self.iam.delete_virtual_mfa_device(SerialNumber=serial)
+                except Exception as exc:
+                    if aws.error_code(exc) != "NoSuchEntity":
+                        error = self._translate(exc, "DeleteVirtualMFADevice")
+                        raise type(error)(
+                            f"{error}; the unfinished device {serial} is left behind: delete it with "
+                            f"`aws iam delete-virtual-mfa-device --serial-number {serial}`",
+                            code=error.code,
+                        ) from None
+            self._finished = True
+            return serial if created else None
+
+    def __enter__(self) -> Enrolment:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.cancel()
+        except MfaTuiError as error:
+            if exc is None or isinstance(exc, Exception):
+                raise error from exc
+            self.cleanup_error = error  # KeyboardInterrupt/SystemExit keep propagating
+
+    # ── existing devices ──
+    def resync(self, serial: str, code1: str, code2: str, *, seed: str | None = None) -> None:
+        """ResyncMFADevice with two consecutive codes (checked locally only when ``seed`` is known)."""
+        device = f"device {serial}"
+        if seed:
+            first, second = check_consecutive(seed, code1, code2, self.clock.now(), device=device)
+        else:
+            first, second = check_two_codes(code1, code2, device=device)
+        try:
+            self.iam.resync_mfa_device(
+                UserName=self.user_name, SerialNumber=serial,
+                AuthenticationCode1=first, AuthenticationCode2=second,
+            )
+        except Exception as exc:
+            if aws.error_code(exc) == "InvalidAuthenticationCode":
+                raise CodeError(
+                    f"{self.what}: AWS refused the codes for {serial}: enter two consecutive codes "
+                    "exactly as your app shows them (its clock may be far off)"
+                ) from None
+            raise self._translate(exc, "ResyncMFADevice") from None
+
+    def remove(self, serial: str) -> None:
+        """Deactivate the device (if assigned to the user), then delete it if it is virtual.
+
+        The caller asks for confirmation first. Hardware devices are only deactivated.
+        """
+        with self._lock:
+            assigned = any(d.serial == serial for d in self.devices())
+            if assigned:
+                self._call("deactivate_mfa_device", "DeactivateMFADevice", UserName=self.user_name, SerialNumber=serial)
+            if ":mfa/" in serial:
+                try:
+                    self.iam.delete_virtual_mfa_device(SerialNumber=serial)
+                except Exception as exc:
+                    if aws.error_code(exc) == "NoSuchEntity":
+                        if not assigned:
+                            raise AwsError(f"{self.what}: no MFA device {serial}", code="NoSuchEntity") from None
+                    else:
+                        raise self._translate(exc, "DeleteVirtualMFADevice") from None
+            elif not assigned:
+                raise AwsError(f"{self.what}: no MFA device {serial} is assigned to this user", code="NoSuchEntity")
+            if serial == self._serial:
+                self._finished, self._seed = True, None
+
+
+# ── building a flow from the registry ──────────────────────────────────────────
+
+
+def open_enrolment(
+    reg: Any,
+    identity_name: str,
+    *,
+    clock: Clock,
+    user_name: str | None = None,
+    credentials_path: Path | None = None,
+    config_path: Path | None = None,
+    client_factory: Callable[..., Any] | None = None,
+) -> Enrolment:
+    """An :class:`Enrolment` for a registry identity, signed with its long-term keys.
+
+    ``reg`` is a loaded :class:`~mfa_tui.core.models.Registry`. The IAM user is
+    ``user_name``, else the identity's ``user_name``, else the keys' own user (GetUser).
+    The enabled serial is written to the identity only when the device is the identity's
+    own user's: enrolling another user (``--user``) must not repoint the identity.
+    """
+    from mfa_tui.core import paths
+
+    identity = reg.identities.get(identity_name)
+    if identity is None:
+        known = ", ".join(sorted(reg.identities)) or "none"
+        raise ConfigError(f"identity {identity_name!r} is not in {reg.path} (identities: {known})")
+    creds_path = credentials_path or paths.aws_credentials_path(reg.settings.credentials_file)
+    keys = aws.long_term_keys(identity, creds_path, config_path or paths.aws_config_path())
+    make = client_factory or aws.client
+    iam = make("iam", keys, region=identity.region, endpoint_url=identity.endpoint_url)
+    account_id = identity.account_id
+    if identity.account and identity.account in reg.accounts:
+        account_id = reg.accounts[identity.account].id
+    own_name = identity.user_name
+    if own_name is None or account_id is None:
+        try:
+            me = iam.get_user()["User"]
+        except Exception as exc:  # botocore raises many types
+            raise Enrolment(iam, user_name or "?", clock, identity=identity_name)._translate(exc, "GetUser") from None
+        own_name = own_name or me["UserName"]
+        parts = me.get("Arn", "").split(":")
+        account_id = account_id or (parts[4] if len(parts) > 5 and parts[4].isdigit() else None)
+    name = user_name or own_name
+    return Enrolment(
+        iam, name, clock, account_id=account_id, identity=identity_name,
+        registry_path=Path(reg.path) if name == own_name else None,
+    )

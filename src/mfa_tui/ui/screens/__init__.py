@@ -1,0 +1,1 @@
+"""Full screens the dashboard pushes (enrolment, policy, ...), each self-contained."""

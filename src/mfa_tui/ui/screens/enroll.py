@@ -1,0 +1,468 @@
+"""The enrolment screen: create a virtual MFA device, scan its QR code, enable it with two codes.
+
+A thin layer over :class:`mfa_tui.core.enroll.Enrolment`, which it is given (no global
+state), so the dashboard can push it for any identity. Every AWS call runs in a thread
+worker that posts :class:`EnrollScreen.Done` or :class:`EnrollScreen.Failed` back; the
+screen allows one call at a time. Escape leaves the screen, first deleting a device this
+screen created but did not enable, so no half-made device is left behind.
+
+The QR panel is black on white whatever the theme (the only hard-coded colours: a QR
+code in theme colours may not scan). The Base32 secret and URI are hidden until asked
+for, and the seed is dropped from the screen once the device is enabled. With
+``mask_secrets=True`` the QR and secret are replaced by same-size placeholders, for
+screen sharing and for snapshot tests (the seed is random per device).
+
+The screen is dismissed with the enabled serial, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Key
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+
+from mfa_tui.core.clock import TOTP_STEP
+from mfa_tui.core.enroll import MAX_DEVICES, Enrolment, MfaDevice
+from mfa_tui.core.errors import MfaTuiError
+
+
+class CodeInput(Input):
+    """A 6-digit code field. Letters are not swallowed, so the screen's key bindings still work."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(restrict=r"\d{0,6}", max_length=6, placeholder="000000", **kwargs)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isdigit()
+
+    async def _on_key(self, event: Key) -> None:
+        if event.is_printable and not (event.character or "").isdigit():
+            # Skip Input's handler (which would stop the event) and let it bubble to bindings.
+            event.prevent_default()
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes/no question; dismissed with True only on an explicit yes."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical {
+        width: 64; height: auto; padding: 1 2;
+        border: thick $error; background: $surface;
+    }
+    ConfirmDialog #question { margin-bottom: 1; }
+    ConfirmDialog Horizontal { height: auto; align-horizontal: right; }
+    ConfirmDialog Button { margin-left: 2; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, id="question", markup=False)
+            with Horizontal():
+                yield Button("Yes, delete", id="yes", variant="error")
+                yield Button("No", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class EnrollScreen(Screen[str | None]):
+    """Enrol, resync or delete the MFA devices of the IAM user behind ``flow``."""
+
+    BINDINGS = [
+        Binding("c", "create", "Create device", id="enroll.create"),
+        Binding("s", "toggle_secret", "Secret", id="enroll.secret"),
+        Binding("u", "adopt", "Use existing", id="enroll.adopt"),
+        Binding("r", "resync", "Resync", id="enroll.resync"),
+        Binding("d", "delete", "Delete", id="enroll.delete"),
+        Binding("escape", "close", "Cancel / back", id="enroll.close"),
+    ]
+
+    DEFAULT_CSS = """
+    EnrollScreen { layout: vertical; }
+    EnrollScreen #title { height: 1; padding: 0 1; background: $boost; color: $text; text-style: bold; }
+    EnrollScreen #body { height: 1fr; }
+    EnrollScreen #qr-panel { width: auto; height: 1fr; min-width: 24; }
+    /* A QR code scans only dark-on-light: the one place with fixed colours. */
+    EnrollScreen #qr { width: auto; height: auto; padding: 0 1; background: #ffffff; color: #000000; }
+    EnrollScreen #qr.-empty { background: $panel; color: $text-muted; padding: 1 2; width: 40; }
+    EnrollScreen #secret { width: 54; height: auto; padding: 1 2; background: $panel; color: $text; display: none; }
+    EnrollScreen #qr-panel.-secret #secret { display: block; }
+    EnrollScreen #qr-panel.-secret #qr { display: none; }
+    EnrollScreen #side { width: 1fr; padding: 0 1; }
+    EnrollScreen .heading { color: $text-accent; text-style: bold; }
+    EnrollScreen #devices { height: 6; }
+    EnrollScreen #name { width: 100%; }
+    EnrollScreen #codes { height: 3; }
+    EnrollScreen CodeInput { width: 12; margin-right: 1; }
+    EnrollScreen #step { width: 1fr; height: 3; content-align: left middle; color: $text-muted; }
+    EnrollScreen #status { height: auto; min-height: 2; color: $text; }
+    EnrollScreen #status.-error { color: $text-error; }
+    EnrollScreen #status.-ok { color: $text-success; }
+    """
+
+    class Done(Message):
+        """An AWS call of the screen finished."""
+
+        def __init__(self, action: str, value: Any) -> None:
+            super().__init__()
+            self.action = action
+            self.value = value
+
+    class Failed(Message):
+        """An AWS call of the screen failed; ``text`` is the domain error's one-line message."""
+
+        def __init__(self, action: str, text: str, code: str | None) -> None:
+            super().__init__()
+            self.action = action
+            self.text = text
+            self.code = code
+
+    def __init__(self, flow: Enrolment, *, mask_secrets: bool = False, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.flow = flow
+        """The core flow; the screen never calls AWS itself."""
+        self.mask_secrets = mask_secrets
+        """Show placeholders instead of the QR code and secret (screen sharing, snapshots)."""
+        self.devices: list[MfaDevice] = []
+        self.busy: str | None = None
+        """The action of the AWS call in flight, if any."""
+        self.mode = "idle"
+        """What the code fields are for: "idle", "enable" or "resync"."""
+        self.resync_serial: str | None = None
+        self.enabled_serial: str | None = None
+        self.unassigned: str | None = None
+        """An unassigned device with the requested name, offered after EntityAlreadyExists."""
+        self._close_requested = False
+        self._cancel_failed = False
+        self.status_text = ""
+        """The status line's current text (also shown on screen)."""
+
+    # ── layout ──
+    def compose(self) -> ComposeResult:
+        account = f" · account {self.flow.account_id}" if self.flow.account_id else ""
+        identity = f" · identity {self.flow.identity}" if self.flow.identity else ""
+        yield Static(f"Enrol an MFA device · IAM user {self.flow.user_name}{account}{identity}", id="title", markup=False)
+        with Horizontal(id="body"):
+            with VerticalScroll(id="qr-panel"):
+                yield Static("No new device yet.\n\nPress c to create one.", id="qr", classes="-empty", markup=False)
+                yield Static("", id="secret", markup=False)
+            with Vertical(id="side"):
+                yield Label("Devices", id="devices-heading", classes="heading")
+                yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
+                yield Label("New device name", classes="heading")
+                yield Input(self.flow.user_name, id="name")
+                yield Label("Two consecutive codes: the current one, then the next", classes="heading")
+                with Horizontal(id="codes"):
+                    yield CodeInput(id="code1")
+                    yield CodeInput(id="code2")
+                    yield Static("", id="step", markup=False)
+                yield Static("Loading devices…", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#devices", DataTable)
+        table.add_columns("Device", "Enabled (UTC)")
+        table.focus()
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self._start("devices", self.flow.devices)
+
+    def on_unmount(self) -> None:
+        """Leaving without Escape (the app quits): still delete an unfinished device."""
+        if self.flow.pending and self.flow.created:
+            try:
+                self.flow.cancel()
+            except MfaTuiError:
+                pass  # nowhere left to show it; a later enrolment offers it as an unassigned device
+
+    # ── helpers ──
+    def _status(self, text: str, kind: str = "") -> None:
+        self.status_text = text
+        status = self.query_one("#status", Static)
+        status.update(text)
+        status.set_class(kind == "error", "-error")
+        status.set_class(kind == "ok", "-ok")
+
+    def _tick(self) -> None:
+        step = self.query_one("#step", Static)
+        if self.mode == "idle":
+            step.update("")
+            return
+        left = self.flow.seconds_left()
+        filled = round(8 * left / TOTP_STEP)
+        step.update(f"{'█' * filled}{'░' * (8 - filled)} {left:2d}s")
+
+    def _codes(self) -> tuple[str, str]:
+        return self.query_one("#code1", CodeInput).value, self.query_one("#code2", CodeInput).value
+
+    def _clear_codes(self, focus: bool = True) -> None:
+        for widget_id in ("#code1", "#code2"):
+            self.query_one(widget_id, CodeInput).value = ""
+        if focus:
+            self.query_one("#code1", CodeInput).focus()
+
+    def _selected_device(self) -> MfaDevice | None:
+        table = self.query_one("#devices", DataTable)
+        if not self.devices or table.cursor_row < 0 or table.cursor_row >= len(self.devices):
+            return None
+        return self.devices[table.cursor_row]
+
+    def _show_devices(self, devices: list[MfaDevice]) -> None:
+        self.devices = devices
+        table = self.query_one("#devices", DataTable)
+        table.clear()
+        for device in devices:
+            when = device.enabled_at.strftime("%Y-%m-%d %H:%M") if device.enabled_at else "?"
+            table.add_row(device.name, when, key=device.serial)
+        full = " — full: delete one to add another" if len(devices) >= MAX_DEVICES else ""
+        self.query_one("#devices-heading", Label).update(f"Devices ({len(devices)} of {MAX_DEVICES}){full}")
+
+    def _show_qr(self) -> None:
+        qr = self.query_one("#qr", Static)
+        secret = self.query_one("#secret", Static)
+        if not self.flow.has_secret:
+            qr.update("")
+            secret.update("")
+            return
+        lines = self.flow.qr_lines()
+        if self.mask_secrets:
+            # Same size as the real code, so the layout matches what users see.
+            lines = ["░" * len(lines[0])] * len(lines)
+            middle = len(lines) // 2
+            label = " QR masked "
+            lines[middle] = label.center(len(lines[0]), "░")
+            secret.update("Secret: (masked)\n\nURI: (masked)")
+        else:
+            secret.update(f"Secret (Base32):\n{self.flow.secret()}\n\nURI:\n{self.flow.uri()}")
+        qr.remove_class("-empty")
+        qr.update("\n".join(lines))
+
+    def _drop_secret(self) -> Static:
+        """Forget everything derived from the seed (the core has dropped the seed itself)."""
+        qr = self.query_one("#qr", Static)
+        qr.add_class("-empty")
+        self.query_one("#secret", Static).update("")
+        self.query_one("#qr-panel").remove_class("-secret")
+        return qr
+
+    # ── the one worker ──
+    def _start(self, action: str, call: Callable[[], Any]) -> bool:
+        if self.busy is not None:
+            self.notify(f"Busy: {self.busy} is still running", severity="warning")
+            return False
+        self.busy = action
+        self._aws(action, call)
+        return True
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="enroll-aws")
+    def _aws(self, action: str, call: Callable[[], Any]) -> None:
+        """Run one core call off the event loop and post its outcome back."""
+        try:
+            value = call()
+        except MfaTuiError as exc:
+            self.post_message(self.Failed(action, str(exc), getattr(exc, "code", None)))
+        except Exception as exc:  # never let a worker die silently; messages carry no secrets
+            self.post_message(self.Failed(action, f"{action} failed unexpectedly: {type(exc).__name__}", None))
+        else:
+            self.post_message(self.Done(action, value))
+
+    # ── actions ──
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "adopt":
+            return self.unassigned is not None and self.flow.serial is None
+        if action == "toggle_secret":
+            return self.flow.has_secret
+        if action == "create":
+            return not self.flow.pending
+        if action in ("resync", "delete"):
+            # Finish (or cancel) the new device first: its codes and these share the fields.
+            return not self.flow.pending
+        return True
+
+    def action_create(self) -> None:
+        name = self.query_one("#name", Input).value.strip() or None
+        if self._start("create", lambda: self.flow.create(name)):
+            self._status(f"Creating device {name or self.flow.user_name}…")
+
+    def action_adopt(self) -> None:
+        if self.unassigned is None:
+            return
+        self.flow.adopt(self.unassigned)
+        self.mode = "enable"
+        self._status(
+            f"Using {self.unassigned}: your app must already hold its code. "
+            "Enter two consecutive codes, then Enter."
+        )
+        self.unassigned = None
+        self.refresh_bindings()
+        self._clear_codes()
+
+    def action_toggle_secret(self) -> None:
+        if self.flow.has_secret:
+            self.query_one("#qr-panel").toggle_class("-secret")
+
+    def action_resync(self) -> None:
+        device = self._selected_device()
+        if device is None:
+            self._status("Select a device in the list first.", "error")
+            return
+        self.mode, self.resync_serial = "resync", device.serial
+        self._status(f"Resync {device.serial}: enter two consecutive codes from its app, then Enter.")
+        self._clear_codes()
+        self._tick()
+
+    def action_delete(self) -> None:
+        device = self._selected_device()
+        if device is None:
+            self._status("Select a device in the list first.", "error")
+            return
+        question = (
+            f"Deactivate and delete {device.serial}?\n\n"
+            "Codes from this device stop working at once; profiles that use it need a new device."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._start("remove", lambda: self.flow.remove(device.serial)):
+                self._status(f"Deleting {device.serial}…")
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def action_close(self) -> None:
+        if self.busy is not None:
+            self._close_requested = True
+            self._status("Cancelling once the current call finishes…")
+            return
+        if self.flow.pending and self.flow.created and not self._cancel_failed:
+            self._start("cancel", self.flow.cancel)
+            self._status(f"Deleting the unfinished device {self.flow.serial}…")
+            return
+        self.dismiss(self.enabled_serial)
+
+    # ── input ──
+    @on(Input.Changed, "#code1")
+    def _first_code_typed(self, event: Input.Changed) -> None:
+        if len(event.value) == 6:
+            self.query_one("#code2", CodeInput).focus()
+
+    @on(Input.Submitted, "#code1")
+    def _first_code_entered(self) -> None:
+        self.query_one("#code2", CodeInput).focus()
+
+    @on(Input.Submitted, "#code2")
+    def _second_code_entered(self) -> None:
+        self.submit_codes()
+
+    @on(Input.Submitted, "#name")
+    def _name_entered(self) -> None:
+        if self.check_action("create", ()):
+            self.action_create()
+
+    def submit_codes(self) -> None:
+        """Send the two codes for the current mode (checked locally by the core first)."""
+        code1, code2 = self._codes()
+        if self.mode == "enable":
+            if self._start("enable", lambda: self.flow.enable(code1, code2)):
+                self._status("Checking the codes and enabling…")
+        elif self.mode == "resync" and self.resync_serial:
+            serial = self.resync_serial
+
+            def resync() -> str:
+                self.flow.resync(serial, code1, code2)
+                return serial
+
+            if self._start("resync", resync):
+                self._status(f"Resyncing {serial}…")
+        else:
+            self._status("Create a device (c) or pick one to resync (r) first.", "error")
+
+    # ── outcomes ──
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.busy = None
+        action, value = message.action, message.value
+        if action == "devices":
+            self._show_devices(value)
+            if self.mode == "idle" and not self.enabled_serial:
+                self._status("Press c to create a device, or select one to resync (r) or delete (d).")
+        elif action == "create":
+            self.mode = "enable"
+            self._show_qr()
+            self._status(
+                f"Created {value}. Scan the QR code (s shows the secret), then enter two consecutive codes."
+            )
+            self._clear_codes()
+        elif action == "enable":
+            self.enabled_serial, self.mode = value, "idle"
+            self._drop_secret().update(f"✔ Enabled\n\n{value}")
+            recorded = f" Recorded in [identities.{self.flow.identity}]." if self.flow.registry_path else ""
+            self._status(f"Enabled {value}.{recorded}", "ok")
+            self._clear_codes(focus=False)
+            self._refresh_devices()
+        elif action == "resync":
+            self.mode, self.resync_serial = "idle", None
+            self._status(f"Resynced {value}.", "ok")
+            self._clear_codes(focus=False)
+        elif action == "remove":
+            self._status("Device deleted.", "ok")
+            self._refresh_devices()
+        elif action == "find":
+            self.unassigned = value
+            if value:
+                self._status(f"{self.status_text} Press u to use it.", "error")
+        elif action == "cancel":
+            self.dismiss(None)
+            return
+        self._tick()
+        self.refresh_bindings()
+        if self._close_requested:
+            self._close_requested = False
+            self.action_close()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self.busy = None
+        self._status(message.text, "error")
+        if message.action == "create" and message.code == "EntityAlreadyExists":
+            name = self.query_one("#name", Input).value.strip() or self.flow.user_name
+            self._start("find", lambda: self.flow.find_unassigned(name))
+            self.query_one("#name", Input).focus()
+            return
+        if message.action in ("enable", "resync"):
+            self._clear_codes()
+        if message.action == "cancel":
+            # The device could not be deleted: stay so the message (with the command to delete
+            # it by hand) can be read; the next Escape leaves.
+            self._cancel_failed = True
+            self.notify(message.text, severity="error", timeout=15)
+        self.refresh_bindings()
+        if self._close_requested:
+            self._close_requested = False
+            self.action_close()
+
+    def _refresh_devices(self) -> None:
+        if self.busy is None:
+            self._start("devices", self.flow.devices)
