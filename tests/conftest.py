@@ -60,3 +60,12 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     return home
+
+
+@pytest.fixture
+def soak_scale() -> float:
+    """Size factor for ``@pytest.mark.soak`` tests: 0.1 by default (CI), 1 for the full soak.
+
+    Set ``MFA_TUI_SOAK_SCALE=1`` to run the long variants at the size the README reports.
+    """
+    return float(os.environ.get("MFA_TUI_SOAK_SCALE", "0.1"))

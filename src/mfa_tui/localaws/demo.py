@@ -1,0 +1,446 @@
+"""The demo world: accounts, users, an MFA device, roles, and the files that point at them.
+
+:func:`build_world` fills a running :class:`~mfa_tui.localaws.server.LocalAWS` (directly
+through moto's backends: a thousand roles take milliseconds, not a thousand HTTP calls)
+and writes, under a throw-away HOME:
+
+- the registry at ``HOME/.config/mfa-tui/config.toml`` (platformdirs' location when
+  ``HOME`` is that dir and ``XDG_CONFIG_HOME`` is unset), written with tomli-w;
+- ``HOME/.aws/credentials`` with the long-term keys of ``alice`` and ``bob`` (0600);
+- ``HOME/.aws/config`` with region and ``endpoint_url`` for every profile (never
+  ``role_arn``, which would shadow what mfa-tui writes: AWS_FACTS fact 11);
+- ``HOME/.local/state/mfa-tui/demo.json`` (0600) with alice's device seed, so
+  ``mfa-tui demo code`` can show the current code without an authenticator app.
+
+The seed is a throw-away demo secret for a device that exists only in this local AWS.
+By default it is the fixed :data:`DEMO_SEED`, so the demo is reproducible; it is no
+secret anywhere else and must never be used for a real device.
+
+This module imports moto only inside :func:`build_world`; :func:`demo_code` needs pyotp only.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mfa_tui.core.clock import FrozenClock
+from mfa_tui.core.errors import ConfigError, FileError
+from mfa_tui.core.fileio import atomic_write, ensure_private_dir, read_bytes
+
+if TYPE_CHECKING:
+    from mfa_tui.localaws.server import LocalAWS
+
+DEMO_SEED = "MFATUIDEMOSEEDMFATUIDEMOSEEDMFATUIDEMOSEEDMFATUIDEMOSEEDMFATUI2345"[:64]
+"""alice's device seed in the demo (64 Base32 characters, as AWS issues). Public on purpose."""
+
+IDENTITY_ACCOUNT = "111111111111"
+NAMED_ACCOUNTS = [("identity", IDENTITY_ACCOUNT), ("dev", "222222222222"), ("staging", "333333333333"), ("prod", "444444444444")]
+REGION = "us-east-1"
+READONLY_MAX_SESSION = 4 * 3600
+"""ReadOnly roles allow 4 h sessions, so the direct profile can ask for them."""
+
+FORCE_MFA_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "DenyAllExceptListedIfNoMFA",
+            "Effect": "Deny",
+            "NotAction": [
+                "iam:CreateVirtualMFADevice",
+                "iam:EnableMFADevice",
+                "iam:GetUser",
+                "iam:ListMFADevices",
+                "iam:ListVirtualMFADevices",
+                "iam:ResyncMFADevice",
+                "sts:GetSessionToken",
+            ],
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        }
+    ],
+}
+"""The seed documents' policy: without MFA, nothing but enrolling a device and getting a session."""
+
+SELF_MANAGE_MFA_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowListActions",
+            "Effect": "Allow",
+            "Action": ["iam:ListUsers", "iam:ListVirtualMFADevices"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "AllowManageOwnVirtualMFADevice",
+            "Effect": "Allow",
+            "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
+            "Resource": "arn:aws:iam::*:mfa/*",
+        },
+        {
+            "Sid": "AllowManageOwnUserMFA",
+            "Effect": "Allow",
+            "Action": [
+                "iam:DeactivateMFADevice",
+                "iam:EnableMFADevice",
+                "iam:GetUser",
+                "iam:ListMFADevices",
+                "iam:ResyncMFADevice",
+            ],
+            "Resource": "arn:aws:iam::*:user/${aws:username}",
+        },
+    ],
+}
+"""In the style of AWS's example "allows MFA-authenticated IAM users to manage their own MFA device"."""
+
+ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@dataclass(frozen=True)
+class DemoIdentity:
+    """One demo IAM user."""
+
+    name: str
+    account: str
+    source_profile: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    mfa_serial: str | None = None
+    seed: str | None = field(default=None, repr=False)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:user/{self.name}"
+
+
+@dataclass
+class DemoWorld:
+    """What :func:`build_world` made, with helpers for tests and the demo."""
+
+    aws: Any
+    """The LocalAWS the world lives in."""
+    home: Path
+    endpoint: str
+    config_path: Path
+    state_dir: Path
+    credentials_path: Path
+    aws_config_path: Path
+    accounts: dict[str, str]
+    """Account name -> 12-digit id, identity account first."""
+    identities: dict[str, DemoIdentity]
+    profiles: list[str]
+    """Registry profile names, in file order."""
+    role_arns: list[str]
+
+    @property
+    def alice(self) -> DemoIdentity:
+        return self.identities["alice"]
+
+    @property
+    def alice_serial(self) -> str:
+        serial = self.alice.mfa_serial
+        assert serial is not None
+        return serial
+
+    @property
+    def clock(self):
+        return self.aws.clock
+
+    def code(self, identity: str = "alice") -> str:
+        """A valid code not yet spent: the current step's, or (if spent) the next step's.
+
+        With a FrozenClock the clock is advanced to the start of the next step; with a
+        real clock this sleeps until then (at most 30 s). Two calls in a row without
+        using the first code return the same code.
+        """
+        serial = self._serial(identity)
+        last = self.aws.last_spent_step(serial)
+        while last is not None and self.aws.device_step(serial) <= last:
+            self._next_step()
+        return self.aws.current_code(serial)
+
+    def next_code(self, identity: str = "alice") -> str:
+        """Move to the next TOTP step (advancing a FrozenClock) and return its code."""
+        self._next_step()
+        return self.code(identity)
+
+    def _next_step(self) -> None:
+        now = self.clock.now()
+        wait = 30 - now.timestamp() % 30
+        if isinstance(self.clock, FrozenClock):
+            self.clock.advance(wait)
+        else:
+            time.sleep(wait + 0.05)
+
+    def _serial(self, identity: str) -> str:
+        ident = self.identities.get(identity)
+        if ident is None or ident.mfa_serial is None:
+            raise KeyError(f"demo identity {identity!r} has no MFA device")
+        return ident.mfa_serial
+
+    def keys(self, identity: str = "alice") -> tuple[str, str]:
+        """The identity's long-term ``(access_key_id, secret_access_key)``."""
+        ident = self.identities[identity]
+        return ident.access_key_id, ident.secret_access_key
+
+    def client(self, service: str, identity: str = "alice", **kwargs: Any) -> Any:
+        """A boto3 client on the local AWS with the identity's long-term keys."""
+        import boto3
+
+        key, secret = self.keys(identity)
+        return boto3.client(
+            service,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            region_name=REGION,
+            endpoint_url=self.endpoint,
+            **kwargs,
+        )
+
+
+def demo_paths(home: Path) -> tuple[Path, Path]:
+    """``(registry path, state dir)`` mfa-tui uses when ``HOME=home`` and no XDG variables are set."""
+    home = Path(home)
+    return home / ".config" / "mfa-tui" / "config.toml", home / ".local" / "state" / "mfa-tui"
+
+
+def demo_secrets_path(home: Path) -> Path:
+    return demo_paths(home)[1] / "demo.json"
+
+
+def account_list(accounts: int) -> list[tuple[str, str]]:
+    """``(name, id)`` for ``accounts`` accounts: identity, dev, staging, prod, then acct-05…"""
+    if accounts < 1:
+        raise ConfigError(f"--accounts must be at least 1, got {accounts}")
+    result = list(NAMED_ACCOUNTS[:accounts])
+    for i in range(len(result) + 1, accounts + 1):
+        result.append((f"acct-{i:02d}", f"9{i:011d}"))
+    return result
+
+
+def role_names(count: int) -> list[str]:
+    """Admin, ReadOnly, then Role03, Role04…"""
+    names = ["Admin", "ReadOnly"][:count]
+    return names + [f"Role{i:02d}" for i in range(3, count + 1)]
+
+
+def _trust_alice_with_mfa(alice_arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": alice_arn},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                }
+            ],
+        }
+    )
+
+
+def build_world(
+    aws: LocalAWS,
+    home: Path,
+    *,
+    accounts: int = 4,
+    roles_per_account: int = 2,
+    seed: str | None = None,
+) -> DemoWorld:
+    """Create the demo's IAM state in ``aws`` (which must be started) and its files under ``home``."""
+    if roles_per_account < 0:
+        raise ConfigError(f"--roles-per-account must not be negative, got {roles_per_account}")
+    if not aws.endpoint:
+        raise ConfigError("the local AWS must be started before building the demo world")
+    from mfa_tui.localaws import backends
+
+    home = Path(home)
+    check_demo_home(home)
+    acct_list = account_list(accounts)
+    identity_backend = backends.iam(IDENTITY_ACCOUNT)
+
+    admin_arn = _policy(identity_backend, "DemoAdministratorAccess", ADMIN_POLICY)
+    force_arn = _policy(identity_backend, "ForceMFA", FORCE_MFA_POLICY)
+    self_manage_arn = _policy(identity_backend, "SelfManageMFA", SELF_MANAGE_MFA_POLICY)
+    identities: dict[str, DemoIdentity] = {}
+    for name in ("alice", "bob"):
+        identity_backend.create_user(REGION, name, path="/")
+        for arn in (force_arn, self_manage_arn, admin_arn):
+            identity_backend.attach_user_policy(arn, name)
+        key = identity_backend.create_access_key(name)
+        mfa_serial = device_seed = None
+        if name == "alice":
+            device = identity_backend.create_virtual_mfa_device("alice", "/")
+            device.base32_string_seed = device_seed = seed or DEMO_SEED
+            # Enabled in-process: the enrolment codes are not the point of the demo.
+            identity_backend.enable_mfa_device(name, device.serial_number, "000000", "000000")
+            mfa_serial = device.serial_number
+        identities[name] = DemoIdentity(
+            name=name,
+            account=IDENTITY_ACCOUNT,
+            source_profile=f"{name}-long-term",
+            access_key_id=key.access_key_id,
+            secret_access_key=key.secret_access_key,
+            mfa_serial=mfa_serial,
+            seed=device_seed,
+        )
+
+    trust = _trust_alice_with_mfa(identities["alice"].arn)
+    roles: list[tuple[str, str, str]] = []  # (account name, role name, arn)
+    for acct_name, acct_id in acct_list[1:]:
+        backend = backends.iam(acct_id)
+        for role_name in role_names(roles_per_account):
+            max_session = READONLY_MAX_SESSION if role_name == "ReadOnly" else 3600
+            role = backend.create_role(
+                role_name=role_name,
+                assume_role_policy_document=trust,
+                path="/",
+                permissions_boundary=None,
+                description=f"demo role {role_name} in {acct_name}",
+                tags=[],
+                max_session_duration=str(max_session),
+            )
+            roles.append((acct_name, role_name, role.arn))
+
+    config_path, state_dir = demo_paths(home)
+    registry, profile_names = _registry(aws.endpoint, acct_list, identities, roles)
+    import tomli_w
+
+    atomic_write(config_path, tomli_w.dumps(registry).encode())
+    credentials_path = home / ".aws" / "credentials"
+    aws_config_path = home / ".aws" / "config"
+    atomic_write(credentials_path, _credentials_text(identities).encode())
+    atomic_write(aws_config_path, _aws_config_text(aws.endpoint, profile_names, identities).encode())
+    ensure_private_dir(state_dir)
+    secrets = {
+        "note": "Throw-away demo secrets for the mfa-tui local AWS; never a real device.",
+        "endpoint": aws.endpoint,
+        "identities": {
+            ident.name: {"mfa_serial": ident.mfa_serial, "seed": ident.seed}
+            for ident in identities.values()
+            if ident.seed
+        },
+    }
+    atomic_write(state_dir / "demo.json", (json.dumps(secrets, indent=2) + "\n").encode())
+    return DemoWorld(
+        aws=aws,
+        home=home,
+        endpoint=aws.endpoint,
+        config_path=config_path,
+        state_dir=state_dir,
+        credentials_path=credentials_path,
+        aws_config_path=aws_config_path,
+        accounts=dict(acct_list),
+        identities=identities,
+        profiles=profile_names,
+        role_arns=[arn for _, _, arn in roles],
+    )
+
+
+def check_demo_home(home: Path) -> None:
+    """Never overwrite someone's real ~/.aws or registry: only an empty dir or an earlier demo."""
+    if demo_secrets_path(home).exists():
+        return
+    config_path, _ = demo_paths(home)
+    for path in (config_path, home / ".aws" / "credentials", home / ".aws" / "config"):
+        if path.exists():
+            raise ConfigError(
+                f"{home}: already has {path.relative_to(home)} and is not an earlier demo; "
+                "give the demo an empty directory"
+            )
+
+
+def _policy(backend: Any, name: str, document: dict) -> str:
+    policy = backend.create_policy(
+        description=f"mfa-tui demo: {name}", path="/", policy_document=json.dumps(document), policy_name=name, tags=[]
+    )
+    return policy.arn
+
+
+def _registry(
+    endpoint: str,
+    acct_list: list[tuple[str, str]],
+    identities: dict[str, DemoIdentity],
+    roles: list[tuple[str, str, str]],
+) -> tuple[dict[str, Any], list[str]]:
+    alice, bob = identities["alice"], identities["bob"]
+    profiles: dict[str, dict[str, Any]] = {"alice": {"identity": "alice", "tags": ["mfa"]}}
+    for acct_name, role_name, arn in roles:
+        profiles[f"{acct_name}-{role_name.lower()}"] = {"identity": "alice", "role_arn": arn, "duration": "1h"}
+    # One direct profile: the ReadOnly role of the last account (prod in the default world).
+    readonly = [r for r in roles if r[1] == "ReadOnly"]
+    direct = readonly[-1] if readonly else (roles[-1] if roles else None)
+    if direct is not None:
+        acct_name, role_name, arn = direct
+        profiles[f"{acct_name}-{role_name.lower()}-direct"] = {
+            "identity": "alice",
+            "role_arn": arn,
+            "strategy": "direct",
+            "duration": "4h" if role_name == "ReadOnly" else "1h",
+            "tags": ["direct"],
+        }
+    registry: dict[str, Any] = {
+        "settings": {"mfa_session_duration": "12h", "role_duration": "1h"},
+        "accounts": {name: {"id": acct_id, "alias": name} for name, acct_id in acct_list},
+        "identities": {
+            "alice": {
+                "source_profile": alice.source_profile,
+                "mfa_serial": alice.mfa_serial,
+                "region": REGION,
+                "endpoint_url": endpoint,
+                "account": "identity",
+                "user_name": "alice",
+            },
+            "bob": {
+                "source_profile": bob.source_profile,
+                "region": REGION,
+                "endpoint_url": endpoint,
+                "account": "identity",
+                "user_name": "bob",
+            },
+        },
+        "profiles": profiles,
+    }
+    return registry, list(profiles)
+
+
+def _credentials_text(identities: dict[str, DemoIdentity]) -> str:
+    lines = ["# Long-term keys of the mfa-tui demo users (local AWS only)."]
+    for ident in identities.values():
+        lines += [
+            "",
+            f"[{ident.source_profile}]",
+            f"aws_access_key_id = {ident.access_key_id}",
+            f"aws_secret_access_key = {ident.secret_access_key}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _aws_config_text(endpoint: str, profiles: list[str], identities: dict[str, DemoIdentity]) -> str:
+    lines = ["# Every demo profile talks to the local AWS. No role_arn here: it would shadow mfa-tui's profiles."]
+    for name in [i.source_profile for i in identities.values()] + profiles:
+        lines += ["", f"[profile {name}]", f"region = {REGION}", f"endpoint_url = {endpoint}"]
+    return "\n".join(lines) + "\n"
+
+
+def demo_code(home: Path, identity: str = "alice", *, now: float | None = None) -> tuple[str, int]:
+    """``(code, seconds left in its step)`` of the demo device, from demo.json; no server needed."""
+    import pyotp
+
+    path = demo_secrets_path(home)
+    data = read_bytes(path)
+    if data is None:
+        raise ConfigError(f"{path}: no demo here; run `mfa-tui demo serve --home {home}` first")
+    try:
+        entry = json.loads(data)["identities"][identity]
+        seed = entry["seed"]
+    except KeyError:
+        raise ConfigError(f"{path}: demo identity {identity!r} has no MFA device") from None
+    except (ValueError, TypeError):
+        raise FileError(f"{path}: not a demo secrets file (invalid JSON)") from None
+    when = time.time() if now is None else now
+    return pyotp.TOTP(seed).at(when), 30 - int(when) % 30

@@ -1,0 +1,153 @@
+"""The WSGI layer in front of moto that makes STS and IAM behave like AWS on MFA.
+
+Every request is logged as ``(service, action)``, then meets the fault switchboard, then:
+STS's GetSessionToken / AssumeRole / GetCallerIdentity are answered here; IAM's MFA-device
+calls are checked here first (see :mod:`~mfa_tui.localaws.iam_actions`); everything else
+(other IAM calls, other services) goes to moto. Requests made with credentials the layer issued reach moto as the right
+account (moto's ``x-moto-account-id`` header) and, for MFA sessions, as the right user
+(the SigV4 credential is rewritten to the user's long-term key id; moto does not check
+signatures). Every response carries a ``Date`` header from the injected clock plus the
+configured skew, so clients can measure clock skew against it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from http import HTTPStatus
+from urllib.parse import urlencode
+
+from mfa_tui.core.clock import Clock
+from mfa_tui.localaws import iam_actions, sts_actions
+from mfa_tui.localaws.callers import Caller, resolve
+from mfa_tui.localaws.faults import Faults
+from mfa_tui.localaws.ledger import Ledger
+from mfa_tui.localaws.sts_actions import ActionContext
+from mfa_tui.localaws.wire import AwsRequest, Refusal, error_body, http_date, read_request, request_id
+
+DATE_ENVIRON_KEY = "mfa_tui.localaws.date"
+"""Where the layer leaves the ``Date`` header value for the request handler to send."""
+
+_CREDENTIAL_KEY_RE = re.compile(r"(Credential=)([^/,\s]+)")
+_log = logging.getLogger(__name__)
+
+
+class MfaLayer:
+    """WSGI middleware: ``MfaLayer(moto_app, ...)`` is itself a WSGI app."""
+
+    def __init__(
+        self,
+        app: Callable,
+        *,
+        ledger: Ledger,
+        faults: Faults,
+        clock: Clock,
+        calls: list[tuple[str, str]],
+        on_moto_reset: Callable[[], None] | None = None,
+    ):
+        self.app = app
+        self.ledger = ledger
+        self.faults = faults
+        self.clock = clock
+        self.calls = calls
+        self.context = ActionContext(ledger=ledger, clock=clock)
+        self._on_moto_reset = on_moto_reset
+
+    def set_clock(self, clock: Clock) -> None:
+        self.clock = clock
+        self.context = ActionContext(ledger=self.ledger, clock=clock)
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/moto-api"):
+            # moto's own control API: a reset over HTTP must clear our tables too.
+            if path.rstrip("/") == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST" and self._on_moto_reset:
+                self._on_moto_reset()
+            environ[DATE_ENVIRON_KEY] = http_date(self.clock.now())
+            return self.app(environ, _without_date(start_response))
+
+        request = read_request(environ)
+        environ["wsgi.input"] = io.BytesIO(request.body)
+        self.calls.append((request.service, request.action))
+        decision = self.faults.decide(request.action)
+        environ[DATE_ENVIRON_KEY] = http_date(self.clock.now() + timedelta(seconds=decision.date_skew))
+        if decision.delay:
+            time.sleep(decision.delay)
+        try:
+            if decision.refusal is not None:
+                raise decision.refusal
+            return self._handle(environ, start_response, request)
+        except Refusal as refusal:
+            return _answer(start_response, refusal.status, error_body(request.service, refusal))
+        except Exception:  # a bug here must not look like an AWS answer the client trusts
+            _log.exception("local AWS: %s %s failed", request.service, request.action)
+            refusal = Refusal("InternalFailure", "The local AWS failed on this request; see its log.", 500)
+            return _answer(start_response, 500, error_body(request.service, refusal))
+
+    def _handle(self, environ: dict, start_response: Callable, request: AwsRequest) -> Iterable[bytes]:
+        caller = resolve(request, self.ledger, self.clock.now())
+        if request.service == "sts":
+            sts_actions.check_sts_access(request.action, caller)
+            handler = sts_actions.HANDLERS.get(request.action)
+            if handler is not None:
+                return _answer(start_response, 200, handler(self.context, request, caller))
+            return self._forward(environ, start_response, request, caller, None)
+        if request.service != "iam":
+            # Other services (S3 for bucket policies, …) go to moto in the caller's account.
+            return self._forward(environ, start_response, request, caller, None)
+        iam_actions.check_iam_access(caller)
+        iam_handler = iam_actions.HANDLERS.get(request.action)
+        outcome = iam_handler(self.context, request, caller) if iam_handler else iam_actions.Forward()
+        if isinstance(outcome, bytes):
+            return _answer(start_response, 200, outcome)
+        return self._forward(environ, start_response, request, caller, outcome.extra)
+
+    def _forward(
+        self,
+        environ: dict,
+        start_response: Callable,
+        request: AwsRequest,
+        caller: Caller | None,
+        extra: dict[str, str] | None,
+    ) -> Iterable[bytes]:
+        if extra:
+            added = urlencode(extra)
+            if request.body:
+                body = request.body + b"&" + added.encode()
+                environ["wsgi.input"] = io.BytesIO(body)
+                environ["CONTENT_LENGTH"] = str(len(body))
+            else:
+                query = environ.get("QUERY_STRING", "")
+                environ["QUERY_STRING"] = f"{query}&{added}" if query else added
+        if caller is not None and caller.temporary:
+            environ["HTTP_X_MOTO_ACCOUNT_ID"] = caller.account
+            if caller.long_term_key and "HTTP_AUTHORIZATION" in environ:
+                environ["HTTP_AUTHORIZATION"] = _CREDENTIAL_KEY_RE.sub(
+                    lambda m: m.group(1) + caller.long_term_key, environ["HTTP_AUTHORIZATION"], count=1
+                )
+        return self.app(environ, _without_date(start_response))
+
+
+def _without_date(start_response: Callable) -> Callable:
+    """moto may set its own Date; ours (sent by the request handler) must be the only one."""
+
+    def wrapped(status, headers, exc_info=None):
+        return start_response(status, [(k, v) for k, v in headers if k.lower() != "date"], exc_info)
+
+    return wrapped
+
+
+def _answer(start_response: Callable, status: int, body: bytes) -> list[bytes]:
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [
+            ("Content-Type", "text/xml"),
+            ("Content-Length", str(len(body))),
+            ("x-amzn-RequestId", request_id()),
+        ],
+    )
+    return [body]

@@ -1,0 +1,58 @@
+"""Fixtures for tests that talk to the local AWS (registered by tests/conftest.py).
+
+- ``frozen_clock``: a :class:`FrozenClock` set to the real time rounded down to the start of
+  its 30-second TOTP step. Close to real time on purpose: botocore checks expirations
+  against the real clock.
+- ``local_aws``: the one :class:`LocalAWS` of the test session (127.0.0.1, a free port),
+  ``reset()`` before the test (moto state, issued credentials, device state, faults, call
+  log) and driven by ``frozen_clock``. Give the same ``frozen_clock`` to the code under
+  test. To get a fresh TOTP step, advance the clock 30 s instead of waiting.
+- ``demo_world``: :func:`build_world` run in ``local_aws`` and the test's isolated HOME
+  (registry, ~/.aws files and demo.json where mfa-tui looks for them). Codes:
+  ``demo_world.code()`` returns a code of alice's device that has not been spent,
+  advancing the frozen clock to the next step if the current one was used;
+  ``demo_world.next_code()`` always moves to the next step first. So two valid codes in a
+  row are ``code()`` then ``next_code()`` (or ``code()`` after the first was used).
+  ``local_aws.current_code(serial, offset_steps=n)`` gives codes for other steps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mfa_tui.core.clock import TOTP_STEP, FrozenClock
+
+
+@pytest.fixture(scope="session")
+def _local_aws_server():
+    from mfa_tui.localaws import LocalAWS
+
+    aws = LocalAWS()
+    aws.start()
+    yield aws
+    aws.stop()
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    now = int(datetime.now(UTC).timestamp())
+    return FrozenClock(datetime.fromtimestamp(now - now % TOTP_STEP, UTC))
+
+
+@pytest.fixture
+def local_aws(_local_aws_server, frozen_clock):
+    aws = _local_aws_server
+    aws.reset()
+    aws.clock = frozen_clock
+    yield aws
+    aws.faults.clear()
+
+
+@pytest.fixture
+def demo_world(local_aws, isolated_home: Path):
+    from mfa_tui.localaws.demo import build_world
+
+    return build_world(local_aws, isolated_home)
