@@ -1,0 +1,229 @@
+"""Exact edits of the shared credentials file, and the proof that nothing else changed.
+
+:mod:`mfa_tui.core.credentials_file` decides *what* to write (ownership, values); this
+module does the editing with configupdater, which keeps every line it does not touch,
+and then checks the result two ways: every region outside the owned sections (the text
+before the first section, and each other section from its header to the next one) must
+be byte for byte what it was, in the same order; and the new file, read again by
+configparser as botocore reads it, must give every other section the same keys and every
+written profile its new values. Any doubt refuses the write; the caller leaves the file
+as it was. (Only one configupdater parse per write: it is the slow part on big files.)
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+
+from configupdater import ConfigUpdater
+from configupdater.block import Comment, Space
+from configupdater.option import Option
+from configupdater.section import Section
+
+from mfa_tui.core.errors import CredentialsFileError
+
+_BOM = b"\xef\xbb\xbf"
+_COMMENT_PREFIXES = ("#", ";")
+_SEPARATOR_RE = re.compile(r"(?:\r?\n)*")
+
+
+def _refuse(path: Path, why: str) -> CredentialsFileError:
+    return CredentialsFileError(f"{path}: {why}; mfa-tui left the file unchanged")
+
+
+def _uses_crlf(text: str) -> bool:
+    """True when every line break is CRLF: new lines then get CRLF too."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and crlf == text.count("\n")
+
+
+def _load(path: Path, text: str, sections: dict[str, dict[str, str]]) -> ConfigUpdater:
+    """configupdater's model of ``text`` (already LF-normalised if it was all CRLF).
+
+    Refused unless it reproduces ``text`` exactly and sees the same sections with the
+    same keys, in the same order, as configparser did (``sections``).
+    """
+    doc = ConfigUpdater(comment_prefixes=_comment_prefixes(text))
+    try:
+        doc.read_string(text, source=str(path))
+    except (configparser.Error, ValueError):
+        raise _refuse(path, "mfa-tui's editor cannot parse this file the way the AWS CLI does") from None
+    if str(doc) != text:
+        raise _refuse(path, "mfa-tui's editor cannot reproduce this file exactly")
+    seen = [(s.name, {o.raw_key.strip().lower() for o in s.option_blocks()}) for s in doc.section_blocks()]
+    expected = [(name, set(keys)) for name, keys in sections.items()]
+    if seen != expected:
+        where = next((f"section [{a[0]}]" for a, b in zip(seen, expected, strict=False) if a != b), "its sections")
+        raise _refuse(path, f"{where} reads differently to mfa-tui's editor than to the AWS CLI")
+    return doc
+
+
+def _comment_prefixes(text: str) -> tuple[str, ...]:
+    """``#`` and ``;``, plus each indented form of them that occurs in ``text``.
+
+    configparser (botocore) takes any line whose *stripped* text starts with ``#`` or
+    ``;`` for a comment; configupdater only checks the start of the line, so an indented
+    comment would be read as a key or fail to parse. Naming the indented prefixes that
+    occur makes the two parsers agree without changing a byte.
+    """
+    prefixes = dict.fromkeys(_COMMENT_PREFIXES)
+    for line in text.split("\n"):
+        body = line.lstrip()
+        if body[:1] in _COMMENT_PREFIXES and len(body) != len(line):
+            prefixes[line[: len(line) - len(body) + 1]] = None
+    return tuple(prefixes)
+
+
+def edit(
+    path: Path,
+    text: str,
+    bom: bool,
+    sections: dict[str, dict[str, str]],
+    wanted: dict[str, dict[str, str]],
+    remove: list[str],
+) -> bytes:
+    """The new file: ``wanted`` written (in place, or appended) and ``remove`` dropped."""
+    crlf = _uses_crlf(text)
+    doc = _load(path, text.replace("\r\n", "\n") if crlf else text, sections)
+    before = _regions(doc)
+    for name in remove:
+        doc.remove_section(name)
+    appended = []
+    for name, values in wanted.items():
+        if name in sections:
+            _update(doc[name], values)
+        else:
+            appended.append((name, values))
+    if appended:
+        _append(doc, appended)
+    after = _regions(doc)
+    _check_regions(path, before, after, set(wanted) | set(remove), {name for name, _ in appended})
+    out = str(doc)
+    if out != "".join(chunk for _, chunk in after):
+        raise _refuse(path, "mfa-tui's editor produced text it cannot account for")
+    if crlf:
+        out = out.replace("\n", "\r\n")
+    return (_BOM if bom else b"") + out.encode("utf-8")
+
+
+def _update(section: Section, values: dict[str, str]) -> None:
+    """Set each key where it stands; add missing keys after the section's last key."""
+    options = {o.raw_key.strip().lower(): o for o in section.option_blocks()}
+    blocks = section.option_blocks()
+    last: Option | None = blocks[-1] if blocks else None
+    for key, value in values.items():
+        option = options.get(key)
+        if option is not None:
+            _set(section, option, value)
+            continue
+        if last is None:
+            section.insert_at(0).option(key, value)
+        else:
+            last.add_after.option(key, value)
+        last = section[key]
+
+
+def _set(section: Section, option: Option, value: str) -> None:
+    """Replace one option's value, keeping comment lines configupdater had folded into it."""
+    if option.value == value and len(option.lines) == 1:
+        return
+    # configparser (and so botocore) skips an indented comment after a key, but
+    # configupdater folds it into the key's value and would drop it on update.
+    kept = [line for line in option.lines[1:] if line.strip().startswith(_COMMENT_PREFIXES)]
+    option.value = value
+    index = option.container_idx + 1
+    for line in kept:
+        comment = Comment(container=section)
+        comment.add_line(line)
+        section.structure.insert(index, comment)
+        index += 1
+
+
+def _append(doc: ConfigUpdater, appended: list[tuple[str, dict[str, str]]]) -> None:
+    """New sections at the end, each after exactly one blank line."""
+    current = str(doc)
+    if not current:
+        separator = []
+    elif not current.endswith("\n"):
+        separator = ["\n", "\n"]
+    elif current.split("\n")[-2].strip() == "":
+        separator = []
+    else:
+        separator = ["\n"]
+    for index, (name, values) in enumerate(appended):
+        if index:
+            separator = ["\n"]
+        if separator:
+            space = Space(container=doc)
+            for line in separator:
+                space.add_line(line)
+            doc.structure.append(space)
+        doc.add_section(name)
+        section = doc[name]
+        for key, value in values.items():
+            section[key] = value
+
+
+# ── verification ────────────────────────────────────────────────────────────
+def _regions(doc: ConfigUpdater) -> list[tuple[str | None, str]]:
+    """The text before the first section (name None), then each section up to the next one.
+
+    A top-level block after a section (only the separator :func:`_append` adds) counts
+    as part of that section, as it would when the file is read again.
+    """
+    result: list[tuple[str | None, str]] = [(None, "")]
+    for block in doc.iter_blocks():
+        if isinstance(block, Section):
+            result.append((block.name, str(block)))
+        else:
+            name, chunk = result[-1]
+            result[-1] = (name, chunk + str(block))
+    return result
+
+
+def _check_regions(
+    path: Path,
+    before: list[tuple[str | None, str]],
+    after: list[tuple[str | None, str]],
+    changed: set[str],
+    appended: set[str],
+) -> None:
+    """Refuse unless every region outside ``changed`` is byte for byte as before, in order.
+
+    The region just before the first appended section may gain the line break and blank
+    line that separate it from the new section.
+    """
+    old = [(n, t) for n, t in before if n is None or n not in changed]
+    new = [(n, t) for n, t in after if n is None or n not in changed]
+    if [n for n, _ in old] != [n for n, _ in new]:
+        raise _refuse(path, "the edit would add, drop or reorder sections that are not mfa-tui's")
+    names = [n for n, _ in after]
+    first = next((i for i, n in enumerate(names) if n in appended), None)
+    grows = names[first - 1] if first else object()
+    for (name, old_text), (_, new_text) in zip(old, new, strict=True):
+        if old_text == new_text:
+            continue
+        if name == grows and new_text.startswith(old_text) and _SEPARATOR_RE.fullmatch(new_text[len(old_text) :]):
+            continue
+        label = "the text before the first section" if name is None else f"section [{name}]"
+        raise _refuse(path, f"the edit would change {label}, which is not mfa-tui's")
+
+
+def verify(
+    path: Path,
+    before: dict[str, dict[str, str]],
+    after: dict[str, dict[str, str]],
+    wanted: dict[str, dict[str, str]],
+    removed: set[str],
+) -> None:
+    """Refuse unless botocore's parser reads the new file as the old one plus the owned changes."""
+    untouched = [name for name in before if name not in wanted and name not in removed]
+    if set(after) != set(untouched) | set(wanted):
+        raise _refuse(path, "the edit would add or drop a section it was not asked to")
+    for name in untouched:
+        if after[name] != before[name]:
+            raise _refuse(path, f"the edit would change section [{name}], which is not mfa-tui's")
+    for name, values in wanted.items():
+        if any(after[name].get(key) != value for key, value in values.items()):
+            raise _refuse(path, f"profile [{name}] did not read back as written")

@@ -1,0 +1,364 @@
+"""The only code that writes the shared credentials file (``~/.aws/credentials``).
+
+Other tools lost users' profiles by rewriting this file whole (aws-mfa#39, leapp#228);
+this module edits only what mfa-tui owns and leaves every other byte as it was.
+
+Ownership rule
+--------------
+mfa-tui may write a section ``[NAME]`` only when the caller asks for a registry profile
+``NAME`` and one of these holds:
+
+- the file has no ``[NAME]`` section yet: it is appended at the end, after one blank line;
+- ``[NAME]`` carries the marker ``mfa_tui_managed = true`` (a key mfa-tui writes into
+  every section it owns; botocore ignores unknown keys) and holds no long-term keys;
+- ``[NAME]`` holds another tool's temporary credentials (``aws_session_token``, as
+  aws-mfa writes it, no long-term keys) and the caller passes ``adopt``; the section is
+  then updated in place and gets the marker.
+
+A section with long-term keys (``aws_access_key_id`` without a session token) is never
+written, marker or not. Any other existing section is not ours. One refused profile
+refuses the whole call: nothing at all is written.
+
+How a write keeps everything else
+---------------------------------
+The file is parsed twice: by :mod:`configparser` exactly as botocore reads it (the
+truth for ownership and for :meth:`CredentialsFile.read`) and by configupdater, which
+keeps every line and can edit options in place (:mod:`mfa_tui.core.credentials_edit`).
+The write is refused, file untouched, when configupdater cannot reproduce the file byte
+for byte, when the two parsers see different sections or keys, when any region outside
+the owned sections changes by a byte (apart from the line break and blank line that
+separate an appended section from the file's last line), or when the result, read again
+as botocore reads it, differs anywhere but in the owned sections. A UTF-8 BOM is kept; CRLF files stay CRLF; a file
+with mixed line endings keeps them and gets LF on the lines mfa-tui writes.
+
+Inside an owned section, keys are updated where they stand (a key's own continuation
+lines are dropped, comment lines among them are kept) and missing keys are added after
+the last key; removing a section removes everything up to the next section header.
+Every write is atomic (:func:`mfa_tui.core.fileio.atomic_write`: temp file, fsync,
+rename; 0600 on create, never widened; a read-only file is refused) and happens under a
+:class:`filelock.FileLock` at ``<dir>/.<name>.mfa-tui.lock`` held from read to rename,
+so concurrent mfa-tui processes never lose each other's profiles. A symlinked file is
+written through to its target, so dotfile setups keep their link.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mfa_tui.core.clock import utc
+from mfa_tui.core.errors import CredentialsFileError, FileError
+from mfa_tui.core.fileio import atomic_write, mode_of, read_bytes
+from mfa_tui.core.models import Credentials
+
+MARKER_KEY = "mfa_tui_managed"
+"""The key mfa-tui writes into every section it owns."""
+MARKER_VALUE = "true"
+EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
+"""UTC without a zone, exactly as aws-mfa writes ``expiration`` (AWS_FACTS.md fact 12)."""
+LOCK_TIMEOUT = 30.0
+"""Seconds to wait for another process's write; a write takes milliseconds."""
+
+_BOM = b"\xef\xbb\xbf"
+_NO_DEFAULT_SECTION = "\x00mfa-tui: no default section"
+"""configparser treats ``[DEFAULT]`` as defaults for every section; we see it as a plain section."""
+_SESSION_KEYS = ("aws_session_token", "aws_security_token")
+_PROFILE_NAME_RE = re.compile(r"^[^\[\]\s\x00-\x1f\x7f](?:[^\[\]\x00-\x1f\x7f]*[^\[\]\s\x00-\x1f\x7f])?$")
+
+
+@dataclass(frozen=True)
+class ProfileCredentials:
+    """Credentials to write under one profile name."""
+
+    profile: str
+    credentials: Credentials
+    region: str | None = None
+    """Written as ``region`` when given; an existing ``region`` key is otherwise left alone."""
+
+
+def has_long_term_keys(keys: dict[str, str]) -> bool:
+    """An access key without a session token: a user's permanent keys, never ours to touch."""
+    return "aws_access_key_id" in keys and not any(k in keys for k in _SESSION_KEYS)
+
+
+def has_marker(keys: dict[str, str]) -> bool:
+    return keys.get(MARKER_KEY, "").strip().lower() == MARKER_VALUE
+
+
+class CredentialsFile:
+    """The shared credentials file at ``path``: read it, and edit mfa-tui's sections in it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    # ── reading ─────────────────────────────────────────────────────────────
+    def read(self) -> dict[str, dict[str, str]]:
+        """Section -> keys (lower-cased, as botocore sees them); ``{}`` when the file is missing.
+
+        A ``[DEFAULT]`` section is returned as a plain section. Raises
+        :class:`CredentialsFileError` naming the line when the file cannot be parsed.
+        """
+        data = self._read_bytes(self.path)
+        if data is None:
+            return {}
+        return _semantic(self.path, _decode(self.path, data)[0])
+
+    def long_term_keys(self, profile: str) -> tuple[str, str] | None:
+        """``(access_key_id, secret_access_key)`` when ``[profile]`` holds long-term keys."""
+        keys = self.read().get(profile)
+        if keys is None or not has_long_term_keys(keys) or "aws_secret_access_key" not in keys:
+            return None
+        return keys["aws_access_key_id"], keys["aws_secret_access_key"]
+
+    def owned_profiles(self) -> set[str]:
+        """Sections mfa-tui owns: marked and holding no long-term keys."""
+        return {name for name, keys in self.read().items() if has_marker(keys) and not has_long_term_keys(keys)}
+
+    def permission_warning(self) -> str | None:
+        """A one-line warning when the file is readable or writable by group or others."""
+        mode = mode_of(self.path)
+        if mode is None or not mode & 0o077:
+            return None
+        what = "readable" if mode & 0o044 else "writable"
+        return f"{self.path} is {what} by others (mode {mode:04o}); fix with `chmod 600 {self.path}`"
+
+    # ── writing ─────────────────────────────────────────────────────────────
+    def write(
+        self,
+        updates: list[ProfileCredentials],
+        *,
+        remove: Iterable[str] = (),
+        adopt: bool | Collection[str] = False,
+    ) -> None:
+        """Write all ``updates`` and drop the ``remove`` sections in one locked, atomic write.
+
+        ``adopt`` (True, or a collection of profile names) lets mfa-tui take over sections
+        holding another tool's temporary credentials. Raises :class:`CredentialsFileError`
+        when any profile is refused or the file cannot be parsed or edited exactly; the
+        file is then left unchanged.
+        """
+        updates = list(updates)
+        remove = list(dict.fromkeys(remove))
+        _check_request(self.path, updates, remove)
+        if not updates and not remove:
+            return
+        adopted = {u.profile for u in updates} if adopt is True else set(adopt or ())
+        target = Path(os.path.realpath(self.path))
+        _ensure_parent(target)
+        from filelock import FileLock, Timeout  # local: the read path never needs it
+
+        lock = FileLock(target.parent / f".{target.name}.mfa-tui.lock", timeout=LOCK_TIMEOUT, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise CredentialsFileError(
+                f"{self.path}: another process held the lock {lock.lock_file} for over {LOCK_TIMEOUT:.0f}s; "
+                "nothing was written"
+            ) from None
+        except OSError as exc:
+            raise CredentialsFileError(
+                f"{lock.lock_file}: cannot lock: {exc.strerror or exc}; nothing was written"
+            ) from None
+        try:
+            _remove_stale_temp_files(target)
+            self._write_locked(target, updates, remove, adopted)
+        finally:
+            lock.release()
+
+    def _write_locked(self, target: Path, updates: list[ProfileCredentials], remove: list[str], adopted: set[str]) -> None:
+        from mfa_tui.core import credentials_edit  # local: configupdater is only needed to write
+
+        before_bytes = self._read_bytes(target) or b""
+        text, bom = _decode(self.path, before_bytes)
+        sections = _semantic(self.path, text)
+        _check_ownership(self.path, sections, updates, remove, adopted)
+        wanted = {u.profile: _values_for(u, sections.get(u.profile)) for u in updates}
+        after_bytes = credentials_edit.edit(self.path, text, bom, sections, wanted, [r for r in remove if r in sections])
+        if after_bytes == before_bytes:
+            return
+        after_sections = _semantic(self.path, _decode(self.path, after_bytes)[0])
+        credentials_edit.verify(self.path, sections, after_sections, wanted, set(remove))
+        try:
+            atomic_write(target, after_bytes)
+        except CredentialsFileError:
+            raise
+        except FileError as exc:
+            raise CredentialsFileError(f"{exc}; nothing was written") from None
+
+    @staticmethod
+    def _read_bytes(path: Path) -> bytes | None:
+        try:
+            return read_bytes(path)
+        except CredentialsFileError:
+            raise
+        except FileError as exc:
+            raise CredentialsFileError(str(exc)) from None
+
+
+# ── request checks and ownership ────────────────────────────────────────────
+def _check_request(path: Path, updates: list[ProfileCredentials], remove: list[str]) -> None:
+    """Refuse names and values that would not survive an INI round trip (before locking anything)."""
+    seen: set[str] = set()
+    for name in [u.profile for u in updates] + remove:
+        if not isinstance(name, str) or not _PROFILE_NAME_RE.match(name) or name == "DEFAULT":
+            raise CredentialsFileError(
+                f"{path}: {name!r} cannot be a profile name in the credentials file "
+                "(no brackets, control characters, edge spaces or DEFAULT); nothing was written"
+            )
+    for update in updates:
+        if update.profile in seen:
+            raise CredentialsFileError(f"{path}: profile [{update.profile}] given twice in one write; nothing was written")
+        seen.add(update.profile)
+        if update.profile in remove:
+            raise CredentialsFileError(
+                f"{path}: profile [{update.profile}] is both written and removed in one write; nothing was written"
+            )
+        creds = update.credentials
+        for key, value in (
+            ("aws_access_key_id", creds.access_key_id),
+            ("aws_secret_access_key", creds.secret_access_key),
+            ("aws_session_token", creds.session_token),
+            ("region", update.region),
+        ):
+            if key == "region" and value is None:
+                continue
+            # Never echo the value: it may be a secret.
+            if not isinstance(value, str) or not value or value != value.strip() or any(c in value for c in "\r\n"):
+                raise CredentialsFileError(
+                    f"{path}: profile [{update.profile}]: {key} is not a single-line value without edge spaces; "
+                    "nothing was written"
+                )
+
+
+def _refusal(keys: dict[str, str], adopt: bool, *, removing: bool = False) -> str | None:
+    """Why an existing section may not be written (or removed), or None when it is ours (or adopted)."""
+    if has_long_term_keys(keys):
+        return (
+            "holds long-term keys (aws_access_key_id without aws_session_token), which mfa-tui never overwrites; "
+            "give the registry profile another name"
+        )
+    if has_marker(keys):
+        return None
+    holds_session = any(k in keys for k in _SESSION_KEYS)
+    if holds_session and adopt:
+        return None
+    if holds_session:
+        return "holds another tool's temporary credentials (aws-mfa style)" + (
+            "" if removing else "; let mfa-tui manage it with `mfa-tui refresh PROFILE --adopt`"
+        )
+    return f"was not written by mfa-tui (no `{MARKER_KEY} = {MARKER_VALUE}`); rename or remove that section"
+
+
+def _check_ownership(
+    path: Path,
+    sections: dict[str, dict[str, str]],
+    updates: list[ProfileCredentials],
+    remove: list[str],
+    adopted: set[str],
+) -> None:
+    problems = []
+    for update in updates:
+        if update.profile in sections:
+            why = _refusal(sections[update.profile], update.profile in adopted)
+            if why:
+                problems.append((update.profile, why))
+    for name in remove:
+        if name in sections:
+            why = _refusal(sections[name], False, removing=True)
+            if why:
+                problems.append((name, why))
+    if problems:
+        name, why = problems[0]
+        more = len(problems) - 1
+        extra = f" (and {more} more refused profile{'s' * (more > 1)})" if more else ""
+        raise CredentialsFileError(f"{path}: profile [{name}] {why}; nothing was written{extra}")
+
+
+def _values_for(update: ProfileCredentials, existing: dict[str, str] | None) -> dict[str, str]:
+    """The keys mfa-tui writes for one profile, in the order a new section lists them."""
+    creds = update.credentials
+    values = {
+        "aws_access_key_id": creds.access_key_id,
+        "aws_secret_access_key": creds.secret_access_key,
+        "aws_session_token": creds.session_token,
+    }
+    if existing and "aws_security_token" in existing:
+        # aws-mfa writes both; botocore prefers aws_security_token, so a stale one would win.
+        values["aws_security_token"] = creds.session_token
+    values["expiration"] = utc(creds.expiration).strftime(EXPIRATION_FORMAT)
+    if update.region is not None:
+        values["region"] = update.region
+    values[MARKER_KEY] = MARKER_VALUE
+    return values
+
+
+# ── parsing ─────────────────────────────────────────────────────────────────
+def _parse_error(path: Path, line: int, what: str) -> CredentialsFileError:
+    return CredentialsFileError(f"{path}:{line}: {what} — fix or remove that line; mfa-tui left the file unchanged")
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, bool]:
+    """The file's text (BOM removed) and whether it had a BOM; refuses what botocore would misread."""
+    bom = data.startswith(_BOM)
+    if bom:
+        data = data[len(_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _parse_error(path, data[: exc.start].count(b"\n") + 1, "not UTF-8 text") from None
+    # botocore reads with universal newlines, where a lone CR ends a line; configupdater
+    # does not. Rather than guess which one the user meant, refuse.
+    lone_cr = re.search(r"\r(?!\n)", text)
+    if lone_cr:
+        raise _parse_error(path, text.count("\n", 0, lone_cr.start()) + 1, "a lone carriage return (CR) line break")
+    return text, bom
+
+
+def _semantic(path: Path, text: str) -> dict[str, dict[str, str]]:
+    """Sections and keys exactly as botocore's configparser reads them (keys lower-cased)."""
+    parser = configparser.RawConfigParser(default_section=_NO_DEFAULT_SECTION)
+    try:
+        parser.read_string(text.replace("\r\n", "\n"), source=str(path))
+    except configparser.MissingSectionHeaderError as exc:
+        raise _parse_error(path, exc.lineno, "a key or text before the first [section] header") from None
+    except configparser.DuplicateSectionError as exc:
+        raise _parse_error(path, exc.lineno or 0, f"a second [{exc.section}] section") from None
+    except configparser.DuplicateOptionError as exc:
+        raise _parse_error(path, exc.lineno or 0, f"a second `{exc.option}` key in [{exc.section}]") from None
+    except configparser.ParsingError as exc:
+        line = exc.errors[0][0] if exc.errors else 0
+        more = len(exc.errors) - 1
+        extra = f" (and {more} more such line{'s' * (more > 1)})" if more > 0 else ""
+        raise _parse_error(path, line, f"not a `key = value` line, a comment or a [section] header{extra}") from None
+    except configparser.Error:
+        raise CredentialsFileError(f"{path}: cannot be parsed as an INI file; mfa-tui left the file unchanged") from None
+    return {name: {key: parser.get(name, key) for key in parser.options(name)} for name in parser.sections()}
+
+
+def _remove_stale_temp_files(target: Path) -> None:
+    """Delete temp files left by a writer killed inside :func:`atomic_write` (they hold secrets).
+
+    Called under the lock, so no live mfa-tui writer of ``target`` owns one. Only names
+    exactly as ``atomic_write``'s ``mkstemp`` makes them are touched.
+    """
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp$")
+    try:
+        stale = [entry for entry in os.scandir(target.parent) if pattern.match(entry.name) and entry.is_file()]
+        for entry in stale:
+            os.unlink(entry.path)
+    except OSError:
+        pass  # best effort: a leftover temp file is untidy, not harmful to the write
+
+
+def _ensure_parent(target: Path) -> None:
+    """Create a missing ~/.aws as 0700; an existing directory's mode is the user's business."""
+    if target.parent.is_dir():
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise CredentialsFileError(f"{target.parent}: cannot create directory: {exc.strerror or exc}") from None

@@ -1,0 +1,355 @@
+"""Session state: what mfa-tui remembers between runs, in ``<state dir>/state.json``.
+
+Per identity: its MFA session (the GetSessionToken credentials that re-mint chained
+roles without a new code) and the TOTP step and codes last spent on its device. Per
+profile: its current credentials (so ``mfa-tui credential-process`` can answer without
+parsing the credentials file), expiry, last refresh, assumed-role ARN, last error and
+the last who-am-I answer.
+
+The file holds secrets: directory 0700, file 0600, replaced atomically. Reading is
+the hot path (``credential-process`` runs on every AWS CLI call), so :meth:`StateStore.load`
+uses plain ``json`` and ``datetime`` and takes no lock: a reader sees the old file or
+the new one thanks to the atomic rename. The file is compact JSON with one line per
+profile (see :func:`_encode`), so :mod:`mfa_tui.core.state_peek` can pick out one
+profile without parsing the other thousand. Writers go through :meth:`StateStore.update`,
+which locks, re-reads, applies a change and writes, so two processes never lose each
+other's entries. A corrupt or unreadable file is moved aside to
+``state.json.corrupt-<UTC time>`` and replaced by an empty state, with a warning in
+:attr:`StateStore.warnings` for the caller to show; it never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mfa_tui.core import paths
+from mfa_tui.core.clock import Clock, SystemClock, parse_time, rfc3339
+from mfa_tui.core.errors import FileError, StateError
+from mfa_tui.core.models import Credentials, WhoAmI
+from mfa_tui.core.state_peek import STATE_FILE, STATE_VERSION  # one definition for both readers
+
+LOCK_TIMEOUT = 30.0
+"""Seconds to wait for another process's update; an update takes milliseconds."""
+
+
+@dataclass
+class IdentityState:
+    """What is remembered about one identity (an IAM user with one MFA device)."""
+
+    mfa_credentials: Credentials | None = field(default=None, repr=False)
+    """The live (or last) MFA session from GetSessionToken."""
+    spent_step: int | None = None
+    """The TOTP step in which a code was last sent for this identity's device."""
+    spent_codes: list[tuple[int, str]] = field(default_factory=list, repr=False)
+    """Recent (step, code) pairs sent, so a code is never sent twice (AWS_FACTS.md fact 1)."""
+    mfa_serial: str | None = None
+    """The device the session and the spent step belong to, when known."""
+
+    @property
+    def mfa_expires_at(self) -> datetime | None:
+        return self.mfa_credentials.expiration if self.mfa_credentials else None
+
+
+@dataclass
+class ProfileState:
+    """What is remembered about one profile of the registry."""
+
+    credentials: Credentials | None = field(default=None, repr=False)
+    """The credentials last written for this profile."""
+    expires_at: datetime | None = None
+    last_refresh: datetime | None = None
+    assumed_role_arn: str | None = None
+    source_identity: str | None = None
+    last_error: str | None = None
+    """One line: why the last refresh of this profile failed; None after a success."""
+    whoami: WhoAmI | None = None
+    identity: str | None = None
+    """The registry identity the profile hangs off (lets credential-process skip the registry)."""
+    kind: str | None = None
+    """``ProfileKind`` value at the last refresh."""
+
+
+@dataclass
+class SessionState:
+    """Everything in ``state.json``."""
+
+    identities: dict[str, IdentityState] = field(default_factory=dict)
+    profiles: dict[str, ProfileState] = field(default_factory=dict)
+
+    def identity(self, name: str) -> IdentityState:
+        """The identity's entry, created empty if missing."""
+        return self.identities.setdefault(name, IdentityState())
+
+    def profile(self, name: str) -> ProfileState:
+        """The profile's entry, created empty if missing."""
+        return self.profiles.setdefault(name, ProfileState())
+
+    def spent_step_for_device(self, serial: str) -> int | None:
+        """The last step spent on ``serial`` by any identity using that device."""
+        steps = [i.spent_step for i in self.identities.values() if i.mfa_serial == serial and i.spent_step is not None]
+        return max(steps) if steps else None
+
+
+class StateStore:
+    """``state.json`` in ``directory`` (default :func:`mfa_tui.core.paths.state_dir`)."""
+
+    def __init__(self, directory: Path | None = None, *, clock: Clock | None = None):
+        self.directory = Path(directory) if directory is not None else paths.state_dir()
+        self.path = self.directory / STATE_FILE
+        self.clock = clock or SystemClock()
+        self.warnings: list[str] = []
+        """Problems met by the last :meth:`load` or :meth:`update` (a file set aside), one line each."""
+
+    def load(self) -> SessionState:
+        """The current state; empty when there is none. Never raises for bad content."""
+        self.warnings = []
+        data, problem = self._read()
+        if problem is None:
+            state, problem = _decode(data) if data is not None else (SessionState(), None)
+            if problem is None:
+                return state
+        try:
+            self._set_aside(data, problem)
+        except StateError as exc:
+            self.warnings.append(f"{self.path}: {problem}; {exc}")
+        return SessionState()
+
+    def update(self, fn: Callable[[SessionState], None]) -> SessionState:
+        """Lock, re-read, apply ``fn`` to the state, write it back; returns the new state."""
+        from filelock import FileLock, Timeout  # local: the read path never imports it
+
+        from mfa_tui.core.fileio import atomic_write, ensure_private_dir
+
+        self.warnings = []
+        try:
+            ensure_private_dir(self.directory)
+        except FileError as exc:
+            raise StateError(str(exc)) from None
+        lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StateError(
+                f"{self.path}: another process held the lock {self._lock_path} for over {LOCK_TIMEOUT:.0f}s"
+            ) from None
+        except OSError as exc:
+            raise StateError(f"{self._lock_path}: cannot lock: {exc.strerror or exc}") from None
+        try:
+            data, problem = self._read()
+            state = SessionState()
+            if problem is None and data is not None:
+                state, problem = _decode(data)
+            if problem is not None:
+                self._set_aside_locked(problem)
+                state = SessionState()
+            fn(state)
+            for pst in state.profiles.values():
+                pst.last_error = _one_line(pst.last_error)
+            atomic_write(self.path, _encode(state))
+        except StateError:
+            raise
+        except FileError as exc:
+            raise StateError(str(exc)) from None
+        finally:
+            lock.release()
+        return state
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.directory / f"{STATE_FILE}.lock"
+
+    def _read(self) -> tuple[bytes | None, str | None]:
+        """(bytes, None), (None, None) when missing, or (None, why) when unreadable."""
+        try:
+            with open(self.path, "rb") as fh:
+                return fh.read(), None
+        except FileNotFoundError:
+            return None, None
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or exc})"
+
+    def _set_aside(self, seen: bytes | None, problem: str) -> None:
+        """Move a bad file aside under the lock, unless a writer replaced it meanwhile."""
+        from filelock import FileLock, Timeout  # only on this rare path
+
+        try:
+            with FileLock(self._lock_path, timeout=LOCK_TIMEOUT, mode=0o600):
+                current, _ = self._read()
+                if current == seen:
+                    self._set_aside_locked(problem)
+        except Timeout:
+            raise StateError(f"could not lock {self._lock_path} to move it aside") from None
+        except OSError as exc:
+            raise StateError(f"could not lock {self._lock_path} to move it aside ({exc.strerror or exc})") from None
+
+    def _set_aside_locked(self, problem: str) -> None:
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
+        aside = self.directory / f"{STATE_FILE}.corrupt-{stamp}"
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.directory / f"{STATE_FILE}.corrupt-{stamp}-{n}"
+        try:
+            os.rename(self.path, aside)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StateError(f"cannot move it aside to {aside} ({exc.strerror or exc})") from None
+        self.warnings.append(f"{self.path}: {problem}; moved it to {aside} and started with an empty session state")
+
+
+# ── JSON ────────────────────────────────────────────────────────────────────
+class _Corrupt(Exception):
+    """The file's content is not a state this version understands."""
+
+
+def _decode(data: bytes) -> tuple[SessionState, str | None]:
+    """The state in ``data``, or an empty state and why it could not be read."""
+    try:
+        doc = json.loads(data)
+        if not isinstance(doc, dict):
+            raise _Corrupt("not a JSON object")
+        if doc.get("version") != STATE_VERSION:
+            raise _Corrupt(f"unknown version {doc.get('version')!r} (expected {STATE_VERSION})")
+        state = SessionState(
+            identities={name: _identity(v) for name, v in _table(doc, "identities").items()},
+            profiles={name: _profile(v) for name, v in _table(doc, "profiles").items()},
+        )
+    except _Corrupt as exc:
+        return SessionState(), f"is corrupt: {exc}"
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, bad times
+        return SessionState(), "is corrupt: not valid JSON"
+    return state, None
+
+
+def _table(doc: dict, key: str) -> dict[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise _Corrupt(f"{key} is not a table of tables")
+    return value
+
+
+def _get(obj: dict, key: str, kind: type | tuple[type, ...]) -> Any:
+    value = obj.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
+        raise _Corrupt(f"{key} has the wrong type")
+    return value
+
+
+def _time(obj: dict, key: str) -> datetime | None:
+    value = _get(obj, key, str)
+    return parse_time(value) if value is not None else None
+
+
+def _credentials(obj: dict, key: str) -> Credentials | None:
+    value = _get(obj, key, dict)
+    if value is None:
+        return None
+    parts = [_get(value, k, str) for k in ("access_key_id", "secret_access_key", "session_token")]
+    expiration = _time(value, "expiration")
+    if any(p is None for p in parts) or expiration is None:
+        raise _Corrupt(f"{key} is incomplete")
+    return Credentials(*parts, expiration=expiration)
+
+
+def _identity(obj: dict) -> IdentityState:
+    codes = _get(obj, "spent_codes", list) or []
+    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) and isinstance(p[1], str) for p in codes):
+        raise _Corrupt("spent_codes is not a list of [step, code] pairs")
+    return IdentityState(
+        mfa_credentials=_credentials(obj, "mfa_credentials"),
+        spent_step=_get(obj, "spent_step", int),
+        spent_codes=[(step, code) for step, code in codes],
+        mfa_serial=_get(obj, "mfa_serial", str),
+    )
+
+
+def _profile(obj: dict) -> ProfileState:
+    who = _get(obj, "whoami", dict)
+    whoami = None
+    if who is not None:
+        checked_at = _time(who, "checked_at")
+        fields = [_get(who, k, str) for k in ("arn", "account", "user_id")]
+        if any(f is None for f in fields) or checked_at is None:
+            raise _Corrupt("whoami is incomplete")
+        whoami = WhoAmI(*fields, checked_at=checked_at, expected_account=_get(who, "expected_account", str))
+    return ProfileState(
+        credentials=_credentials(obj, "credentials"),
+        expires_at=_time(obj, "expires_at"),
+        last_refresh=_time(obj, "last_refresh"),
+        assumed_role_arn=_get(obj, "assumed_role_arn", str),
+        source_identity=_get(obj, "source_identity", str),
+        last_error=_get(obj, "last_error", str),
+        whoami=whoami,
+        identity=_get(obj, "identity", str),
+        kind=_get(obj, "kind", str),
+    )
+
+
+def _opt_time(value: datetime | None) -> str | None:
+    return rfc3339(value) if value is not None else None
+
+
+def _encode_credentials(creds: Credentials | None) -> dict | None:
+    if creds is None:
+        return None
+    return {
+        "access_key_id": creds.access_key_id,
+        "secret_access_key": creds.secret_access_key,
+        "session_token": creds.session_token,
+        "expiration": rfc3339(creds.expiration),
+    }
+
+
+def _one_line(text: str | None) -> str | None:
+    return " ".join(text.split()) if text is not None else None
+
+
+def _encode(state: SessionState) -> bytes:
+    identities = {
+        name: {
+            "mfa_credentials": _encode_credentials(ist.mfa_credentials),
+            "spent_step": ist.spent_step,
+            "spent_codes": [[int(step), str(code)] for step, code in ist.spent_codes or ()],
+            "mfa_serial": ist.mfa_serial,
+        }
+        for name, ist in state.identities.items()
+    }
+    profiles = {}
+    for name, pst in state.profiles.items():
+        who = pst.whoami
+        profiles[name] = {
+            "credentials": _encode_credentials(pst.credentials),
+            "expires_at": _opt_time(pst.expires_at),
+            "last_refresh": _opt_time(pst.last_refresh),
+            "assumed_role_arn": pst.assumed_role_arn,
+            "source_identity": pst.source_identity,
+            "last_error": _one_line(pst.last_error),
+            "whoami": None
+            if who is None
+            else {
+                "arn": who.arn,
+                "account": who.account,
+                "user_id": who.user_id,
+                "checked_at": rfc3339(who.checked_at),
+                "expected_account": who.expected_account,
+            },
+            "identity": pst.identity,
+            "kind": pst.kind,
+        }
+    # Still one JSON document, laid out so that every profile's entry is one line starting
+    # with its JSON-encoded name (identities all on one line, so no other line starts like
+    # that): credential-process finds one profile with a substring search and decodes only
+    # that line (state_peek.peek_credentials). JSON strings never hold a raw newline, so a
+    # newline in the file is always this layout's.
+    compact = {"separators": (",", ":")}
+    lines = [f'{{"version":{STATE_VERSION},', f'"identities":{json.dumps(identities, **compact)},', '"profiles":{']
+    entries = [f"{json.dumps(name)}:{json.dumps(entry, **compact)}" for name, entry in profiles.items()]
+    body = ",\n".join(entries)
+    return ("\n".join(lines) + "\n" + (body + "\n" if body else "") + "}}\n").encode("utf-8")
