@@ -1,0 +1,47 @@
+"""Pieces shared by the CLI commands: opening the service, tables, JSON, prompts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+
+from mfa_tui.core.clock import format_duration, rfc3339
+
+
+def open_service(args):
+    """The :class:`~mfa_tui.core.service.Service` for the registry named by the global ``--config``."""
+    from mfa_tui.core.service import Service
+
+    return Service.open(args.config)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return rfc3339(dt) if dt else None
+
+
+def left(dt: datetime | None, now: datetime) -> str:
+    if dt is None:
+        return "-"
+    seconds = (dt - now).total_seconds()
+    return format_duration(seconds) if seconds > 0 else "expired"
+
+
+def print_table(headers: list[str], rows: list[list[str]], out=None) -> None:
+    """A plain aligned table (no colours: the output is for pipes and terminals alike)."""
+    out = out or sys.stdout
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), file=out)
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def add_profile_args(parser, *, nargs: str = "*") -> None:
+    parser.add_argument("profiles", nargs=nargs, metavar="PROFILE", help="profile names (default: all)")

@@ -1,0 +1,93 @@
+"""``mfa-tui credential-process PROFILE``: botocore's ``credential_process`` protocol.
+
+Configure in ~/.aws/config (under a name that is *not* also written to the credentials
+file, since botocore reads that file first — AWS_FACTS fact 11)::
+
+    [profile prod-admin-auto]
+    credential_process = mfa-tui credential-process prod-admin
+
+It prints ``{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}``
+and exits 0. The cached path (credentials with more than 15 minutes left in the state)
+reads one JSON file through :mod:`mfa_tui.core.state_peek`, importing only ``os``, ``time``
+and ``json`` (not the state store, the models, ``dataclasses``, ``pathlib`` or platformdirs,
+which together cost several times Python's own start-up). Near expiry it re-mints a chained
+role from the live MFA session. It never prompts: when a code is needed it exits 1 at once,
+with nothing on stdout and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+MIN_LEFT = 15 * 60
+
+
+def register(parser) -> None:
+    parser.add_argument("profile", metavar="PROFILE")
+
+
+def _write(access_key_id: str, secret_access_key: str, session_token: str, expiration: str) -> int:
+    import json  # already loaded by the fast path's state read
+
+    sys.stdout.write(
+        json.dumps(
+            {
+                "Version": 1,
+                "AccessKeyId": access_key_id,
+                "SecretAccessKey": secret_access_key,
+                "SessionToken": session_token,
+                "Expiration": expiration,
+            }
+        )
+        + "\n"
+    )
+    return 0
+
+
+def _emit(creds) -> int:
+    from mfa_tui.core.clock import rfc3339
+
+    return _write(creds.access_key_id, creds.secret_access_key, creds.session_token, rfc3339(creds.expiration))
+
+
+def cached(profile: str):
+    """The profile's cached credentials when they have more than 15 minutes left, else None."""
+    from datetime import UTC, datetime
+
+    from mfa_tui.core.state import StateStore
+
+    state = StateStore().load()
+    pst = state.profiles.get(profile)
+    creds = pst.credentials if pst else None
+    if creds is None and pst is not None and pst.kind == "mfa-session":
+        ist = state.identities.get(pst.identity or "")
+        creds = ist.mfa_credentials if ist else None
+    if creds is not None and (creds.expiration - datetime.now(UTC)).total_seconds() > MIN_LEFT:
+        return creds
+    return None
+
+
+def fast(argv: list[str]) -> int | None:
+    """The dispatcher's shortcut: serve from the cache without argparse; None to take the full path."""
+    if len(argv) != 1 or argv[0].startswith("-"):
+        return None
+    from mfa_tui.core.state_peek import peek_credentials
+
+    try:
+        fields = peek_credentials(argv[0], MIN_LEFT)
+    except Exception:  # any trouble with the cache: the full path reports it properly
+        return None
+    if fields is None:
+        return None
+    # The stored expiration is already RFC 3339 with a Z (peek_credentials checked the layout).
+    return _write(fields["access_key_id"], fields["secret_access_key"], fields["session_token"], fields["expiration"])
+
+
+def run(args) -> int:
+    creds = cached(args.profile)
+    if creds is None:
+        from mfa_tui.cli.common import open_service
+
+        service = open_service(args)
+        creds = service.credentials(args.profile, min_left=MIN_LEFT)
+    return _emit(creds)

@@ -1,0 +1,81 @@
+"""``mfa-tui refresh [PROFILE...] [--all] [--tag TAG] [--code CODE]``.
+
+Without names or ``--all``/``--tag`` it refreshes what is expiring, expired, missing or
+in error. One prompt per identity that needs a code (and one per direct role), naming
+the device; ``--code`` answers the first prompt. Exits 1 if any profile failed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from mfa_tui.cli.common import add_profile_args, open_service
+from mfa_tui.core.refresh import CodeRequest
+
+
+def register(parser) -> None:
+    add_profile_args(parser)
+    parser.add_argument("--all", action="store_true", help="refresh every profile")
+    parser.add_argument("--tag", action="append", default=[], metavar="TAG", help="profiles with this tag (repeatable)")
+    parser.add_argument("--code", metavar="CODE", help="the MFA code for the first identity that needs one")
+    parser.add_argument(
+        "--adopt", action="store_true",
+        help="take over these profiles' sections when they hold another tool's temporary credentials (aws-mfa)",
+    )
+
+
+class TerminalCodes:
+    """A code provider that uses ``--code`` once, then prompts on the terminal (never when not a tty)."""
+
+    def __init__(self, first: str | None, interactive: bool):
+        self.first = first
+        self.interactive = interactive
+
+    def __call__(self, request: CodeRequest) -> str | None:
+        if request.error:
+            print(f"mfa-tui: {request.error}", file=sys.stderr)
+        if self.first is not None and request.attempt == 1:
+            code, self.first = self.first, None
+            return code
+        if not self.interactive:
+            print(
+                f"mfa-tui: identity {request.identity} needs a code ({request.serial}); "
+                "pass --code or run in a terminal",
+                file=sys.stderr,
+            )
+            return None
+        if request.wait_seconds > 0:
+            print(f"Waiting {request.wait_seconds}s for the next code (each code works once)…", file=sys.stderr)
+            time.sleep(request.wait_seconds)
+        unlocks = ", ".join(request.profiles[:4]) + (f" and {len(request.profiles) - 4} more" if len(request.profiles) > 4 else "")
+        try:
+            return input(f"MFA code for {request.identity} ({request.serial}) → {unlocks}: ")
+        except EOFError:
+            return None
+
+
+def run(args) -> int:
+    service = open_service(args)
+    explicit = bool(args.profiles or args.all or args.tag)
+    profiles = service.select(args.profiles, tags=args.tag, stale_only=not explicit)
+    if not profiles:
+        print("Nothing to refresh: every profile is valid.")
+        return 0
+    plan = service.plan(profiles)
+    provider = TerminalCodes(args.code, sys.stdin.isatty())
+    report = service.refresh(profiles, provider, plan=plan, adopt=[p.name for p in profiles] if args.adopt else ())
+    for result in report.results.values():
+        for warning in result.warnings:
+            print(f"mfa-tui: warning: {warning}", file=sys.stderr)
+    rows = {s.profile: s for s in service.statuses(list(report.results))}
+    for name, result in report.results.items():
+        if result.ok:
+            row = rows[name]
+            until = row.expires_at.strftime("%H:%M:%S UTC") if row.expires_at else "?"
+            print(f"{name}: valid until {until}")
+        else:
+            reason = result.message.removeprefix(f"profile {name}: ")
+            print(f"{name}: failed: {reason}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return 1 if report.failed else 0

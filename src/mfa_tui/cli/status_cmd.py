@@ -1,0 +1,56 @@
+"""``mfa-tui status [PROFILE...] [--json]``: every profile's state and time left.
+
+Reads the registry and the state only; makes no AWS call and never imports boto3.
+"""
+
+from __future__ import annotations
+
+from mfa_tui.cli.common import add_profile_args, iso, left, open_service, print_json, print_table
+
+
+def register(parser) -> None:
+    add_profile_args(parser)
+    parser.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+
+
+def status_dict(row, now) -> dict:
+    """The JSON shape of one row (documented in the README)."""
+    return {
+        "profile": row.profile,
+        "identity": row.identity,
+        "account": row.account_id,
+        "account_alias": row.account_alias or None,
+        "kind": row.kind.value,
+        "role_arn": row.role_arn,
+        "state": row.state.value,
+        "expires_at": iso(row.expires_at),
+        "seconds_left": max(0, int((row.expires_at - now).total_seconds())) if row.expires_at else None,
+        "mfa_expires_at": iso(row.mfa_expires_at),
+        "last_refresh": iso(row.last_refresh),
+        "whoami_arn": row.whoami.arn if row.whoami else None,
+        "account_mismatch": bool(row.whoami and row.whoami.mismatch),
+        "last_error": row.last_error,
+    }
+
+
+def run(args) -> int:
+    service = open_service(args)
+    names = service.select(args.profiles) if args.profiles else None
+    state = service.load_state()
+    rows = service.statuses([p.name for p in names] if names else None, state=state)
+    now = service.clock.now()
+    if args.json:
+        print_json([status_dict(r, now) for r in rows])
+        return 0
+    for warning in service.state_store.warnings:
+        print(f"mfa-tui: warning: {warning}", file=__import__("sys").stderr)
+    table = []
+    for r in rows:
+        account = f"{r.account_alias} ({r.account_id})" if r.account_alias and r.account_id else (r.account_id or "-")
+        state = r.state.value + (" ⚠" if r.whoami and r.whoami.mismatch else "")
+        table.append([r.profile, account, r.kind.value, state, left(r.expires_at, now), left(r.mfa_expires_at, now)])
+    print_table(["PROFILE", "ACCOUNT", "KIND", "STATE", "LEFT", "MFA SESSION"], table)
+    errors = [r for r in rows if r.last_error]
+    for r in errors:
+        print(f"{r.profile}: {r.last_error}")
+    return 0

@@ -1,0 +1,264 @@
+"""botocore clients built from explicit keys, and botocore errors turned into domain errors.
+
+Clients come from one shared botocore session (``boto3.Session(profile_name=...)`` per
+profile costs 0.1–0.2 s with hundreds of profiles; AWS_FACTS fact 16) and are configured
+with botocore's *standard* retry mode (throttling and 5xx retried with back-off) and
+explicit connect/read timeouts. boto3/botocore are imported on first use only, so the
+dashboard and ``credential-process`` start without them.
+
+The translation in :func:`translate_error` tells apart the failures AWS really produces
+(fact 6): a wrong or spent code, a wrong device serial, an expired or invalid key, a
+clock too far off, throttling, an endpoint that is down.
+"""
+
+from __future__ import annotations
+
+import configparser
+import email.utils
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mfa_tui.core.clock import utc
+from mfa_tui.core.errors import (
+    AccessDeniedError,
+    AwsError,
+    ClockSkewError,
+    CodeError,
+    ConfigError,
+    CredentialsFileError,
+    EndpointError,
+    ThrottledError,
+)
+from mfa_tui.core.models import Identity
+
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a TCP connection to STS/IAM."""
+READ_TIMEOUT = 20
+"""Seconds to wait for a response."""
+MAX_ATTEMPTS = 5
+"""Total attempts per call in botocore's standard retry mode (throttling, 5xx, timeouts)."""
+
+_session_lock = threading.Lock()
+_session: Any = None
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Credentials used to sign calls: long-term (no token) or temporary."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+    def __repr__(self) -> str:  # never show the secret parts
+        return f"Keys(access_key_id={self.access_key_id!r}, temporary={self.session_token is not None})"
+
+
+def _botocore_session():
+    global _session
+    with _session_lock:
+        if _session is None:
+            import botocore.session
+
+            _session = botocore.session.get_session()
+            # Do not read ~/.aws for credentials or settings: every client gets explicit keys.
+        return _session
+
+
+def client(
+    service: str,
+    keys: Keys | None = None,
+    *,
+    access_key_id: str | None = None,
+    secret_access_key: str | None = None,
+    session_token: str | None = None,
+    region: str = "us-east-1",
+    endpoint_url: str | None = None,
+    max_pool_connections: int = 10,
+    max_attempts: int = MAX_ATTEMPTS,
+):
+    """A botocore client for ``service`` signed with explicit keys.
+
+    Pass ``keys`` or the three key arguments. Creating clients is serialised (botocore's
+    session is not thread-safe for that); the clients themselves are thread-safe.
+    """
+    if keys is None:
+        if not access_key_id or not secret_access_key:
+            raise ConfigError(f"{service} client needs an access key id and a secret key")
+        keys = Keys(access_key_id, secret_access_key, session_token)
+    from botocore.config import Config
+
+    session = _botocore_session()
+    config = Config(
+        region_name=region,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+        max_pool_connections=max_pool_connections,
+        user_agent_extra="mfa-tui",
+    )
+    with _session_lock:
+        return session.create_client(
+            service,
+            region_name=region,
+            endpoint_url=endpoint_url or None,
+            aws_access_key_id=keys.access_key_id,
+            aws_secret_access_key=keys.secret_access_key,
+            aws_session_token=keys.session_token,
+            config=config,
+        )
+
+
+def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path | None = None) -> Keys:
+    """The identity's long-term keys, read from its ``source_profile``.
+
+    Looks in the shared credentials file first, then ``[profile NAME]`` of the config file,
+    as the AWS CLI does. Raises a one-line error naming the profile and file when the keys
+    are missing or are temporary (a session token means they are not long-term keys).
+    """
+    name = identity.source_profile
+    sections: list[tuple[Path, str]] = [(credentials_path, name)]
+    if config_path is not None:
+        sections.append((config_path, name if name == "default" else f"profile {name}"))
+    for path, section in sections:
+        parser = configparser.RawConfigParser(strict=False, interpolation=None)
+        try:
+            parser.read(path, encoding="utf-8-sig")
+        except configparser.Error as exc:
+            raise CredentialsFileError(f"{path}: cannot parse: {str(exc).splitlines()[0]}") from None
+        except OSError as exc:
+            raise CredentialsFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if not parser.has_section(section):
+            continue
+        values = dict(parser.items(section))
+        key_id = values.get("aws_access_key_id", "").strip()
+        secret = values.get("aws_secret_access_key", "").strip()
+        if not key_id or not secret:
+            continue
+        if values.get("aws_session_token") or values.get("aws_security_token"):
+            raise CredentialsFileError(
+                f"identity {identity.name}: profile [{name}] in {path} holds temporary credentials, "
+                "not long-term keys; point source_profile at the profile with the IAM user's access key"
+            )
+        return Keys(key_id, secret)
+    raise CredentialsFileError(
+        f"identity {identity.name}: no long-term keys in profile [{name}] of {credentials_path}; "
+        f"add them with `aws configure --profile {name}`"
+    )
+
+
+def server_time(response: dict | None) -> datetime | None:
+    """AWS's clock, from the ``Date`` header of a response or an error response."""
+    if not response:
+        return None
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    value = headers.get("date")
+    if not value:
+        return None
+    try:
+        return utc(email.utils.parsedate_to_datetime(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class ClockWatch:
+    """Remembers the latest offset between AWS's ``Date`` header and the local clock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.skew_seconds: float | None = None
+        """AWS time minus local time, from the latest response; None until one was seen."""
+
+    def observe(self, response: dict | None, local_now: datetime) -> None:
+        aws_now = server_time(response)
+        if aws_now is not None:
+            with self._lock:
+                self.skew_seconds = (aws_now - local_now).total_seconds()
+
+    def describe(self, limit: float = 60.0) -> str | None:
+        """A sentence about the skew when it is larger than ``limit`` seconds, else None."""
+        skew = self.skew_seconds
+        if skew is None or abs(skew) <= limit:
+            return None
+        direction = "behind" if skew > 0 else "ahead of"
+        return f"your clock is {abs(skew):.0f}s {direction} AWS's; fix the system time (e.g. enable NTP)"
+
+
+_INVALID_CODE = "invalid mfa one time pass code"
+_BAD_SERIAL = "verify your mfa serial number"
+
+
+def error_code(exc: BaseException) -> str | None:
+    """AWS's error code of a botocore ClientError, else None."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None
+
+
+def error_message(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Message") or "")
+    return ""
+
+
+def translate_error(exc: BaseException, *, what: str, endpoint: str | None = None) -> AwsError:
+    """A one-line domain error for a botocore exception, prefixed with ``what``.
+
+    ``what`` names the subject, e.g. ``"profile prod-admin"`` or ``"identity alice"``.
+    Messages contain AWS's error code and text, never credentials.
+    """
+    import botocore.exceptions as bex
+
+    if isinstance(exc, AwsError):
+        return exc
+    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
+        where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "AWS"
+        return EndpointError(f"{what}: cannot reach {where}: connection failed; check the network or endpoint_url")
+    if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
+        where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "AWS"
+        return EndpointError(f"{what}: {where} timed out; check the network or try again")
+    if isinstance(exc, bex.NoCredentialsError):
+        return AwsError(f"{what}: no credentials to sign the call")
+    if not isinstance(exc, bex.ClientError):
+        if isinstance(exc, bex.BotoCoreError):
+            return AwsError(f"{what}: {str(exc).splitlines()[0]}")
+        return AwsError(f"{what}: unexpected {type(exc).__name__}")
+    code = error_code(exc) or "Unknown"
+    message = error_message(exc).strip().rstrip(".")
+    lower = message.lower()
+    if code == "AccessDenied" and _INVALID_CODE in lower:
+        return CodeError(
+            f"{what}: AWS refused the MFA code: wrong, or already used (each code works once); "
+            "wait for the next code and try again"
+        )
+    if code == "AccessDenied" and _BAD_SERIAL in lower:
+        return CodeError(
+            f"{what}: AWS could not validate the MFA device serial; check mfa_serial is the device ARN "
+            "(arn:aws:iam::ACCOUNT:mfa/NAME) assigned to this user"
+        )
+    if code in ("SignatureDoesNotMatch", "RequestExpired", "InvalidSignatureException") and (
+        "expired" in lower or code == "RequestExpired"
+    ):
+        return ClockSkewError(f"{what}: AWS says the request signature expired: your clock is off; fix the system time", code=code)
+    if code in ("ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired"):
+        return AccessDeniedError(f"{what}: the credentials used have expired ({code}); refresh them", code=code)
+    if code in ("InvalidClientTokenId", "UnrecognizedClientException"):
+        return AccessDeniedError(
+            f"{what}: AWS does not recognise the access key ({code}); it may be deleted, inactive or rotated",
+            code=code,
+        )
+    if code in ("SignatureDoesNotMatch",):
+        return AccessDeniedError(f"{what}: the secret key does not match the access key ({code})", code=code)
+    if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"):
+        return ThrottledError(f"{what}: AWS throttled the call after retries ({code}); try again shortly", code=code)
+    if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+        return AccessDeniedError(f"{what}: access denied: {message}", code=code)
+    status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if isinstance(status, int) and status >= 500:
+        return AwsError(f"{what}: AWS failed with {code} (HTTP {status}) after retries; try again", code=code)
+    return AwsError(f"{what}: {code}: {message}" if message else f"{what}: {code}", code=code)

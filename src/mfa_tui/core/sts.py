@@ -1,0 +1,128 @@
+"""STS calls turned into domain results: MFA sessions, role sessions, who-am-I.
+
+Each function takes a client built by :func:`mfa_tui.core.aws.client`, records AWS's
+``Date`` header in a :class:`~mfa_tui.core.aws.ClockWatch`, and raises one-line domain
+errors naming ``what`` (a profile or identity) on failure.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from mfa_tui.core import aws
+from mfa_tui.core.clock import Clock, utc
+from mfa_tui.core.errors import ClockSkewError, CodeError
+from mfa_tui.core.models import Credentials, WhoAmI
+
+
+@dataclass(frozen=True)
+class RoleSession:
+    """AssumeRole's answer."""
+
+    credentials: Credentials
+    assumed_role_arn: str
+    source_identity: str | None = None
+
+
+def default_session_name() -> str:
+    """The local user name reduced to RoleSessionName's characters ``[\\w+=,.@-]``, 2–64 long."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = ""
+    name = re.sub(r"[^\w+=,.@-]", "-", user)[:64]
+    return name if len(name) >= 2 else "mfa-tui"
+
+
+def _credentials(raw: dict) -> Credentials:
+    expiration = raw["Expiration"]
+    if isinstance(expiration, str):
+        from mfa_tui.core.clock import parse_time
+
+        expiration = parse_time(expiration)
+    return Credentials(
+        access_key_id=raw["AccessKeyId"],
+        secret_access_key=raw["SecretAccessKey"],
+        session_token=raw["SessionToken"],
+        expiration=utc(expiration),
+    )
+
+
+def _call(client, method: str, params: dict, *, what: str, watch: aws.ClockWatch | None, clock: Clock, endpoint: str | None):
+    try:
+        response = getattr(client, method)(**params)
+    except Exception as exc:  # botocore raises many types; all become one-line domain errors
+        if watch is not None:
+            watch.observe(getattr(exc, "response", None), clock.now())
+        error = aws.translate_error(exc, what=what, endpoint=endpoint)
+        if watch is not None and isinstance(error, (CodeError, ClockSkewError)):
+            hint = watch.describe()
+            if hint:
+                error = type(error)(f"{error}; {hint}")
+        raise error from None
+    if watch is not None:
+        watch.observe(response, clock.now())
+    return response
+
+
+def get_session_token(
+    client, *, serial: str | None, code: str | None, duration: int, what: str, clock: Clock,
+    watch: aws.ClockWatch | None = None, endpoint: str | None = None,
+) -> Credentials:
+    """GetSessionToken with the identity's long-term keys; with ``serial`` and ``code`` it is an MFA session."""
+    params: dict = {"DurationSeconds": int(duration)}
+    if serial and code:
+        params.update(SerialNumber=serial, TokenCode=code)
+    response = _call(client, "get_session_token", params, what=what, watch=watch, clock=clock, endpoint=endpoint)
+    return _credentials(response["Credentials"])
+
+
+def assume_role(
+    client, *, role_arn: str, session_name: str, duration: int, what: str, clock: Clock,
+    external_id: str | None = None, serial: str | None = None, code: str | None = None,
+    watch: aws.ClockWatch | None = None, endpoint: str | None = None,
+) -> RoleSession:
+    """AssumeRole; ``serial``/``code`` only for direct roles (chained roles use the MFA session's keys)."""
+    params: dict = {"RoleArn": role_arn, "RoleSessionName": session_name, "DurationSeconds": int(duration)}
+    if external_id:
+        params["ExternalId"] = external_id
+    if serial and code:
+        params.update(SerialNumber=serial, TokenCode=code)
+    response = _call(client, "assume_role", params, what=what, watch=watch, clock=clock, endpoint=endpoint)
+    user = response.get("AssumedRoleUser", {})
+    return RoleSession(
+        credentials=_credentials(response["Credentials"]),
+        assumed_role_arn=user.get("Arn", ""),
+        source_identity=response.get("SourceIdentity"),
+    )
+
+
+def caller_identity(
+    client, *, what: str, clock: Clock, expected_account: str | None = None,
+    watch: aws.ClockWatch | None = None, endpoint: str | None = None,
+) -> WhoAmI:
+    """GetCallerIdentity (needs no permission; works under an explicit deny, fact 7)."""
+    response = _call(client, "get_caller_identity", {}, what=what, watch=watch, clock=clock, endpoint=endpoint)
+    return WhoAmI(
+        arn=response["Arn"],
+        account=response["Account"],
+        user_id=response["UserId"],
+        checked_at=clock.now(),
+        expected_account=expected_account,
+    )
+
+
+def is_duration_over_max(exc: BaseException) -> bool:
+    """True for AWS's 'DurationSeconds exceeds the MaxSessionDuration' validation error."""
+    text = str(exc).lower()
+    return "maxsessionduration" in text or "exceeds the 1 hour session limit" in text
+
+
+def remaining(creds: Credentials | None, now: datetime) -> float:
+    """Seconds until ``creds`` expire (negative when past; -inf when absent)."""
+    if creds is None:
+        return float("-inf")
+    return (creds.expiration - now).total_seconds()

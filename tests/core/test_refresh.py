@@ -1,0 +1,309 @@
+"""The refresh engine against the local AWS: one code, many roles; code errors; faults.
+
+Every test uses the demo world (alice with an enabled device, roles in three accounts that
+trust her only with MFA) and a FrozenClock shared by the local AWS and the service, so a
+fresh TOTP step is a clock advance, not a 30-second wait.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import boto3
+import pytest
+
+from mfa_tui.core import registry
+from mfa_tui.core.models import State
+from mfa_tui.core.refresh import CodeRequest
+from mfa_tui.core.service import Service
+from mfa_tui.localaws import backends
+
+
+def make_service(world, clock) -> Service:
+    return Service(registry.load(world.config_path, aws_config_path=world.aws_config_path), clock=clock)
+
+
+class Codes:
+    """A code provider that records every request and answers from a list or the demo device."""
+
+    def __init__(self, world, answers=None):
+        self.world = world
+        self.answers = list(answers or [])
+        self.requests: list[CodeRequest] = []
+
+    def __call__(self, request: CodeRequest):
+        self.requests.append(request)
+        if request.wait_seconds:
+            self.world.clock.advance(request.wait_seconds)
+        if self.answers:
+            answer = self.answers.pop(0)
+            return answer() if callable(answer) else answer
+        return self.world.code()
+
+
+def add_role(account_id: str, name: str, trust: dict, max_session: int = 3600) -> str:
+    role = backends.iam(account_id).create_role(
+        role_name=name, assume_role_policy_document=json.dumps(trust), path="/", permissions_boundary=None,
+        description="test", tags=[], max_session_duration=str(max_session),
+    )
+    return role.arn
+
+
+def test_one_code_makes_one_session_and_assumes_every_chained_role(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    chained = [p for p in service.registry.profiles.values() if p.strategy.value == "chained"]
+    codes = Codes(demo_world)
+    demo_world.aws.clear_calls()
+
+    report = service.refresh(chained, codes)
+
+    assert not report.failed, [r.message for r in report.failed]
+    assert len(codes.requests) == 1 and codes.requests[0].purpose == "mfa-session"
+    roles = [p for p in chained if p.role_arn]
+    assert demo_world.aws.count("GetSessionToken") == 1
+    assert demo_world.aws.count("AssumeRole") == len(roles) >= 6
+    # Each written profile, read by boto3 from the credentials file, is its own role in its account.
+    for profile in roles:
+        session = boto3.Session(profile_name=profile.name)
+        sts = session.client("sts", endpoint_url=demo_world.endpoint, region_name="us-east-1")
+        arn = sts.get_caller_identity()["Arn"]
+        role_name = profile.role_arn.rsplit("/", 1)[1]
+        assert arn.startswith(f"arn:aws:sts::{profile.role_account_id}:assumed-role/{role_name}/"), (profile.name, arn)
+    rows = {s.profile: s for s in service.statuses()}
+    assert all(rows[p.name].state is State.VALID for p in chained)
+    assert (demo_world.credentials_path.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_live_mfa_session_needs_no_second_code(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice"]), Codes(demo_world))
+    plan = service.plan(service.select(["dev-admin", "prod-admin"]))
+    assert plan.codes_needed == 0
+    codes = Codes(demo_world)
+    report = service.refresh(service.select(["dev-admin", "prod-admin"]), codes)
+    assert codes.requests == [] and not report.failed
+
+
+def test_direct_roles_each_take_a_code_from_a_later_step(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    direct = [p for p in service.registry.profiles.values() if p.strategy.value == "direct"]
+    assert direct, "the demo world has a direct profile"
+    codes = Codes(demo_world)
+    report = service.refresh(service.select(["alice", direct[0].name]), codes)
+    assert not report.failed, [r.message for r in report.failed]
+    assert [r.purpose for r in codes.requests] == ["mfa-session", "direct-role"]
+    # The second request had to wait for a new step: the first step's code was spent.
+    assert codes.requests[1].wait_seconds > 0
+    row = service.statuses([direct[0].name])[0]
+    assert (row.expires_at - frozen_clock.now()).total_seconds() > 3600
+
+
+def test_malformed_code_is_refused_before_sending_and_asked_again(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    codes = Codes(demo_world, answers=["12345", "abcdef"])
+    demo_world.aws.clear_calls()
+    report = service.refresh(service.select(["alice"]), codes)
+    assert not report.failed
+    assert "exactly 6 digits" in codes.requests[1].error
+    assert "exactly 6 digits" in codes.requests[2].error
+    assert demo_world.aws.count("GetSessionToken") == 1
+
+
+def test_wrong_code_is_named_and_retried(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    good = demo_world.code()
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    codes = Codes(demo_world, answers=[wrong])
+    report = service.refresh(service.select(["alice", "dev-admin"]), codes)
+    assert not report.failed
+    assert "refused the MFA code" in codes.requests[1].error
+    # The retry had to wait for the next step: AWS spent nothing, but we never resend in a spent step.
+    assert codes.requests[1].wait_seconds > 0
+
+
+def test_a_reused_code_is_refused_locally(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    code = demo_world.code()
+    service.refresh(service.select(["alice"]), Codes(demo_world, answers=[code]))
+    # The MFA session is expired by force: the next run needs a code, and the user types the old one.
+    service.state_store.update(lambda st: setattr(st.identity("alice"), "mfa_credentials", None))
+    frozen_clock.advance(30)
+    demo_world.aws.clear_calls()
+    codes = Codes(demo_world, answers=[code, "000000", "111111"])
+    report = service.refresh(service.select(["alice"]), codes)
+    assert "already used" in codes.requests[1].error
+    assert demo_world.aws.count("GetSessionToken") == 2  # the two new (wrong) codes, never the reused one
+    assert report.failed and "refused the MFA code" in report.failed[0].message
+
+
+def test_reused_code_rejected_by_aws_when_spent_elsewhere(demo_world, frozen_clock):
+    """Another tool spent the code: AWS refuses it; we say it may be already used."""
+    service = make_service(demo_world, frozen_clock)
+    code = demo_world.code()
+    demo_world.client("sts").get_session_token(SerialNumber=demo_world.alice_serial, TokenCode=code)
+    report = service.refresh(service.select(["alice"]), Codes(demo_world, answers=[code, None]))
+    assert report.failed and "already used" in report.failed[0].message
+
+
+def test_wrong_serial_is_named(demo_world, frozen_clock):
+    registry.set_value(demo_world.config_path, ("identities", "alice"), "mfa_serial",
+                       "arn:aws:iam::111111111111:mfa/not-alices")
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(["alice"]), Codes(demo_world, answers=[demo_world.code(), None]))
+    assert "serial" in report.failed[0].message and "arn:aws:iam::ACCOUNT:mfa/NAME" in report.failed[0].message
+
+
+def test_one_failing_role_does_not_stop_the_others(demo_world, frozen_clock):
+    no_mfa_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                    "Principal": {"AWS": "arn:aws:iam::999999999999:root"}}]}
+    arn = add_role("222222222222", "Untrusting", no_mfa_trust)
+    registry.add_entries(demo_world.config_path, profiles={"dev-untrusting": {"identity": "alice", "role_arn": arn}},
+                         aws_config_path=demo_world.aws_config_path)
+    before = demo_world.credentials_path.read_text()
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(all=True), Codes(demo_world))
+    failed = {r.profile: r.message for r in report.failed}
+    assert list(failed) == ["dev-untrusting"]
+    assert "not authorized to perform: sts:AssumeRole" in failed["dev-untrusting"]
+    assert len(report.succeeded) == len(service.registry.profiles) - 1
+    assert "[dev-untrusting]" not in demo_world.credentials_path.read_text()
+    assert before.splitlines()[0] in demo_world.credentials_path.read_text()
+    row = service.statuses(["dev-untrusting"])[0]
+    assert row.state is State.ERROR and "sts:AssumeRole" in row.last_error
+
+
+def test_a_role_that_requires_mfa_refuses_a_session_without_it(demo_world, frozen_clock):
+    """A session made without a code is not MFA: the roles' trust condition refuses it, by name."""
+    from mfa_tui.core.clock import utc
+    from mfa_tui.core.models import Credentials
+
+    plain = demo_world.client("sts").get_session_token()["Credentials"]
+    session = Credentials(plain["AccessKeyId"], plain["SecretAccessKey"], plain["SessionToken"], utc(plain["Expiration"]))
+    service = make_service(demo_world, frozen_clock)
+    service.state_store.update(lambda st: setattr(st.identity("alice"), "mfa_credentials", session))
+    report = service.remint(service.select(["dev-admin"]))
+    message = report.results["dev-admin"].message
+    assert "not authorized to perform: sts:AssumeRole" in message and message.startswith("profile dev-admin:")
+
+
+def test_chained_duration_above_one_hour_is_clamped_with_a_warning(demo_world, frozen_clock):
+    registry.set_value(demo_world.config_path, ("settings",), "role_duration", "2h",
+                       aws_config_path=demo_world.aws_config_path)
+    registry.add_entries(demo_world.config_path, profiles={"dev-long": {
+        "identity": "alice", "role_arn": "arn:aws:iam::222222222222:role/Admin"}},
+        aws_config_path=demo_world.aws_config_path)
+    service = make_service(demo_world, frozen_clock)
+    assert service.registry.settings.role_duration == 7200
+    demo_world.aws.clear_calls()
+    report = service.refresh(service.select(["dev-long"]), Codes(demo_world))
+    result = report.results["dev-long"]
+    assert result.ok and "caps chained roles at 1 hour" in result.warnings[0]
+    assert (result.credentials.expiration - frozen_clock.now()).total_seconds() == 3600
+    assert demo_world.aws.count("AssumeRole") == 1  # clamped before sending, never sent to fail
+
+
+def test_direct_role_over_its_maximum_is_retried_at_one_hour(demo_world, frozen_clock):
+    arn = add_role("444444444444", "ShortMax", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": demo_world.alice.arn},
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}, max_session=3600)
+    registry.add_entries(demo_world.config_path, profiles={"prod-short": {
+        "identity": "alice", "role_arn": arn, "strategy": "direct", "duration": "6h"}},
+        aws_config_path=demo_world.aws_config_path)
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(["prod-short"]), Codes(demo_world))
+    result = report.results["prod-short"]
+    assert result.ok, result.message
+    assert any("retried at 1 hour" in w for w in result.warnings)
+
+
+def test_remint_renews_chained_roles_without_a_code(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice", "dev-admin", "prod-admin"]), Codes(demo_world))
+    first = service.statuses(["dev-admin"])[0].expires_at
+    frozen_clock.advance(50 * 60)  # 10 minutes left: inside the 15-minute warn window
+    demo_world.aws.clear_calls()
+    report = service.remint()
+    assert sorted(r.profile for r in report.succeeded) == ["dev-admin", "prod-admin"]
+    assert demo_world.aws.count("GetSessionToken") == 0 and demo_world.aws.count("AssumeRole") == 2
+    assert service.statuses(["dev-admin"])[0].expires_at > first
+
+
+def test_remint_after_the_mfa_session_ended_asks_for_a_code(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+    frozen_clock.advance(13 * 3600)
+    report = service.remint(service.select(["dev-admin"]))
+    assert report.failed and "refresh with a code" in report.failed[0].message
+
+
+def test_whoami_flags_an_account_mismatch(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    # prod-admin's account table claims another id than the role ARN's.
+    raw = demo_world.config_path.read_text()
+    service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+    results = service.whoami(service.select(["alice", "dev-admin", "prod-admin"]))
+    assert results["dev-admin"].account == "222222222222" and not results["dev-admin"].mismatch
+    assert results["alice"].arn.endswith(":user/alice")
+    assert "refresh it first" in str(results["prod-admin"])
+    assert raw == demo_world.config_path.read_text()
+    status = service.statuses(["dev-admin"])[0]
+    assert status.whoami is not None and status.whoami.arn.startswith("arn:aws:sts::222222222222:assumed-role/Admin/")
+
+
+def test_endpoint_down_is_one_line_per_profile(demo_world, frozen_clock):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    registry.set_value(demo_world.config_path, ("identities", "alice"), "endpoint_url", dead)
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+    assert {r.profile for r in report.failed} == {"alice", "dev-admin"}
+    for result in report.failed:
+        assert "cannot reach" in result.message and dead in result.message and "\n" not in result.message
+
+
+def test_throttling_is_retried_by_botocore(demo_world, frozen_clock):
+    demo_world.aws.faults.set(throttle_rate=0.3, actions={"AssumeRole"}, seed=7)
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(all=True), Codes(demo_world))
+    assert not report.failed, [r.message for r in report.failed]
+
+
+def test_persistent_throttling_gives_a_clear_reason(demo_world, frozen_clock):
+    demo_world.aws.faults.set(throttle_rate=1.0, actions={"AssumeRole"}, seed=1)
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+    assert [r.profile for r in report.failed] == ["dev-admin"]
+    assert "throttled" in report.failed[0].message
+
+
+def test_clock_skew_is_named_when_a_code_is_refused(demo_world, frozen_clock):
+    demo_world.aws.faults.set(date_skew_seconds=300)
+    service = make_service(demo_world, frozen_clock)
+    code = demo_world.code()
+    wrong = f"{(int(code) + 7) % 1_000_000:06d}"
+    report = service.refresh(service.select(["alice"]), Codes(demo_world, answers=[wrong, None]))
+    assert "your clock is 300s behind AWS's" in report.failed[0].message
+
+
+def test_credentials_are_served_from_the_cache_then_reminted(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+    demo_world.aws.clear_calls()
+    cached = service.credentials("dev-admin")
+    assert demo_world.aws.calls == []
+    frozen_clock.advance(50 * 60)
+    renewed = service.credentials("dev-admin")
+    assert renewed.access_key_id != cached.access_key_id
+    assert demo_world.aws.count("AssumeRole") == 1 and demo_world.aws.count("GetSessionToken") == 0
+
+
+def test_credentials_need_a_code_once_the_mfa_session_ended(demo_world, frozen_clock):
+    from mfa_tui.core.errors import NeedsCodeError
+
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+    frozen_clock.advance(13 * 3600)
+    with pytest.raises(NeedsCodeError, match="mfa-tui refresh dev-admin"):
+        service.credentials("dev-admin")

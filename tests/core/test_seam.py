@@ -1,0 +1,59 @@
+"""The core/UI seam: no core module pulls in Textual or Rich, even through deferred imports.
+
+A static import graph (import-linter, also run here) misses imports done inside functions
+at import time, so each module is also imported in a fresh interpreter and sys.modules is
+checked. The fast paths (status, credential-process) must not load boto3 either.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mfa_tui.core
+import mfa_tui.localaws
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _modules(package) -> list[str]:
+    return sorted(m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + "."))
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("module", _modules(mfa_tui.core) + _modules(mfa_tui.localaws))
+def test_core_module_imports_no_ui(module):
+    loaded = _loaded_after(f"import {module}")
+    ui = sorted(m for m in loaded if m.split(".")[0] in ("textual", "rich") or m.startswith("mfa_tui.ui"))
+    assert ui == [], f"{module} imports {ui[:5]}"
+
+
+def test_import_linter_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "KEPT" in result.stdout and "BROKEN" not in result.stdout
+
+
+def test_credential_process_cached_path_stays_lean():
+    loaded = _loaded_after(
+        "from mfa_tui.cli import credential_process_cmd\n"
+        "try:\n    credential_process_cmd.cached('nope')\nexcept Exception:\n    pass"
+    )
+    heavy = sorted(m for m in loaded if m.split(".")[0] in ("boto3", "botocore", "textual", "rich", "filelock", "configupdater"))
+    assert heavy == []
+
+
+def test_status_command_does_not_import_boto3():
+    loaded = _loaded_after("import mfa_tui.cli.status_cmd, mfa_tui.core.service")
+    assert not any(m.split(".")[0] in ("boto3", "botocore", "textual") for m in loaded)
