@@ -1,0 +1,6 @@
+"""The dashboard: a Textual app over :mod:`mfa_tui.core`, imported only when the dashboard opens.
+
+Layout: ``theming`` (theme files -> Textual themes), ``rowformat`` (the words in a status row,
+Textual-free), ``widgets/`` (reusable widgets such as the status table), ``screens/`` (full
+screens and dialogs). Nothing here talks to AWS or files directly: the core service does.
+"""

@@ -1,0 +1,210 @@
+"""The text of one status-table row: what each cell says, and which parts change with time.
+
+Pure functions over :class:`~mfa_tui.core.models.ProfileStatus` and a POSIX timestamp, with no
+Textual or Rich, so they are cheap to call on every tick and easy to test. The table widget
+turns these strings into styled strips; this module decides only the words.
+
+A row splits into a static part, computed once per row update (:class:`PreparedRow`), and a
+live part that depends on "now" (:class:`Live`). The table compares a row's ``Live`` against the
+one it last drew to decide whether a countdown tick must redraw that row, so the live strings are
+deliberately coarse: ``11h 42m`` changes once a minute, seconds appear only under 10 minutes,
+and "last refresh" moves in minutes/hours/days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from mfa_tui.core.clock import format_duration
+from mfa_tui.core.models import CHAINED_ROLE_MAX, MFA_SESSION_DEFAULT, ProfileKind, ProfileStatus, State
+
+KIND_LABELS: dict[ProfileKind, str] = {
+    ProfileKind.MFA_SESSION: "MFA session",
+    ProfileKind.CHAINED_ROLE: "chained role",
+    ProfileKind.DIRECT_ROLE: "direct role",
+}
+"""How each profile kind reads in the table."""
+
+STATE_RANK: dict[State, int] = {
+    State.ERROR: 0,
+    State.EXPIRED: 1,
+    State.EXPIRING: 2,
+    State.MISSING: 3,
+    State.REFRESHING: 4,
+    State.VALID: 5,
+}
+"""Sort and group order for states: what needs attention first."""
+
+FIXED_STATES = frozenset({State.MISSING, State.REFRESHING, State.ERROR})
+"""States the row itself decides; the others are derived from the expiry and the clock."""
+
+BAR_CELLS = 8
+"""Width of the time-left bar, in cells."""
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+NONE_TEXT = "-"
+"""Shown in a cell that has no value (no expiry, no who-am-I yet)."""
+MISMATCH_FLAG = "⚠ "
+"""Put before a who-am-I ARN whose account differs from the registry's."""
+
+_DEFAULT_LENGTH: dict[ProfileKind, int] = {
+    ProfileKind.MFA_SESSION: MFA_SESSION_DEFAULT,
+    ProfileKind.CHAINED_ROLE: CHAINED_ROLE_MAX,
+    # AssumeRole's own default duration is one hour as well.
+    ProfileKind.DIRECT_ROLE: CHAINED_ROLE_MAX,
+}
+
+
+def derive_state(fixed: State, expires: float | None, now: float, warn_before: float) -> State:
+    """The state to show: ``fixed`` if it is refreshing/error/missing, else from expiry vs now."""
+    if fixed in FIXED_STATES:
+        return fixed
+    if expires is None:
+        return State.MISSING
+    left = expires - now
+    if left <= 0:
+        return State.EXPIRED
+    if left <= warn_before:
+        return State.EXPIRING
+    return State.VALID
+
+
+def left_text(expires: float | None, now: float) -> str:
+    """Time left as ``11h 42m`` / ``42m`` / ``9m 05s`` / ``0s``, or ``-`` with no expiry."""
+    if expires is None:
+        return NONE_TEXT
+    return format_duration(expires - now)
+
+
+def bar(fraction: float, cells: int = BAR_CELLS) -> str:
+    """A left-aligned bar of ``cells`` cells filled to ``fraction`` (0..1) in eighths of a cell."""
+    fraction = 0.0 if fraction < 0 else 1.0 if fraction > 1 else fraction
+    eighths = round(fraction * cells * 8)
+    full, part = divmod(eighths, 8)
+    text = "█" * full
+    if full < cells:
+        text += _EIGHTHS[part]
+    return text.ljust(cells)
+
+
+def ago_text(when: float | None, now: float) -> str:
+    """How long ago ``when`` was, coarsely: ``just now``, ``3m ago``, ``5h ago``, ``2d ago``."""
+    if when is None:
+        return NONE_TEXT
+    seconds = now - when
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h ago"
+    return f"{int(seconds // 86400)}d ago"
+
+
+def account_text(status: ProfileStatus) -> str:
+    """``alias (id)``, or whichever of the two is known, or ``-``."""
+    if status.account_alias and status.account_id:
+        return f"{status.account_alias} ({status.account_id})"
+    return status.account_alias or status.account_id or NONE_TEXT
+
+
+def session_length(status: ProfileStatus) -> float:
+    """Seconds the current session lasts in total, for scaling the bar.
+
+    The session started at the last refresh when we know it; otherwise the kind's usual
+    length is the best guess (the bar is a hint, the text is exact).
+    """
+    if status.expires_at is not None and status.last_refresh is not None:
+        length = (status.expires_at - status.last_refresh).total_seconds()
+        if length > 0:
+            return length
+    return float(_DEFAULT_LENGTH[status.kind])
+
+
+def _ts(when: datetime | None) -> float | None:
+    return None if when is None else when.timestamp()
+
+
+class Live(NamedTuple):
+    """The parts of a row that change as time passes; equal tuples draw identically."""
+
+    state: State
+    left: str
+    bar: str
+    mfa_left: str
+    refreshed: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRow:
+    """One row's static texts and its times as timestamps, computed once per update."""
+
+    status: ProfileStatus
+    profile: str
+    account: str
+    kind: str
+    whoami: str
+    """The who-am-I ARN, ``-`` when unknown (the mismatch flag is drawn separately)."""
+    mismatch: bool
+    first_tag: str
+    """The first tag, for grouping and sorting by tag; empty when untagged."""
+    expires: float | None
+    mfa_expires: float | None
+    refreshed: float | None
+    length: float
+    search_text: str
+    """Lower-cased profile, account alias and id, kind, tags and ARNs for the filter."""
+
+    @classmethod
+    def prepare(cls, status: ProfileStatus) -> PreparedRow:
+        whoami = status.whoami
+        account = account_text(status)
+        kind = KIND_LABELS.get(status.kind, str(status.kind))
+        arns = [a for a in (status.role_arn, status.assumed_role_arn, whoami.arn if whoami else None) if a]
+        search = " ".join([status.profile, account, kind, str(status.kind), *status.tags, *arns]).lower()
+        return cls(
+            status=status,
+            profile=status.profile,
+            account=account,
+            kind=kind,
+            whoami=whoami.arn if whoami else NONE_TEXT,
+            mismatch=bool(whoami and whoami.mismatch),
+            first_tag=status.tags[0] if status.tags else "",
+            expires=_ts(status.expires_at),
+            mfa_expires=_ts(status.mfa_expires_at),
+            refreshed=_ts(status.last_refresh),
+            length=session_length(status),
+            search_text=search,
+        )
+
+    def state(self, now: float, warn_before: float) -> State:
+        return derive_state(self.status.state, self.expires, now, warn_before)
+
+    def live(self, now: float, warn_before: float) -> Live:
+        """Everything time-dependent this row shows at ``now``."""
+        expires = self.expires
+        if expires is None:
+            left, fill = NONE_TEXT, " " * BAR_CELLS
+        else:
+            left, fill = format_duration(expires - now), bar((expires - now) / self.length)
+        return Live(
+            derive_state(self.status.state, expires, now, warn_before),
+            left,
+            fill,
+            left_text(self.mfa_expires, now),
+            ago_text(self.refreshed, now),
+        )
+
+    def matches(self, needle: str, now: float, warn_before: float) -> bool:
+        """Case-insensitive substring match; ``needle`` must already be lower-case."""
+        return needle in self.search_text or needle in self.state(now, warn_before).value
+
+    def next_change(self, now: float, warn_before: float) -> float | None:
+        """When this row's derived state next changes (valid→expiring→expired), or None."""
+        if self.status.state in FIXED_STATES or self.expires is None:
+            return None
+        for at in (self.expires - warn_before, self.expires):
+            if at > now:
+                return at
+        return None

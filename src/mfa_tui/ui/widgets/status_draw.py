@@ -1,0 +1,286 @@
+"""Drawing for the status table: column layout, styles, and one row as a Textual ``Strip``.
+
+Kept apart from the widget so the widget reads as state and behaviour, and so the hot path
+(a busy tick redraws every visible row) is one short function: a row becomes a handful of
+segments with their styles precomputed, already at the table's width, so Textual has nothing
+left to crop or pad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color, ColorParseError
+from textual.strip import Strip
+
+from mfa_tui.core.models import State
+from mfa_tui.ui.rowformat import BAR_CELLS, MISMATCH_FLAG, NONE_TEXT, Live, PreparedRow
+from mfa_tui.ui.theming import STATUS_VARIABLES, THEME_VARIABLE_DEFAULTS
+from mfa_tui.ui.widgets.status_view import Group
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+# Fixed columns are as wide as their longest possible text.
+MARK_W = 2
+KIND_W = 12  # "chained role"
+STATE_W = 10  # "refreshing"
+LEFT_W = 7  # "11h 42m", "9m 05s", "1d 23h"
+MFA_W = 8  # "MFA left"
+AGO_W = 9  # "Refreshed"; "9999d ago" still fits
+FIXED_W = MARK_W + KIND_W + 1 + STATE_W + 1 + LEFT_W + 1 + BAR_CELLS + 1 + MFA_W + 1 + AGO_W + 1 + 2
+"""Every cell but profile, account and who-am-I, with separators (two of them after profile and account)."""
+TITLE_WIDTHS = (len("Profile"), len("Account"), len("Who am I"))
+MAX_WIDTHS = (40, 40, 100)
+"""Free-text columns never grow past these, however long a value."""
+MIN_WIDTHS = (16, 16, 20)
+"""...and shrink to fit a narrow terminal no further than these (then the table scrolls sideways)."""
+MARK_TEXT = "● "
+
+
+def cells(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` padded or cut (with an ellipsis) to exactly ``width`` cells."""
+    if text.isascii():
+        if len(text) <= width:
+            return text.ljust(width)
+        return text[: width - 1] + "…"
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+def measure(entries: Iterable[PreparedRow], start: tuple[int, int, int] = TITLE_WIDTHS) -> tuple[int, int, int]:
+    """Natural widths of the profile, account and who-am-I columns: their longest values, capped."""
+    pw, aw, ww = start
+    flag = cells(MISMATCH_FLAG)
+    for e in entries:
+        pw = max(pw, cells(e.profile))
+        aw = max(aw, cells(e.account))
+        ww = max(ww, cells(e.whoami) + (flag if e.mismatch else 0))
+    return min(pw, MAX_WIDTHS[0]), min(aw, MAX_WIDTHS[1]), min(ww, MAX_WIDTHS[2])
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Widths of the free-text columns for one table width; ``total`` is the row length in cells."""
+
+    profile: int
+    account: int
+    whoami: int
+
+    @property
+    def total(self) -> int:
+        return FIXED_W + self.profile + self.account + self.whoami
+
+
+def fit_layout(natural: tuple[int, int, int], width: int) -> Layout:
+    """Shrink who-am-I, then account, then profile (down to their minimums) until a row fits ``width``."""
+    widths = list(natural)
+    excess = FIXED_W + sum(widths) - width
+    for column in (2, 1, 0):
+        if excess <= 0:
+            break
+        give = min(excess, max(0, widths[column] - MIN_WIDTHS[column]))
+        widths[column] -= give
+        excess -= give
+    return Layout(*widths)
+
+
+class Palette:
+    """Rich styles for one look of a row (normal or under the cursor)."""
+
+    __slots__ = ("text", "dim", "mark", "flag", "state", "bar")
+
+    def __init__(
+        self,
+        text: Style,
+        dim: Style,
+        mark: Style,
+        flag: Style,
+        colours: dict[State, Style],
+        track: Style,
+        colour_state: bool = True,
+    ):
+        self.text = text
+        self.dim = text + dim
+        self.mark = text + mark
+        self.flag = text + flag
+        # The cursor row writes its state word in the cursor's own colours: a state colour can be
+        # the cursor's background (yellow on yellow in high contrast). Its bar keeps the colour,
+        # drawn on the bar's own track.
+        self.state = {state: text + colour if colour_state else text for state, colour in colours.items()}
+        self.bar = {state: track + colour for state, colour in colours.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    """Everything the table draws with, resolved from CSS and theme variables once per change."""
+
+    normal: Palette
+    cursor: Palette
+    base: Style
+    header: Style
+    group: Style
+    cursor_pad: Style
+
+
+def state_colours(variables: dict[str, str]) -> dict[State, Style]:
+    """Each state's colour from theme variables (``status-valid`` ...), mfa-tui's defaults behind them."""
+    colours = {}
+    for state, var in STATUS_VARIABLES.items():
+        try:
+            colour = Color.parse(variables.get(var) or THEME_VARIABLE_DEFAULTS[var])
+        except ColorParseError:
+            colour = Color.parse(THEME_VARIABLE_DEFAULTS[var])
+        colours[state] = Style(color=colour.rich_color)
+    return colours
+
+
+def resolve_styles(widget: Widget) -> Styles:
+    """The table's styles from its component classes and the app's current theme variables."""
+    get = widget.get_component_rich_style
+    base = widget.rich_style
+    cursor = get("status-table--cursor")
+    dim = get("status-table--dim", partial=True)
+    mark = get("status-table--mark", partial=True)
+    flag = get("status-table--flag", partial=True)
+    track = get("status-table--bar-track")
+    colours = state_colours(widget.app.theme_variables if widget.is_attached else {})
+    return Styles(
+        normal=Palette(base, dim, mark, flag, colours, track),
+        cursor=Palette(cursor, dim, mark, flag, colours, track, colour_state=False),
+        base=base,
+        header=get("status-table--header"),
+        group=get("status-table--group"),
+        cursor_pad=cursor,
+    )
+
+
+def _pad(segments: list[Segment], used: int, width: int, style: Style) -> Strip:
+    if width > used:
+        segments.append(Segment(" " * (width - used), style))
+        return Strip(segments, width)
+    return Strip(segments, used)
+
+
+def row_strip(entry: PreparedRow, live: Live, marked: bool, p: Palette, layout: Layout, width: int) -> Strip:
+    """One row, at least ``width`` cells (exactly, when the layout fits)."""
+    text, dim = p.text, p.dim
+    left, mfa_left = live.left, live.mfa_left
+    segments = [
+        Segment(MARK_TEXT if marked else "  ", p.mark),
+        Segment(f"{fit(entry.profile, layout.profile)} {fit(entry.account, layout.account)} {entry.kind:<{KIND_W}} ", text),
+        Segment(live.state.value.ljust(STATE_W), p.state[live.state]),
+        Segment(f" {left:>{LEFT_W}} ", text if left != NONE_TEXT else dim),
+        Segment(live.bar, p.bar[live.state]),
+        Segment(f" {mfa_left:>{MFA_W}} ", text if mfa_left != NONE_TEXT else dim),
+        Segment(f"{live.refreshed:>{AGO_W}} ", dim),
+    ]
+    if entry.mismatch:
+        segments.append(Segment(MISMATCH_FLAG, p.flag))
+        segments.append(Segment(fit(entry.whoami, layout.whoami - cells(MISMATCH_FLAG)), p.flag))
+    else:
+        segments.append(Segment(fit(entry.whoami, layout.whoami), text if entry.whoami != NONE_TEXT else dim))
+    return _pad(segments, layout.total, width, text)
+
+
+def header_strip(layout: Layout, width: int, style: Style) -> Strip:
+    titles = (
+        " " * MARK_W
+        + f"{fit('Profile', layout.profile)} {fit('Account', layout.account)} {'Kind':<{KIND_W}} {'State':<{STATE_W}} "
+        + f"{'Time left':<{LEFT_W + 1 + BAR_CELLS}} {'MFA left':>{MFA_W}} {'Refreshed':>{AGO_W}} "
+        + fit("Who am I", layout.whoami)
+    )
+    return _pad([Segment(titles, style)], layout.total, width, style)
+
+
+def group_strip(group: Group, layout: Layout, width: int, style: Style) -> Strip:
+    text = fit(f"▾ {group.label} ({group.count})", max(layout.total, width))
+    return Strip([Segment(text, style)], cells(text))
+
+
+class Painter:
+    """The table's drawing caches: the column layout for the current width, the resolved styles,
+    the header, and each row's last strip with what it was drawn from.
+
+    Caches are dropped, never patched: a new width, new column widths or a CSS/theme change
+    forget everything; a row update forgets that row. ``drawn(profile)`` tells the widget's
+    ``tick()`` what a row showed, so it can skip rows whose text has not changed.
+    """
+
+    def __init__(self) -> None:
+        self.natural: tuple[int, int, int] = TITLE_WIDTHS
+        """Widths the profile, account and who-am-I columns would like (longest values, capped)."""
+        self.layout: Layout | None = None
+        self.width = -1
+        """The width ``layout`` was fitted to (-1: not yet)."""
+        self.styles: Styles | None = None
+        """Set by the widget from :func:`resolve_styles`; None after a restyle."""
+        self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
+        self._header: Strip | None = None
+
+    def set_natural(self, natural: tuple[int, int, int]) -> bool:
+        """New column widths from the rows; returns whether they changed (the layout is then redone)."""
+        if natural == self.natural and self.layout is not None:
+            return False
+        self.natural = natural
+        if self.width >= 0:
+            self.layout = fit_layout(natural, self.width)
+        self.forget()
+        return True
+
+    def fit(self, width: int) -> bool:
+        """Lay the columns out for ``width``; returns whether anything was redone."""
+        if self.layout is not None and width == self.width:
+            return False
+        self.layout = fit_layout(self.natural, width)
+        self.width = width
+        self.forget()  # rows are drawn to the full width, so even the same columns need redrawing
+        return True
+
+    def forget(self, profile: str | None = None) -> None:
+        """Drop one row's strip, or (no argument) every strip and the header."""
+        if profile is not None:
+            self._strips.pop(profile, None)
+            return
+        self._strips.clear()
+        self._header = None
+
+    def restyle(self) -> None:
+        self.styles = None
+        self.forget()
+
+    def drawn(self, profile: str) -> Live | None:
+        """The live texts ``profile`` was last drawn with (None: not drawn since the last change)."""
+        cached = self._strips.get(profile)
+        return cached[0][0] if cached is not None else None  # type: ignore[return-value]
+
+    def header(self) -> Strip:
+        if self._header is None:
+            assert self.layout is not None and self.styles is not None
+            self._header = header_strip(self.layout, self.width, self.styles.header)
+        return self._header
+
+    def group(self, group: Group) -> Strip:
+        assert self.layout is not None and self.styles is not None
+        return group_strip(group, self.layout, self.width, self.styles.group)
+
+    def row(self, entry: PreparedRow, live: Live, is_cursor: bool, marked: bool) -> Strip:
+        key = (live, is_cursor, marked, entry)
+        cached = self._strips.get(entry.profile)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        assert self.layout is not None and self.styles is not None
+        palette = self.styles.cursor if is_cursor else self.styles.normal
+        strip = row_strip(entry, live, marked, palette, self.layout, self.width)
+        self._strips[entry.profile] = (key, strip)
+        return strip
