@@ -12,6 +12,8 @@ report for a registry profile.
    endpoint does not implement it, like moto) the report says why and keeps the local answer.
 4. :func:`report_for_profile` chains these for a registry profile; the CLI's ``mfa-tui policy``
    and the dashboard's policy pane both use it.
+5. :func:`reevaluate` answers again for more actions or another MFA age from the policies
+   already read, without calling AWS (the policy pane does this as the user types).
 
 Everything here returns plain dataclasses with ``to_dict()`` (JSON-ready) and never imports
 Textual or Rich.
@@ -19,11 +21,12 @@ Textual or Rich.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from mfa_tui.core.clock import Clock, SystemClock, rfc3339
+from mfa_tui.core.clock import Clock, FrozenClock, SystemClock, rfc3339
 from mfa_tui.core.policy import Decision, Result, evaluate, statements
 from mfa_tui.core.policy_conditions import PolicyDefect
 from mfa_tui.core.policy_fetch import Principal, fetch_role, fetch_user, first_line
@@ -48,6 +51,11 @@ CONTEXTS: tuple[str, ...] = ("long_term", "no_mfa", "mfa")
 """The matrix columns, in order."""
 
 CONTEXT_TITLES = {"long_term": "long-term keys", "no_mfa": "session without MFA", "mfa": "MFA session"}
+CONTEXT_SHORT = {"long_term": "long-term", "no_mfa": "no-MFA", "mfa": "MFA"}
+RESULT_WORDS = {Result.ALLOWED: "allowed", Result.EXPLICIT_DENY: "DENIED", Result.IMPLICIT_DENY: "no allow"}
+"""How a decision reads in the matrix (CLI and dashboard)."""
+RESULT_LETTERS = {Result.ALLOWED: "A", Result.EXPLICIT_DENY: "D", Result.IMPLICIT_DENY: "n"}
+"""AWS's answers in the narrow AWS column, long-term / no-MFA / MFA."""
 
 # IAM actions whose resource is the calling user, and those on its virtual MFA device: the
 # matrix asks about the principal's own user/device, as the self-manage-MFA policies grant
@@ -137,6 +145,18 @@ class MatrixRow:
     def disagrees(self) -> bool:
         return any(c.disagrees for c in self.cells.values())
 
+    @property
+    def notes(self) -> list[str]:
+        """What stands out about the row, in the words the CLI and the dashboard both show."""
+        notes = []
+        if self.needs_mfa:
+            notes.append("needs MFA")
+        if self.long_term_bypass:
+            notes.append("long-term keys bypass the MFA check")
+        if self.disagrees:
+            notes.append("AWS disagrees: " + ", ".join(CONTEXT_SHORT[n] for n, c in self.cells.items() if c.disagrees))
+        return notes
+
     def to_dict(self) -> dict:
         return {
             "action": self.action, "resource": self.resource, "origin": self.origin,
@@ -156,6 +176,8 @@ class PrincipalReport:
     """``"used"`` when AWS answered, else ``"AWS simulation unavailable: <reason>"`` (or not attempted)."""
     warnings: list[str] = field(default_factory=list)
     """Evaluation problems and notes (unknown operators, unresolved variables), once each."""
+    region: str = "us-east-1"
+    """The ``aws:RequestedRegion`` the matrix was evaluated for (kept for :func:`reevaluate`)."""
 
     @property
     def simulated(self) -> bool:
@@ -295,8 +317,6 @@ def analyse(
     else:
         answers, simulation = simulate(simulator, principal, [(a, r) for a, _, r in planned], contexts)
         if answers:
-            from dataclasses import replace
-
             for key, aws_result in answers.items():
                 if key in cells:
                     cells[key] = replace(cells[key], aws=aws_result)
@@ -304,7 +324,7 @@ def analyse(
         MatrixRow(action, resource, origin, *(cells[(name, action)] for name in CONTEXTS))
         for action, origin, resource in planned
     ]
-    return PrincipalReport(principal, rows, mfa_age, simulation, list(warnings))
+    return PrincipalReport(principal, rows, mfa_age, simulation, list(warnings), region)
 
 
 def _entries(context: Mapping[str, str]) -> list[dict]:
@@ -507,3 +527,51 @@ def report_for_profile(
                 reports.append(analyse(role, actions=actions, mfa_age=mfa_age, clock=clock, region=identity.region,
                                        simulator=role_sim))
     return PolicyReport(profile.name, identity.name, now, mfa_age, reports, notes)
+
+
+# ── Evaluating again without AWS ─────────────────────────────────────────────
+
+_ACTION_RE = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$")
+
+
+def check_action(text: str) -> str:
+    """``text`` as an action for the matrix (``service:Action``, wildcards allowed), or ConfigError."""
+    action = text.strip()
+    if not _ACTION_RE.match(action):
+        from mfa_tui.core.errors import ConfigError
+
+        raise ConfigError(f"action {action!r}: expected SERVICE:ACTION, e.g. s3:GetObject")
+    return action
+
+
+def reevaluate(report: PolicyReport, *, actions: Sequence[str] = (), mfa_age: int | None = None) -> PolicyReport:
+    """The same report for more actions or another MFA age, from the policies already read.
+
+    Pure: no AWS call, so the dashboard can answer as the user types. ``actions`` are added
+    to those the report already asked about (each once). The request time stays the report's
+    ``generated_at``, so only what changed can change the answers. AWS's answers are kept
+    where the question is the same one AWS was asked (same action and resource, and for the
+    MFA-session column the same MFA age); other cells have none (the CLI shows ``?``).
+    """
+    age = report.mfa_age if mfa_age is None else mfa_age
+    clock = FrozenClock(report.generated_at)
+    principals: list[PrincipalReport] = []
+    for old in report.principals:
+        requested = [r.action for r in old.rows if r.origin == "requested"] + list(actions)
+        resources = {r.action: r.resource for r in old.rows if r.resource != "*"}
+        new = analyse(old.principal, actions=requested, mfa_age=age, clock=clock, region=old.region,
+                      resources=resources)
+        before = {(r.action.lower(), r.resource): r for r in old.rows}
+        rows = []
+        for row in new.rows:
+            prior = before.get((row.action.lower(), row.resource))
+            if prior is not None:
+                cells = {
+                    name: replace(cell, aws=prior.cells[name].aws)
+                    for name, cell in row.cells.items()
+                    if name != "mfa" or age == old.mfa_age
+                }
+                row = replace(row, **cells)
+            rows.append(row)
+        principals.append(replace(new, rows=rows, simulation=old.simulation))
+    return replace(report, mfa_age=age, principals=principals, notes=list(report.notes))
