@@ -61,7 +61,7 @@ def test_role_profile_text_says_what_could_not_be_read(demo_world, capsys):
     ("argv", "message"),
     [
         (["policy", "nope"], "unknown profile nope"),
-        (["policy", "alice", "--action", "ListBuckets"], "--action 'ListBuckets': expected SERVICE:ACTION"),
+        (["policy", "alice", "--action", "ListBuckets"], "--action: action 'ListBuckets': expected SERVICE:ACTION"),
         (["policy", "alice", "--mfa-age", "-5"], "--mfa-age -5: expected 0 to 129600 seconds"),
     ],
 )

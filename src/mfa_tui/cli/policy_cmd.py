@@ -11,18 +11,21 @@ profile, broken registry, bad option); 1 when AWS rejected the credentials or wa
 from __future__ import annotations
 
 import io
-import re
 
 from mfa_tui.cli.common import iso, open_service, print_json, print_table
 from mfa_tui.core.errors import ConfigError
 from mfa_tui.core.models import MFA_SESSION_MAX
-from mfa_tui.core.policy import Result
-from mfa_tui.core.policy_report import CONTEXTS, DEFAULT_MFA_AGE, MatrixRow, PolicyReport, PrincipalReport
-
-_ACTION_RE = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$")
-_WORDS = {Result.ALLOWED: "allowed", Result.EXPLICIT_DENY: "DENIED", Result.IMPLICIT_DENY: "no allow"}
-_LETTERS = {Result.ALLOWED: "A", Result.EXPLICIT_DENY: "D", Result.IMPLICIT_DENY: "n"}
-_SHORT = {"long_term": "long-term", "no_mfa": "no-MFA", "mfa": "MFA"}
+from mfa_tui.core.policy_report import (
+    CONTEXT_SHORT,
+    CONTEXTS,
+    DEFAULT_MFA_AGE,
+    RESULT_LETTERS,
+    RESULT_WORDS,
+    MatrixRow,
+    PolicyReport,
+    PrincipalReport,
+    check_action,
+)
 
 
 def register(parser) -> None:
@@ -40,9 +43,11 @@ def register(parser) -> None:
 
 
 def _check(args) -> list[str]:
-    bad = [a for a in args.action if not _ACTION_RE.match(a)]
-    if bad:
-        raise ConfigError(f"--action {bad[0]!r}: expected SERVICE:ACTION, e.g. s3:GetObject")
+    for action in args.action:
+        try:
+            check_action(action)
+        except ConfigError as exc:
+            raise ConfigError(f"--action: {exc}") from None
     if not 0 <= args.mfa_age <= MFA_SESSION_MAX:
         raise ConfigError(f"--mfa-age {args.mfa_age}: expected 0 to {MFA_SESSION_MAX} seconds")
     return list(args.action)
@@ -126,22 +131,15 @@ def _sid(document: dict, index: int) -> str:
 
 def _row(row: MatrixRow, simulated: bool) -> list[str]:
     cells = row.cells
-    aws = " ".join(_LETTERS[c.aws] if c.aws is not None else "?" for c in cells.values()) if simulated else "-"
-    notes = []
-    if row.needs_mfa:
-        notes.append("needs MFA")
-    if row.long_term_bypass:
-        notes.append("long-term keys bypass the MFA check")
-    if row.disagrees:
-        notes.append("AWS disagrees: " + ", ".join(_SHORT[n] for n, c in cells.items() if c.disagrees))
-    return [row.action, *(_WORDS[c.result] for c in cells.values()), aws, "; ".join(notes)]
+    aws = " ".join(RESULT_LETTERS[c.aws] if c.aws is not None else "?" for c in cells.values()) if simulated else "-"
+    return [row.action, *(RESULT_WORDS[c.result] for c in cells.values()), aws, "; ".join(row.notes)]
 
 
 def _why(row: MatrixRow) -> str:
     """Contexts with the same reason are grouped: ``long-term, no-MFA: denied by X; MFA: allowed by Y``."""
     groups: dict[str, list[str]] = {}
     for name in CONTEXTS:
-        groups.setdefault(row.cells[name].reason, []).append(_SHORT[name])
+        groups.setdefault(row.cells[name].reason, []).append(CONTEXT_SHORT[name])
     if len(groups) == 1:
         return next(iter(groups))
     return "; ".join(f"{', '.join(names)}: {reason}" for reason, names in groups.items())
