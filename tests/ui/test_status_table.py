@@ -136,7 +136,7 @@ async def test_rows_render_every_column(clock):
             assert title in header
         first = line_of(table, "dev-admin")
         for text in ("dev (222222222222)", "chained role", "valid", "11h 42m", "████████", "12h 00m", "3m ago",
-                     "arn:aws:sts::222222222222:assumed-role/Admin/mfa-tui"):
+                     "assumed-role/Admin/mfa-tui"):
             assert text in first
         assert "⚠" not in first
         mfa = line_of(table, "alice-mfa")
@@ -394,13 +394,13 @@ async def test_click_moves_the_cursor(clock):
 async def test_columns_fit_the_terminal_and_follow_a_resize(clock):
     now = clock.now()
     app = Host([status("acme-production-administrators", now, 3600, whoami_account="222222222222")], clock)
-    arn = "arn:aws:sts::222222222222:assumed-role/Admin/mfa-tui"
+    arn = "assumed-role/Admin/mfa-tui"
     async with app.run_test(size=(130, 6)) as pilot:
         await pilot.pause()
         table = app.query_one(StatusTable)
         row = line_of(table, "acme-production-administrators")
         assert len(row) <= table.scrollable_content_region.width
-        assert arn not in row and "arn:aws:sts::" in row and row.endswith("…")  # who-am-I shrinks first
+        assert arn not in row and "assumed-role/" in row and row.endswith("…")  # who-am-I shrinks first
         assert table.max_scroll_x == 0  # fits: no sideways scrolling
         await pilot.resize_terminal(200, 6)
         assert arn in line_of(table, "acme-production-administrators")
@@ -423,7 +423,7 @@ async def test_mismatched_who_am_i_is_flagged(clock):
         table = app.query_one(StatusTable)
         assert "⚠" not in line_of(table, "right")
         wrong = line_of(table, "wrong")
-        assert "⚠ arn:aws:sts::999999999999:assumed-role/Admin/mfa-tui" in wrong
+        assert "⚠ 999999999999 assumed-role/Admin/mfa-tui" in wrong
         y = lines(table).index(wrong)
         [flag] = [s for s in table.render_line(y) if "⚠" in s.text]
         assert flag.style.bold

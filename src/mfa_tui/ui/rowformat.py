@@ -109,6 +109,17 @@ def account_text(status: ProfileStatus) -> str:
     return status.account_alias or status.account_id or NONE_TEXT
 
 
+def whoami_text(whoami) -> str:
+    """The caller ARN's resource part (``assumed-role/Admin/alice``): the Account column already
+    shows the account, and a narrow column would otherwise cut off the part that differs.
+    On a mismatch the caller's real account leads, since it is the news."""
+    if whoami is None:
+        return NONE_TEXT
+    parts = whoami.arn.split(":", 5)
+    resource = parts[5] if len(parts) == 6 else whoami.arn
+    return f"{whoami.account} {resource}" if whoami.mismatch else resource
+
+
 def session_length(status: ProfileStatus) -> float:
     """Seconds the current session lasts in total, for scaling the bar.
 
@@ -145,7 +156,7 @@ class PreparedRow:
     account: str
     kind: str
     whoami: str
-    """The who-am-I ARN, ``-`` when unknown (the mismatch flag is drawn separately)."""
+    """The who-am-I ARN's resource part (:func:`whoami_text`), ``-`` when unknown (the mismatch flag is drawn separately)."""
     mismatch: bool
     first_tag: str
     """The first tag, for grouping and sorting by tag; empty when untagged."""
@@ -168,7 +179,7 @@ class PreparedRow:
             profile=status.profile,
             account=account,
             kind=kind,
-            whoami=whoami.arn if whoami else NONE_TEXT,
+            whoami=whoami_text(whoami),
             mismatch=bool(whoami and whoami.mismatch),
             first_tag=status.tags[0] if status.tags else "",
             expires=_ts(status.expires_at),
