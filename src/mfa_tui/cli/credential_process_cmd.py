@@ -8,9 +8,9 @@ file, since botocore reads that file first — AWS_FACTS fact 11)::
 
 It prints ``{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}``
 and exits 0. The cached path (credentials with more than 15 minutes left in the state)
-reads one JSON file through :mod:`mfa_tui.core.state_peek`, importing only ``os``, ``time``
-and ``json`` (not the state store, the models, ``dataclasses``, ``pathlib`` or platformdirs,
-which together cost several times Python's own start-up). Near expiry it re-mints a chained
+reads one line of the state file through :mod:`mfa_tui.core.state_peek`, importing only ``os``
+and ``time`` (not ``json``, the state store, the models, ``dataclasses``, ``pathlib`` or
+platformdirs, which together cost several times Python's own start-up). Near expiry it re-mints a chained
 role from the live MFA session. It never prompts: when a code is needed it exits 1 at once,
 with nothing on stdout and one line on stderr.
 """
@@ -26,21 +26,21 @@ def register(parser) -> None:
     parser.add_argument("profile", metavar="PROFILE")
 
 
-def _write(access_key_id: str, secret_access_key: str, session_token: str, expiration: str) -> int:
-    import json  # already loaded by the fast path's state read
+_PLAIN_OUTPUT = '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s", "SessionToken": "%s", "Expiration": "%s"}'
 
-    sys.stdout.write(
-        json.dumps(
-            {
-                "Version": 1,
-                "AccessKeyId": access_key_id,
-                "SecretAccessKey": secret_access_key,
-                "SessionToken": session_token,
-                "Expiration": expiration,
-            }
-        )
-        + "\n"
-    )
+
+def _write(access_key_id: str, secret_access_key: str, session_token: str, expiration: str) -> int:
+    values = (access_key_id, secret_access_key, session_token, expiration)
+    if all(v.isascii() and v.isprintable() and '"' not in v and "\\" not in v for v in values):
+        # Exactly json.dumps's output for strings that need no escaping, without importing json
+        # on the hot path (tests/core/test_state_peek.py checks the two agree).
+        text = _PLAIN_OUTPUT % values
+    else:
+        import json
+
+        text = json.dumps(dict(zip(("Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"),
+                                   (1, *values), strict=True)))
+    sys.stdout.write(text + "\n")
     return 0
 
 

@@ -13,8 +13,6 @@ clock too far off, throttling, an endpoint that is down.
 
 from __future__ import annotations
 
-import configparser
-import email.utils
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,6 +117,8 @@ def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path
     as the AWS CLI does. Raises a one-line error naming the profile and file when the keys
     are missing or are temporary (a session token means they are not long-term keys).
     """
+    import configparser  # local: ~10 ms of regex compiling at import, paid only when keys are read
+
     name = identity.source_profile
     sections: list[tuple[Path, str]] = [(credentials_path, name)]
     if config_path is not None:
@@ -158,6 +158,8 @@ def server_time(response: dict | None) -> datetime | None:
     value = headers.get("date")
     if not value:
         return None
+    import email.utils  # local: only needed once a response arrives
+
     try:
         return utc(email.utils.parsedate_to_datetime(value))
     except (TypeError, ValueError):

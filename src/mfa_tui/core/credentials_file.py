@@ -43,7 +43,6 @@ written through to its target, so dotfile setups keep their link.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from collections.abc import Collection, Iterable
@@ -320,6 +319,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, bool]:
 
 def _semantic(path: Path, text: str) -> dict[str, dict[str, str]]:
     """Sections and keys exactly as botocore's configparser reads them (keys lower-cased)."""
+    import configparser  # local: its import compiles regexes (~10 ms) that the dashboard's start-up need not pay
+
     parser = configparser.RawConfigParser(default_section=_NO_DEFAULT_SECTION)
     try:
         parser.read_string(text.replace("\r\n", "\n"), source=str(path))

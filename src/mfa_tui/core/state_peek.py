@@ -1,0 +1,186 @@
+"""The ``credential-process`` hot path: one profile's cached credentials, straight from state.json.
+
+``mfa-tui credential-process PROFILE`` runs on every AWS CLI call, so its cached path must cost
+little more than starting Python (issue 8 asks for at most 2× ``python -c pass``). Loading the
+state the normal way (:class:`mfa_tui.core.state.StateStore`) pulls in ``dataclasses``,
+``pathlib``, ``typing``, ``enum``, the domain models and platformdirs: 40–60 ms on a 2-core
+machine, against ~17 ms for the bare interpreter. This module needs only ``os`` and ``time``:
+``state._encode`` writes one line per profile, so it finds the profile's line with a substring
+search and reads the four credential strings off it; ``json`` (~2 ms more) is imported only for
+values with JSON escapes, MFA-session profiles and files in an older layout.
+
+It only ever *reads*: anything unexpected (no state dir it can name without platformdirs, a
+missing, unreadable or corrupt file, a time in another layout, too little time left) gives
+``None``, and the caller takes the full path, which reports, repairs or re-mints properly. It
+never decides anything the full path would decide differently; ``tests/core/test_state_peek.py``
+checks it against :class:`~mfa_tui.core.state.StateStore` and :mod:`mfa_tui.core.paths`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+STATE_FILE = "state.json"
+"""The state file's name in the state dir (:mod:`mfa_tui.core.state` uses the same name)."""
+STATE_VERSION = 1
+APP_NAME = "mfa-tui"
+
+
+def state_dir_fast() -> str | None:
+    """The state dir as :func:`mfa_tui.core.paths.state_dir` resolves it, without platformdirs.
+
+    ``$MFA_TUI_STATE_DIR``, else on Linux platformdirs' rule (an absolute ``$XDG_STATE_HOME``,
+    else ``$HOME/.local/state``) plus ``mfa-tui``. None where the rule is platformdirs' own
+    business (other systems, a missing or relative ``HOME``): the caller then asks platformdirs.
+    """
+    env = os.environ.get("MFA_TUI_STATE_DIR")
+    if env:
+        return os.path.expanduser(env)
+    if sys.platform != "linux":
+        return None
+    xdg = os.environ.get("XDG_STATE_HOME", "")
+    if xdg.startswith("/"):
+        return os.path.join(xdg, APP_NAME)
+    home = os.environ.get("HOME", "")
+    if not home.startswith("/"):
+        return None
+    return os.path.join(home, ".local", "state", APP_NAME)
+
+
+def epoch_of_rfc3339(text: str) -> int | None:
+    """Seconds since the epoch for ``YYYY-MM-DDTHH:MM:SSZ`` (the only layout state.json uses); else None.
+
+    Civil-from-days arithmetic (H. Hinnant's ``days_from_civil``) instead of importing
+    ``datetime``, which alone costs a few milliseconds of start-up.
+    """
+    if len(text) != 20 or text[4] != "-" or text[7] != "-" or text[10] != "T" or text[13] != ":" \
+            or text[16] != ":" or text[19] != "Z":
+        return None
+    digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    if not digits.isdigit() or not digits.isascii():
+        return None
+    year, month, day = int(text[0:4]), int(text[5:7]), int(text[8:10])
+    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60):
+        return None
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    return days * 86400 + hour * 3600 + minute * 60 + second
+
+
+_HEAD = b'{"version":%d,\n"identities":' % STATE_VERSION
+_PROFILES = b'\n"profiles":{\n'
+_FIELDS = ("access_key_id", "secret_access_key", "session_token", "expiration")
+_PLAIN_HEAD = b'{"credentials":{"access_key_id":"'
+_PLAIN_SEPARATORS = (b'","secret_access_key":"', b'","session_token":"', b'","expiration":"', b'"}')
+
+
+def _json_string(text: str) -> bytes:
+    """``json.dumps(text)`` as bytes; without importing json when nothing needs escaping."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return b'"' + text.encode("ascii") + b'"'
+    import json
+
+    return json.dumps(text).encode("ascii")
+
+
+def _plain_credentials(line: bytes) -> dict[str, str] | None:
+    """The credentials at the start of a profile's line, read without json; None if not that simple.
+
+    ``state._encode`` writes ``{"credentials":{"access_key_id":"…","secret_access_key":"…",
+    "session_token":"…","expiration":"…"},…`` in that order. A value holding a backslash (JSON's
+    only escape, for quotes, controls and non-ASCII) or any other shape gives None and the json
+    path decides: what is read here is exactly what ``json.loads`` would read.
+    """
+    if not line.startswith(_PLAIN_HEAD):
+        return None
+    fields = {}
+    pos = len(_PLAIN_HEAD)
+    for name, separator in zip(_FIELDS, _PLAIN_SEPARATORS, strict=True):
+        end = line.find(b'"', pos)
+        if end < 0 or not line.startswith(separator, end):
+            return None
+        value = line[pos:end]
+        if b"\\" in value:
+            return None
+        fields[name] = value.decode("ascii")
+        pos = end + len(separator)
+    return fields
+
+
+def _lookup(data: bytes, profile: str) -> dict[str, str] | None:
+    """The profile's stored credentials (its own, or its identity's MFA session for an MFA-session profile)."""
+    if not data.startswith(_HEAD) or (marker := data.find(_PROFILES)) < 0:
+        return _from_document(data, profile)  # another layout (an older version wrote it): parse it whole
+    # ``\n"name":`` at a line start after the marker is that profile's entry and nothing else:
+    # JSON escapes every newline inside strings, and the identities are all on line 2.
+    key = b"\n" + _json_string(profile) + b":"
+    at = data.find(key, marker + len(_PROFILES) - 1)
+    if at < 0:
+        return None
+    start = at + len(key)
+    line = data[start:data.find(b"\n", start)].rstrip(b",")
+    plain = _plain_credentials(line)
+    if plain is not None:
+        return plain
+    import json  # the rare case: escapes in a value, or an MFA-session profile
+
+    entry = json.loads(line)
+    creds = entry.get("credentials")
+    if creds is None and entry.get("kind") == "mfa-session":
+        identities = json.loads(data[len(_HEAD):data.find(b"\n", len(_HEAD))].rstrip(b","))
+        creds = identities[entry["identity"]].get("mfa_credentials")
+    return creds
+
+
+def _from_document(data: bytes, profile: str) -> dict | None:
+    import json
+
+    doc = json.loads(data)
+    if doc.get("version") != STATE_VERSION:
+        return None
+    entry = doc["profiles"][profile]
+    creds = entry.get("credentials")
+    if creds is None and entry.get("kind") == "mfa-session":
+        creds = doc["identities"][entry["identity"]].get("mfa_credentials")
+    return creds
+
+
+def peek_credentials(profile: str, min_left: float, *, now: float | None = None) -> dict[str, str] | None:
+    """The profile's cached credentials if they have more than ``min_left`` seconds left, else None.
+
+    The answer is the stored dict (``access_key_id``, ``secret_access_key``, ``session_token``,
+    ``expiration`` as RFC 3339). For an MFA-session profile without credentials of its own, its
+    identity's MFA session is used, as :meth:`mfa_tui.core.service.Service.credentials` does.
+    In the usual case (state.json in the current layout, values without JSON escapes) this
+    imports nothing but ``os`` and ``time``.
+    """
+    directory = state_dir_fast()
+    if directory is None:
+        return None
+    try:
+        with open(os.path.join(directory, STATE_FILE), "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    try:
+        creds = _lookup(data, profile)
+        if not isinstance(creds, dict):
+            return None
+        fields = {k: creds.get(k) for k in _FIELDS}
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not all(isinstance(v, str) and v for v in fields.values()):
+        return None
+    expires = epoch_of_rfc3339(fields["expiration"])
+    if expires is None:
+        return None
+    if expires - (time.time() if now is None else now) <= min_left:
+        return None
+    return fields
