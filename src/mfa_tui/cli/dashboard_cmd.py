@@ -1,0 +1,165 @@
+"""``mfa-tui`` with no command: open the dashboard; ``mfa-tui --demo``: open it on the local AWS demo.
+
+Normal mode loads the registry (``--config``, ``$MFA_TUI_CONFIG`` or the default path); a
+registry that cannot be loaded opens the problems screen, and the process exits 2 after it.
+
+Demo mode needs nothing from the user: it makes a throw-away HOME (``tempfile.mkdtemp``), points
+HOME, the XDG dirs and the AWS file variables into it (and drops any ambient AWS credentials and
+proxies for 127.0.0.1) so every path resolves inside it, starts the local AWS in-process on
+127.0.0.1 with the real clock, builds the demo world there, and opens the dashboard on that
+registry with the demo device's current code on screen. On exit the server stops, the
+environment is restored and the directory is deleted.
+
+Textual is imported only here, after argument parsing, and boto3 only on the first AWS call.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+_CLEARED_VARS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_ENDPOINT_URL",
+    "AWS_CA_BUNDLE",
+    "MFA_TUI_CONFIG",
+    "MFA_TUI_STATE_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+)
+"""Variables that could make the demo reach a real account, a proxy, or the user's own files."""
+
+DEMO_IDENTITY = "alice"
+"""The demo identity whose device code is shown on screen."""
+
+
+def run_app(app) -> int:
+    """Run ``app`` until it exits; SIGTERM and SIGHUP (a closed terminal) end it like ``q`` does.
+
+    Without this, either signal would kill the process outright and skip every ``finally``:
+    the demo's local AWS, environment and throw-away HOME would be left behind.
+    """
+    import signal
+
+    def stop(signum, _frame) -> None:
+        loop = getattr(app, "_loop", None)
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(app.exit)  # the one signal-safe way into the event loop
+        else:
+            raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        app.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return app.return_code or 0
+
+
+def register(parser) -> None:
+    """The dashboard takes only the global options (``--config``, ``--demo``)."""
+
+
+def run(args) -> int:
+    if getattr(args, "demo", False):
+        return run_demo(config=args.config)
+    return run_dashboard(args.config)
+
+
+def run_dashboard(config: str | None) -> int:
+    """Open the dashboard on the user's registry; returns the exit code."""
+    from mfa_tui.core import paths
+    from mfa_tui.core.errors import RegistryError
+    from mfa_tui.core.service import Service
+
+    try:
+        service = Service.open(config)
+    except RegistryError as exc:
+        from mfa_tui.ui.app import MfaTuiApp
+
+        run_app(MfaTuiApp(registry_error=exc, registry_path=paths.config_path(config)))
+        return exc.exit_code
+    from mfa_tui.ui.app import MfaTuiApp
+
+    return run_app(MfaTuiApp(service))
+
+
+def demo_environment(home: Path) -> dict[str, str]:
+    """The environment changes that put every mfa-tui and AWS path inside ``home``."""
+    return {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": ",".join(filter(None, ["127.0.0.1", "localhost", os.environ.get("NO_PROXY", "")])),
+    }
+
+
+def run_demo(*, config: str | None = None) -> int:
+    """``mfa-tui --demo``: the dashboard on a local AWS demo world in a throw-away HOME."""
+    import importlib.util
+
+    from mfa_tui.core.errors import ConfigError
+
+    if config:
+        raise ConfigError("--demo makes its own throw-away registry; leave out --config")
+    if importlib.util.find_spec("moto") is None:
+        raise ConfigError("the demo needs the local AWS: install it with `pip install -e '.[demo]'`")
+    saved = dict(os.environ)
+    home = Path(tempfile.mkdtemp(prefix="mfa-tui-demo-")).resolve()
+    try:
+        for var in _CLEARED_VARS:
+            os.environ.pop(var, None)
+        os.environ.update(demo_environment(home))
+        return _serve_demo(home)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _serve_demo(home: Path) -> int:
+    from mfa_tui.core.service import Service
+    from mfa_tui.localaws.demo import build_world
+    from mfa_tui.localaws.server import LocalAWS
+
+    aws = LocalAWS()  # the real SystemClock: codes must match what the demo widget shows
+    aws.start()
+    try:
+        world = build_world(aws, home)
+        # Pin the exact files the world wrote, whatever platformdirs would say on this OS.
+        os.environ["MFA_TUI_CONFIG"] = str(world.config_path)
+        os.environ["MFA_TUI_STATE_DIR"] = str(world.state_dir)
+        service = Service.open(world.config_path)
+        serial = world.alice_serial
+
+        from mfa_tui.ui.app import MfaTuiApp
+        from mfa_tui.ui.widgets.demo_code import DemoInfo
+
+        demo = DemoInfo(
+            identity=DEMO_IDENTITY,
+            serial=serial,
+            current_code=lambda: aws.current_code(serial),
+            endpoint=world.endpoint,
+        )
+        return run_app(MfaTuiApp(service, demo=demo))
+    finally:
+        aws.stop()

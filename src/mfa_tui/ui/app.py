@@ -1,0 +1,209 @@
+"""The dashboard application: themes, keys, and which screen opens first.
+
+:class:`MfaTuiApp` is handed a ready :class:`~mfa_tui.core.service.Service` (tests inject one
+built on the local AWS with a frozen clock) or, when the registry could not be loaded, the
+:class:`~mfa_tui.core.errors.RegistryError`, in which case it shows the problems screen and
+exits with code 2. Everything AWS-related lives on the main screen
+(:mod:`mfa_tui.ui.screens.main`); the app owns what is global:
+
+- themes loaded from ``themes/`` and the user's themes folder (a broken file is one warning),
+  ``t`` to step through them, and the choice saved to the registry's ``settings.theme``;
+- the key map: every binding has an id and the registry's ``[settings.keys]`` rebinds it through
+  :meth:`App.set_keymap`; unknown ids get one warning;
+- ``q`` quit, ``?`` help, ``ctrl+p`` the command palette (every action, see :mod:`mfa_tui.ui.commands`).
+
+Nothing here imports boto3: the service imports it on its first AWS call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.theme import Theme
+
+from mfa_tui.core.errors import MfaTuiError, RegistryError
+from mfa_tui.ui.commands import DashboardCommands, binding_entries
+from mfa_tui.ui.screens.main import MainScreen
+from mfa_tui.ui.theming import ThemeVariablesMixin, choose_theme, load_themes, theme_dirs
+from mfa_tui.ui.widgets.status_table import StatusTable
+
+if TYPE_CHECKING:
+    from mfa_tui.core.service import Service
+    from mfa_tui.ui.widgets.demo_code import DemoInfo
+
+
+LAZY_SCREENS = (
+    "mfa_tui.ui.dialogs.confirm",
+    "mfa_tui.ui.dialogs.token",
+    "mfa_tui.ui.screens.help",
+    "mfa_tui.ui.screens.problems",
+)
+"""Modules with bindings that are imported on first use; loaded before checking ``[settings.keys]``."""
+
+
+def _known_binding_ids() -> set[str]:
+    """Every binding id declared by a widget, screen or app class (for checking the keymap)."""
+    import importlib
+
+    for module in LAZY_SCREENS:
+        importlib.import_module(module)
+    ids: set[str] = set()
+    seen: set[type] = set()
+    stack: list[type] = [DOMNode]
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        stack.extend(cls.__subclasses__())
+        for item in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(item, Binding) and item.id:
+                ids.add(item.id)
+    return ids
+
+
+class MfaTuiApp(ThemeVariablesMixin, App[None]):
+    """The ``mfa-tui`` dashboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "mfa-tui"
+    COMMANDS = App.COMMANDS | {DashboardCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="List every key and its binding id"),
+        Binding("t", "next_theme", "Theme", id="theme", tooltip="Next theme (saved in the registry)"),
+        Binding("ctrl+p", "command_palette", "Palette", id="command_palette", priority=True,
+                tooltip="Every action, searchable"),
+    ]
+
+    def __init__(
+        self,
+        service: Service | None = None,
+        *,
+        registry_error: RegistryError | None = None,
+        registry_path: Path | str | None = None,
+        demo: DemoInfo | None = None,
+        themes_from: list[Path] | None = None,
+        remint_every: float | None = 30.0,
+        save_theme: bool = True,
+    ) -> None:
+        """``service`` opens the dashboard; ``registry_error`` (with no service) the problems screen.
+
+        ``themes_from`` replaces the theme folders (tests); ``remint_every`` is the background
+        re-mint period in seconds (None: off); ``save_theme`` writes ``t``'s choice to the registry.
+        """
+        super().__init__()
+        if service is None and registry_error is None:
+            raise ValueError("MfaTuiApp needs a service or a registry error")
+        self.service = service
+        self.registry_error = registry_error
+        self.registry_path = str(registry_path) if registry_path else None
+        self.demo = demo
+        self.remint_every = remint_every
+        self.save_theme = save_theme
+        self.keymap_overrides: dict[str, str] = dict(service.registry.settings.keys) if service else {}
+        """``[settings.keys]``: binding id -> comma-separated keys (also read by help and the palette)."""
+        themes, self.startup_warnings = load_themes(theme_dirs() if themes_from is None else themes_from)
+        for theme in themes:
+            self.register_theme(theme)
+        self.theme_names: list[str] = [t.name for t in themes]
+        """The themes ``t`` steps through (the theme files), in load order."""
+        wanted = service.registry.settings.theme if service else None
+        chosen, warning = choose_theme(wanted, self.available_themes)
+        if warning:
+            self.startup_warnings.append(warning)
+        self.theme = chosen
+        self._saved_theme = wanted or chosen
+
+    # ── screens ───────────────────────────────────────────────────────────────────────────────
+
+    def get_default_screen(self) -> Screen:
+        if self.service is None:
+            from mfa_tui.ui.screens.problems import ProblemsScreen
+
+            assert self.registry_error is not None
+            return ProblemsScreen(self.registry_error, self.registry_path)
+        return MainScreen(self.service, demo=self.demo, remint_every=self.remint_every)
+
+    @property
+    def main_screen(self) -> MainScreen | None:
+        """The main screen, when the registry loaded."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def on_mount(self) -> None:
+        if self.demo is not None:
+            self.title = "mfa-tui demo"
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+            unknown = sorted(set(self.keymap_overrides) - _known_binding_ids())
+            if unknown:
+                self.startup_warnings.append(
+                    f"[settings.keys]: unknown binding id{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
+                    "(press ? for the list)"
+                )
+        for warning in self.startup_warnings:
+            self.notify(warning, title="Warning", severity="warning", timeout=15, markup=False)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    # ── keys ──────────────────────────────────────────────────────────────────────────────────
+
+    def binding_nodes(self, screen: Screen) -> list[DOMNode]:
+        """Where the actions listed for ``screen`` live: its status table, the screen, then the app."""
+        nodes: list[DOMNode] = list(screen.query(StatusTable)) if isinstance(screen, MainScreen) else []
+        return [*nodes, screen, self]
+
+    def action_quit(self) -> None:
+        """Quit; while a refresh runs, ask first (its profiles would keep their old credentials)."""
+        # Dialogs and the help screen are imported on first use, to keep start-up lean.
+        from mfa_tui.ui.dialogs.confirm import ConfirmDialog
+
+        main = self.main_screen
+        if main is not None and main.is_busy("refresh") and not isinstance(self.screen, ConfirmDialog):
+            question = "A refresh is running. Quit anyway? Profiles not written yet keep their old credentials."
+            self.push_screen(ConfirmDialog(question, yes="Quit"), lambda yes: self.exit() if yes else None)
+            return
+        self.exit()
+
+    def action_help(self) -> None:
+        from mfa_tui.ui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        base = self.main_screen or self.screen
+        self.push_screen(HelpScreen(binding_entries(self, self.binding_nodes(base), self.keymap_overrides)))
+
+    def action_next_theme(self) -> None:
+        names = self.theme_names or [self.theme]
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.notify(f"Theme {self.theme}", timeout=2, markup=False)
+
+    # ── themes ────────────────────────────────────────────────────────────────────────────────
+
+    def _theme_changed(self, theme: Theme) -> None:
+        main = self.main_screen
+        if main is not None:
+            main.restyle()
+        if self.save_theme and self.service is not None and theme.name != self._saved_theme:
+            self._saved_theme = theme.name
+            self._save_theme_worker(self.service.registry.path, theme.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save-theme")
+    def _save_theme_worker(self, path: Path, name: str) -> None:
+        """Write ``settings.theme`` (a one-line, comment-keeping edit of the registry)."""
+        from mfa_tui.core import registry
+
+        try:
+            registry.set_value(Path(path), ("settings",), "theme", name)
+        except MfaTuiError as exc:
+            self.notify(f"theme not saved: {exc}", title="Theme", severity="warning", timeout=10, markup=False)

@@ -1,0 +1,165 @@
+"""The MFA token dialog: one code for one device, asked for by the refresh engine.
+
+The engine calls its code provider from a worker thread with a
+:class:`~mfa_tui.core.refresh.CodeRequest`; the main screen pushes this dialog for it and hands
+the result back to the thread. The dialog
+
+- names the identity, the device serial and the profiles the code unlocks;
+- shows the seconds left in the current 30-second TOTP step, live, so the user knows whether to
+  type the code on screen or wait for the next one;
+- accepts only 6 digits (the field refuses anything else; a pasted ``123 456`` is cleaned);
+- shows why the previous code was refused (``request.error``), and when the engine says a code
+  was already spent in this step (``request.wait_seconds``) counts that wait down with Submit
+  disabled, so a spent code is never sent (AWS_FACTS fact 1);
+- Escape skips: the engine leaves those profiles as they were.
+
+It is dismissed with the code string or None. Time comes from the injected clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Paste
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from mfa_tui.core.clock import TOTP_STEP, Clock, seconds_left_in_step
+from mfa_tui.core.refresh import MAX_CODE_ATTEMPTS, CodeRequest
+
+SHOWN_PROFILES = 6
+"""Profiles named in the dialog before "and N more"."""
+STEP_BAR_CELLS = 15
+"""Width of the bar showing the time left in the current step (two seconds per cell)."""
+
+
+class CodeField(Input):
+    """A 6-digit code field: digits only, and a pasted ``123 456`` or ``123-456`` is cleaned first."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(restrict=r"\d{0,6}", max_length=6, placeholder="6 digits", **kwargs)
+
+    def _on_paste(self, event: Paste) -> None:
+        # Authenticators display codes in two halves; keep only the digits of the first line.
+        lines = event.text.splitlines()
+        digits = re.sub(r"\D", "", lines[0]) if lines else ""
+        event.stop()
+        if digits:
+            self.insert_text_at_cursor(digits)
+
+
+def unlocks_text(request: CodeRequest, shown: int = SHOWN_PROFILES) -> str:
+    """Which profiles the code unlocks, e.g. ``alice, dev-admin and 5 more (7 profiles)``."""
+    names = list(request.profiles)
+    if not names:
+        return "no profiles"
+    text = ", ".join(names[:shown])
+    if len(names) > shown:
+        text += f" and {len(names) - shown} more"
+    if len(names) > 1:
+        text += f" ({len(names)} profiles)"
+    return text
+
+
+def step_bar(seconds_left: int) -> str:
+    """A bar that empties as the current 30-second step runs out."""
+    full = round(max(0, min(TOTP_STEP, seconds_left)) / TOTP_STEP * STEP_BAR_CELLS)
+    return "█" * full + "░" * (STEP_BAR_CELLS - full)
+
+
+class TokenDialog(ModalScreen[str | None]):
+    """Ask for one MFA code; dismissed with the 6 digits, or None when skipped."""
+
+    BINDINGS = [Binding("escape", "skip", "Skip", id="token.skip")]
+
+    def __init__(self, request: CodeRequest, clock: Clock) -> None:
+        super().__init__()
+        self.request = request
+        """What the engine asked for."""
+        self.clock = clock
+        """Where "now" comes from, for the step and wait countdowns."""
+        self._wait_until = clock.now() + timedelta(seconds=max(0, request.wait_seconds))
+
+    # ── what it shows ─────────────────────────────────────────────────────────────────────────
+
+    def compose(self) -> ComposeResult:
+        r = self.request
+        heading = "MFA code for a direct role" if r.purpose == "direct-role" else "MFA code needed"
+        with Vertical(id="token-box", classes="dialog"):
+            yield Static(heading, id="token-title", classes="dialog-title")
+            for label, value, field_id in (
+                ("Identity", r.identity, "token-identity"),
+                ("Device", r.serial or "(no MFA device)", "token-device"),
+                ("Unlocks", unlocks_text(r), "token-unlocks"),
+            ):
+                with Horizontal(classes="dialog-field"):
+                    yield Static(label, classes="dialog-label")
+                    yield Static(value, id=field_id, markup=False, classes="dialog-value")
+            if r.error:
+                attempt = f" (attempt {r.attempt} of {MAX_CODE_ATTEMPTS})" if r.attempt > 1 else ""
+                yield Static(f"✗ {r.error}{attempt}", id="token-error", markup=False)
+            with Horizontal(id="token-entry"):
+                yield CodeField(id="token-code")
+                yield Static("", id="token-step")
+            yield Static("", id="token-wait")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Submit", id="token-submit", variant="primary", disabled=True)
+                yield Button("Skip (esc)", id="token-skip")
+
+    def on_mount(self) -> None:
+        self.update_countdown()
+        self.query_one(CodeField).focus()
+        # The step countdown is the point of the dialog: redraw it every second.
+        self.set_interval(1.0, self.update_countdown)
+
+    # ── live state ────────────────────────────────────────────────────────────────────────────
+
+    @property
+    def wait_left(self) -> int:
+        """Whole seconds until a code may be sent (0 when the current step is unspent)."""
+        left = (self._wait_until - self.clock.now()).total_seconds()
+        return max(0, int(left + 0.999))
+
+    @property
+    def code(self) -> str:
+        return self.query_one(CodeField).value
+
+    @property
+    def can_submit(self) -> bool:
+        return len(self.code) == 6 and self.code.isdigit() and self.wait_left == 0
+
+    def update_countdown(self) -> None:
+        """Redraw the step countdown and the wait line from the clock; enable Submit when allowed."""
+        step_left = seconds_left_in_step(self.clock.now())
+        self.query_one("#token-step", Static).update(f"{step_bar(step_left)} {step_left:2d}s left in this step")
+        wait = self.wait_left
+        wait_line = self.query_one("#token-wait", Static)
+        if wait:
+            wait_line.update(f"Wait {wait}s for the next code: a code was already used in this step (each works once).")
+        else:
+            wait_line.update("")
+        wait_line.display = bool(wait)
+        self.query_one("#token-submit", Button).disabled = not self.can_submit
+
+    @on(Input.Changed, "#token-code")
+    def _code_changed(self) -> None:
+        self.query_one("#token-submit", Button).disabled = not self.can_submit
+
+    # ── answers ───────────────────────────────────────────────────────────────────────────────
+
+    @on(Input.Submitted, "#token-code")
+    @on(Button.Pressed, "#token-submit")
+    def action_submit(self) -> None:
+        if not self.can_submit:
+            self.app.bell()
+            return
+        self.dismiss(self.code)
+
+    @on(Button.Pressed, "#token-skip")
+    def action_skip(self) -> None:
+        self.dismiss(None)

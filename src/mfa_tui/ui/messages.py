@@ -1,0 +1,95 @@
+"""Messages the dashboard's thread workers post back to the UI ("messages up").
+
+Workers call the core service (which blocks on AWS) and never touch widgets: they post one of
+these, and the main screen updates the table, the detail pane and the notifications on the
+event loop. Each carries plain core objects (``Progress``, ``ProfileStatus``, reports), never
+credentials: a report's credentials stay in the core and are not read by the UI.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+from textual.message import Message
+
+from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.core.models import ProfileStatus, WhoAmI
+from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
+
+
+class CodeWanted(Message):
+    """The refresh worker needs a code: show the token dialog and put the answer in ``reply``.
+
+    A message (not ``call_from_thread``) so the worker never blocks on the event loop: it waits on
+    ``reply`` with a timeout and gives up when cancelled, so quitting mid-dialog cannot hang.
+    """
+
+    def __init__(self, request: CodeRequest, reply: Future) -> None:
+        super().__init__()
+        self.request = request
+        self.reply = reply
+        """Set once with the code string, or None when skipped."""
+
+
+class RowProgress(Message):
+    """One profile's progress during a refresh or re-mint (from the engine's progress sink)."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+        """Profile, state (refreshing / valid / error) and a short message."""
+
+    def can_replace(self, message: Message) -> bool:
+        # A fast run posts several steps per profile; only the latest one for a profile matters.
+        return isinstance(message, RowProgress) and message.progress.profile == self.progress.profile
+
+
+class RowsChanged(Message):
+    """Fresh statuses for some profiles, read from the state after a worker committed."""
+
+    def __init__(self, rows: list[ProfileStatus]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class RefreshFinished(Message):
+    """A refresh run (``r`` / ``R``) ended; ``rows`` are the affected profiles' new statuses."""
+
+    def __init__(self, report: RefreshReport, rows: list[ProfileStatus]) -> None:
+        super().__init__()
+        self.report = report
+        self.rows = rows
+
+
+class RemintFinished(Message):
+    """A background re-mint ended (possibly with nothing to do); the timer re-arms on this."""
+
+    def __init__(
+        self, report: RefreshReport | None, rows: list[ProfileStatus], *, error: str | None = None, rearm: bool = True
+    ) -> None:
+        super().__init__()
+        self.report = report
+        self.rows = rows
+        self.error = error
+        """Why the whole re-mint could not run (e.g. the state could not be read)."""
+        self.rearm = rearm
+        """Whether this run came from the timer, which must be re-armed now that it finished."""
+
+
+class WhoAmIFinished(Message):
+    """A who-am-I run (``w`` / ``W``) ended."""
+
+    def __init__(self, results: dict[str, WhoAmI | MfaTuiError], rows: list[ProfileStatus]) -> None:
+        super().__init__()
+        self.results = results
+        self.rows = rows
+
+
+class WorkerFailed(Message):
+    """A worker could not even start its job (bad state dir, unreadable registry...): one line to show."""
+
+    def __init__(self, what: str, message: str) -> None:
+        super().__init__()
+        self.what = what
+        """The job, e.g. "refresh" or "who-am-I"."""
+        self.message = message

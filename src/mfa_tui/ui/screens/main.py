@@ -1,0 +1,492 @@
+"""The main screen: the live status table, the detail pane, and every refresh flow.
+
+Shape (harlequin + dolphie): the screen never calls AWS on the event loop. Each flow is a
+thread worker (``@work(thread=True, exclusive=True, exit_on_error=False)``) that calls the core
+:class:`~mfa_tui.core.service.Service` and posts a message from :mod:`mfa_tui.ui.messages` back;
+the handlers update the table, the detail pane and the notifications.
+
+- Refresh (``r`` selected or marked rows, ``R`` everything expiring/expired/missing/in error): the
+  engine asks for codes through :meth:`MainScreen.provide_code`, called on the worker thread; it
+  posts :class:`~mfa_tui.ui.messages.CodeWanted`, the handler pushes the token dialog, and the
+  worker waits for the answer (giving up when cancelled). Per-row progress arrives as
+  :class:`~mfa_tui.ui.messages.RowProgress`; a summary notification closes the run.
+- Staying fresh: a 1 s timer calls the table's ``tick()`` (it repaints only visible rows whose
+  text changed) and watches for MFA sessions about to end (sub-title + one notification per
+  session). A separate re-mint timer runs the engine's re-mint in a worker and is re-armed with
+  ``set_timer`` only after that worker finished, so slow calls never stack.
+- Who-am-I (``w`` / ``W``), filter (``/``), grouping (``g``).
+
+Adding a key that opens another screen is: a ``Binding`` with an id in :attr:`MainScreen.BINDINGS`
+and an ``action_*`` method that pushes it (the palette and help pick it up from the binding).
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from mfa_tui.core.clock import format_duration
+from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.core.models import ProfileStatus, State, WhoAmI
+from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
+from mfa_tui.ui import summaries
+from mfa_tui.ui.commands import PaletteCommand
+from mfa_tui.ui.messages import (
+    CodeWanted,
+    RefreshFinished,
+    RemintFinished,
+    RowProgress,
+    RowsChanged,
+    WhoAmIFinished,
+    WorkerFailed,
+)
+from mfa_tui.ui.widgets.detail import DetailPane, Extra
+
+if TYPE_CHECKING:
+    from mfa_tui.core.service import Service
+    from mfa_tui.ui.widgets.demo_code import DemoInfo
+from mfa_tui.ui.widgets.status_table import StatusTable
+
+GROUP_CYCLE: tuple[str | None, ...] = (None, "account", "tag", "state")
+"""What ``g`` steps through."""
+REMINT_MARGIN = 5 * 60
+"""Re-mint chained roles at least this long before they expire, whatever warn_before says."""
+REMINT_FIRST = 3.0
+"""Seconds after start-up before the first background re-mint check."""
+CODE_POLL = 0.2
+"""How often a worker waiting for the token dialog checks whether it was cancelled."""
+
+
+class MainScreen(Screen[None]):
+    """Status table + detail pane over one :class:`Service`."""
+
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Refresh the selected (or marked) profiles"),
+        Binding("R", "refresh_all", "Refresh stale", id="refresh_all",
+                tooltip="Refresh every profile expiring, expired, missing or in error"),
+        Binding("w", "whoami", "Whoami", id="whoami", tooltip="GetCallerIdentity for the selected (or marked) profiles"),
+        Binding("W", "whoami_all", "Whoami all", id="whoami_all", tooltip="GetCallerIdentity for every profile"),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter rows as you type; Escape clears"),
+        Binding("g", "cycle_group", "Group", id="group", tooltip="Group by none → account → tag → state"),
+        Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
+    ]
+
+    def __init__(
+        self,
+        service: Service,
+        *,
+        demo: DemoInfo | None = None,
+        remint_every: float | None = 30.0,
+        tick_every: float = 1.0,
+    ) -> None:
+        super().__init__(id="main")
+        self.service = service
+        """The core façade every worker calls."""
+        self.demo = demo
+        self.remint_every = remint_every if service.registry.settings.auto_remint else None
+        """Seconds between background re-mint checks; None: no automatic re-mint."""
+        self.tick_every = tick_every
+        self._extra: dict[str, Extra] = {}
+        self._session_ends: dict[str, datetime] = {}
+        self._warned: set[tuple[str, datetime]] = set()
+        self._group_index = 0
+        self._status_text = ""
+        self._table: StatusTable | None = None
+        self._detail: DetailPane | None = None
+        self._cancel = threading.Event()
+        self.last_report: RefreshReport | None = None
+        """The last refresh's report (for tests and the summary)."""
+        self.last_whoami: dict[str, WhoAmI | MfaTuiError] = {}
+
+    # ── layout ────────────────────────────────────────────────────────────────────────────────
+
+    def compose(self) -> ComposeResult:
+        warn = self.service.registry.settings.warn_before
+        yield Header(icon="⚿")
+        if self.demo is not None:
+            from mfa_tui.ui.widgets.demo_code import DemoCode
+
+            yield DemoCode(self.demo, self.service.clock)
+        yield StatusTable(self.service.clock, warn_before=warn, id="status")
+        yield Static("", id="status-line")
+        yield Input(placeholder="filter: profile, account, kind, state, tag or ARN", id="filter")
+        yield DetailPane(warn_before=warn, id="detail")
+        yield Footer()
+
+    @property
+    def table(self) -> StatusTable:
+        return self._table or self.query_one(StatusTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self._detail or self.query_one(DetailPane)
+
+    def on_mount(self) -> None:
+        # Looked up once: tick() uses them every second.
+        self._table = self.query_one(StatusTable)
+        self._detail = self.query_one(DetailPane)
+        self.query_one("#filter", Input).display = False
+        try:
+            rows = self.service.statuses()
+        except MfaTuiError as exc:
+            rows = []
+            self.notify(str(exc), title="Cannot read the session state", severity="error", timeout=15, markup=False)
+        for warning in self.service.state_store.warnings:
+            self.notify(warning, title="Session state", severity="warning", timeout=15, markup=False)
+        self.table.set_rows(rows)
+        self._note_sessions(rows)
+        self.table.focus()
+        self._update_status_line()
+        self.tick()
+        self.set_interval(self.tick_every, self.tick)
+        if self.remint_every is not None:
+            self.set_timer(min(REMINT_FIRST, self.remint_every), self._remint_due)
+
+    def on_unmount(self) -> None:
+        # Wakes any worker waiting for a token dialog that will never be answered now.
+        self._cancel.set()
+
+    # ── the clock ─────────────────────────────────────────────────────────────────────────────
+
+    def tick(self) -> None:
+        """Once a second: count down the visible rows, the detail pane and the MFA-session warnings."""
+        self.table.tick()
+        self._show_detail()
+        self._check_sessions()
+
+    def _show_detail(self, force: bool = False) -> None:
+        profile = self.table.cursor_profile
+        row = self.table.get_row(profile) if profile else None
+        extra = self._extra.get(profile) if profile else None
+        self.detail.show(row, self.service.clock.now(), extra)
+        if force:
+            self.detail.redraw(self.service.clock.now())
+
+    def _note_sessions(self, rows: list[ProfileStatus]) -> None:
+        """Remember when each identity's MFA session ends (every row of an identity carries it)."""
+        for row in rows:
+            if row.mfa_expires_at is not None:
+                self._session_ends[row.identity] = row.mfa_expires_at
+            elif row.state is not State.REFRESHING:
+                self._session_ends.pop(row.identity, None)
+
+    def _check_sessions(self) -> None:
+        """Sub-title and one notification per MFA session (identity + end time) about to end."""
+        now = self.service.clock.now()
+        warn = self.service.registry.settings.warn_before
+        ending: list[str] = []
+        for identity, ends in sorted(self._session_ends.items(), key=lambda item: item[1]):
+            left = (ends - now).total_seconds()
+            if left > warn:
+                continue
+            if left <= 0:
+                ending.append(f"MFA session of {identity} has ended: refresh with a new code (R)")
+                continue
+            ending.append(f"MFA session of {identity} ends in {format_duration(left)}")
+            if (identity, ends) not in self._warned:
+                self._warned.add((identity, ends))
+                self.notify(
+                    f"The MFA session of {identity} ends in {format_duration(left)} "
+                    f"(at {ends.strftime('%H:%M UTC')}). Its roles then need a new code: press R.",
+                    title="MFA session ending",
+                    severity="warning",
+                    timeout=20,
+                    markup=False,
+                )
+        subtitle = ending[0] + (f" (+{len(ending) - 1} more)" if len(ending) > 1 else "") if ending else ""
+        if self.app.sub_title != subtitle:
+            self.app.sub_title = subtitle
+
+    # ── keys ──────────────────────────────────────────────────────────────────────────────────
+
+    def action_refresh(self) -> None:
+        targets = self.table.targets()
+        if not targets:
+            self.notify("No profile selected.", severity="warning", markup=False)
+            return
+        self._start_refresh(targets)
+
+    def action_refresh_all(self) -> None:
+        self._start_refresh(None)
+
+    def action_whoami(self) -> None:
+        targets = self.table.targets()
+        if targets:
+            self._whoami_worker(targets)
+
+    def action_whoami_all(self) -> None:
+        self._whoami_worker(None)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if not field.display and not field.value:
+            return
+        field.value = ""
+        field.display = False
+        self.table.filter("")
+        self.table.focus()
+        self._update_status_line()
+
+    def action_cycle_group(self) -> None:
+        self._group_index = (self._group_index + 1) % len(GROUP_CYCLE)
+        self.group_by(GROUP_CYCLE[self._group_index])
+
+    def group_by(self, key: str | None) -> None:
+        """Group (and so sort) the table by ``key``: None, "account", "tag" or "state"."""
+        if key in GROUP_CYCLE:
+            self._group_index = GROUP_CYCLE.index(key)
+        self.table.group_by(key)
+        self._update_status_line()
+
+    def remint_now(self) -> None:
+        """Re-mint expiring chained roles now (the timer's job, also in the palette)."""
+        self._remint_worker(rearm=False)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Commands without a key, for the command palette."""
+        commands = [
+            PaletteCommand(f"Group by {key or 'nothing'}", "group the status table", lambda k=key: self.group_by(k))
+            for key in GROUP_CYCLE
+        ]
+        commands.append(PaletteCommand("Re-mint now", "renew chained roles from live MFA sessions, no code", self.remint_now))
+        commands.append(PaletteCommand("Clear marks", "unmark every row", lambda: self.table.clear_marks()))
+        return commands
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.filter(event.value)
+        self._update_status_line()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.display = False
+        self.table.focus()
+
+    @on(StatusTable.Highlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    @on(StatusTable.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._update_status_line()
+
+    def _update_status_line(self) -> None:
+        table = self.table
+        shown, total = len(table.profiles_in_view()), table.row_count
+        parts = [f"{shown} of {total} profiles" if shown != total else f"{total} profiles"]
+        if table.marked:
+            parts.append(f"{len(table.marked)} marked")
+        if table.filter_text:
+            parts.append(f"filter “{table.filter_text}”")
+        if table.group_key:
+            parts.append(f"grouped by {table.group_key}")
+        text = "  ·  ".join(parts)
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#status-line", Static).update(text)
+
+    # ── refresh ───────────────────────────────────────────────────────────────────────────────
+
+    def is_busy(self, group: str) -> bool:
+        """Whether a worker of ``group`` ("refresh", "remint", "whoami") is pending or running."""
+        return any(
+            w.group == group and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.app.workers
+        )
+
+    def _start_refresh(self, names: list[str] | None) -> None:
+        if self.is_busy("refresh"):
+            self.notify("A refresh is already running.", severity="warning", markup=False)
+            return
+        self.table.clear_marks()
+        self._refresh_worker(names)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
+    def _refresh_worker(self, names: list[str] | None) -> None:
+        """Select, plan and refresh (blocking, on a thread); everything comes back as messages."""
+        service = self.service
+        worker = get_current_worker()
+        chosen: list[str] = list(names or [])
+        try:
+            profiles = service.select(chosen, stale_only=names is None)
+            chosen = [p.name for p in profiles]
+            if not profiles:
+                self.post_message(RefreshFinished(RefreshReport(), []))
+                return
+            report = service.refresh(
+                profiles,
+                lambda request: self.provide_code(request, worker),
+                progress=self._post_progress,
+                cancel=self._cancel,
+            )
+            # A new MFA session changes "MFA left" on every row of its identity, refreshed or not.
+            identities = {p.identity for p in profiles}
+            rows = service.statuses([n for n, p in service.registry.profiles.items() if p.identity in identities])
+        except Exception as exc:  # noqa: BLE001 - shown as one line; rows are re-read below
+            self._fail("refresh", exc, chosen)
+            return
+        self.post_message(RefreshFinished(report, rows))
+
+    def provide_code(self, request: CodeRequest, worker: Worker | None = None) -> str | None:
+        """The engine's code provider; runs on the worker thread and waits for the token dialog."""
+        reply: Future = Future()
+        self.post_message(CodeWanted(request, reply))
+        while True:
+            try:
+                return reply.result(timeout=CODE_POLL)
+            except FutureTimeout:
+                # Any sign that nobody will answer any more ends the wait: cancelled, unmounted, app gone.
+                if self._cancel.is_set() or (worker is not None and worker.is_cancelled) or not self.app.is_running:
+                    return None
+
+    def _post_progress(self, progress: Progress) -> None:
+        self.post_message(RowProgress(progress))
+
+    def _fail(self, what: str, exc: Exception, names: list[str]) -> None:
+        """A worker failed as a whole: say so in one line and put its rows back as the state says."""
+        message = str(exc) if isinstance(exc, MfaTuiError) else f"unexpected {type(exc).__name__}: {exc}"
+        self.post_message(WorkerFailed(what, message))
+        try:
+            self.post_message(RowsChanged(self.service.statuses(names or None)))
+        except Exception:  # noqa: BLE001 - the failure above is already being shown
+            pass
+
+    def on_code_wanted(self, message: CodeWanted) -> None:
+        reply = message.reply
+
+        def answered(code: str | None) -> None:
+            if not reply.done():
+                reply.set_result(code)
+
+        if reply.done():
+            return
+        # Imported on first use: most start-ups never need a code (start-up time matters, see bench/).
+        from mfa_tui.ui.dialogs.token import TokenDialog
+
+        self.app.push_screen(TokenDialog(message.request, self.service.clock), answered)
+
+    def on_row_progress(self, message: RowProgress) -> None:
+        progress = message.progress
+        row = self.table.get_row(progress.profile)
+        if row is None:
+            return
+        if progress.state is State.ERROR:
+            row = replace(row, state=State.ERROR, last_error=progress.message or "failed")
+        else:
+            # Valid rows stay "refreshing" until their new expiry is committed and re-read.
+            row = replace(row, state=State.REFRESHING)
+        text = progress.message or ("done; writing the credentials file" if progress.state is State.VALID else "")
+        self._extra[progress.profile] = replace(self._extra.get(progress.profile, Extra()), progress=text or None)
+        self.table.update_row(row)
+        if progress.profile == self.table.cursor_profile:
+            self._show_detail()
+
+    def _apply_rows(self, rows: list[ProfileStatus]) -> None:
+        if not rows:
+            return
+        for row in rows:
+            extra = self._extra.get(row.profile)
+            if extra is not None:
+                self._extra[row.profile] = replace(extra, progress=None)
+        self.table.update_rows(rows)
+        self._note_sessions(rows)
+        self._show_detail()
+        self._check_sessions()
+
+    def on_rows_changed(self, message: RowsChanged) -> None:
+        self._apply_rows(message.rows)
+
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        self.last_report = message.report
+        self._apply_rows(message.rows)
+        self._say(summaries.refresh_summary(message.report), "Refresh")
+        warnings = summaries.refresh_warnings(message.report)
+        if warnings:
+            self._say(summaries.Summary("\n".join(warnings[:3]), "warning"), "Refresh warnings")
+
+    def _say(self, summary: summaries.Summary, title: str) -> None:
+        self.notify(summary.text, title=title, severity=summary.severity, timeout=summary.timeout, markup=False)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        self.notify(message.message, title=f"{message.what} failed", severity="error", timeout=15, markup=False)
+
+    # ── who-am-I ──────────────────────────────────────────────────────────────────────────────
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="whoami")
+    def _whoami_worker(self, names: list[str] | None) -> None:
+        service = self.service
+        try:
+            profiles = service.select(names or ())
+            results = service.whoami(profiles)
+            rows = service.statuses([p.name for p in profiles])
+        except Exception as exc:  # noqa: BLE001
+            self._fail("who-am-I", exc, names or [])
+            return
+        self.post_message(WhoAmIFinished(results, rows))
+
+    @on(WhoAmIFinished)
+    def _whoami_done(self, message: WhoAmIFinished) -> None:
+        self.last_whoami = message.results
+        for name, result in message.results.items():
+            error = None if isinstance(result, WhoAmI) else str(result)
+            self._extra[name] = replace(self._extra.get(name, Extra()), whoami_error=error)
+        self._apply_rows(message.rows)
+        self._say(summaries.whoami_summary(message.results), "Who am I")
+
+    # ── re-mint ───────────────────────────────────────────────────────────────────────────────
+
+    def _remint_due(self) -> None:
+        if self.is_busy("refresh") or self.is_busy("remint"):
+            self._arm_remint()
+            return
+        self._remint_worker(rearm=True)
+
+    def _arm_remint(self) -> None:
+        if self.remint_every is not None and self.is_mounted:
+            self.set_timer(self.remint_every, self._remint_due)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="remint")
+    def _remint_worker(self, rearm: bool) -> None:
+        service = self.service
+        within = max(service.registry.settings.warn_before, REMINT_MARGIN)
+        try:
+            report = service.remint(within=within, progress=self._post_progress)
+            rows = service.statuses(list(report.results)) if report.results else []
+        except Exception as exc:  # noqa: BLE001 - a failed re-mint is retried on the next timer
+            message = str(exc) if isinstance(exc, MfaTuiError) else f"unexpected {type(exc).__name__}: {exc}"
+            self.post_message(RemintFinished(None, [], error=message, rearm=rearm))
+            return
+        self.post_message(RemintFinished(report, rows, rearm=rearm))
+
+    def on_remint_finished(self, message: RemintFinished) -> None:
+        if message.rearm:
+            self._arm_remint()
+        if message.error:
+            self.notify(message.error, title="Re-mint failed", severity="error", timeout=10, markup=False)
+            return
+        self._apply_rows(message.rows)
+        summary = summaries.remint_summary(message.report) if message.report else None
+        if summary is not None:
+            self._say(summary, "Re-mint")
+
+    # ── theme ─────────────────────────────────────────────────────────────────────────────────
+
+    def restyle(self) -> None:
+        """The theme changed: redraw the pieces that colour text themselves."""
+        self._show_detail(force=True)

@@ -1,0 +1,93 @@
+"""The words of the dashboard's end-of-run notifications: refresh, re-mint, who-am-I.
+
+Pure functions from core results to ``Summary(text, severity)``, so the main screen only shows
+them and the wording is tested without an app. Every text is built from profile names, ARNs and
+the core's one-line error messages, never from credentials.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.core.models import WhoAmI
+from mfa_tui.core.refresh import RefreshReport
+
+SKIP_REASON = "skipped: no code entered"
+"""The engine's reason when the user pressed Escape in the token dialog (mfa_tui.core.refresh).
+
+A skip is the user's choice, not a failure: it is counted apart and worded calmly."""
+
+SHOWN_FAILURES = 3
+"""Failures spelled out in one notification; the rest are counted (each row's detail has them all)."""
+
+
+class Summary(NamedTuple):
+    text: str
+    severity: str
+    """Textual's notification severity: "information", "warning" or "error"."""
+
+    @property
+    def timeout(self) -> float:
+        """Seconds on screen: problems stay longer than good news."""
+        return 5 if self.severity == "information" else 10
+
+
+def severity(ok: int, failed: int) -> str:
+    if failed and not ok:
+        return "error"
+    return "warning" if failed else "information"
+
+
+def refresh_summary(report: RefreshReport) -> Summary:
+    """``7 profiles refreshed, 1 failed.`` and the first failures' reasons."""
+    if not report.results:
+        return Summary("Nothing to refresh: every profile is valid.", "information")
+    ok = len(report.succeeded)
+    skipped = [f for f in report.failed if f.message == SKIP_REASON]
+    failures = [f for f in report.failed if f.message != SKIP_REASON]
+    first = f"{ok} profile{'s' * (ok != 1)} refreshed" + (f", {len(failures)} failed" if failures else "")
+    if skipped:
+        first += f", {len(skipped)} skipped (no code entered; they keep their previous credentials)"
+    lines = [first + "."]
+    lines += [f.message for f in failures[:SHOWN_FAILURES]]
+    if len(failures) > SHOWN_FAILURES:
+        lines.append(f"… and {len(failures) - SHOWN_FAILURES} more (see each row's detail)")
+    level = severity(ok, len(failures)) if failures else "warning" if skipped and not ok else "information"
+    return Summary("\n".join(lines), level)
+
+
+def refresh_warnings(report: RefreshReport) -> list[str]:
+    """Warnings worth showing even on success (a clamped duration, a retried role)."""
+    return [w for r in report.results.values() for w in r.warnings] + report.warnings
+
+
+def remint_summary(report: RefreshReport) -> Summary | None:
+    """None when there was nothing to re-mint (the timer runs quietly)."""
+    if not report.results:
+        return None
+    ok, failed = len(report.succeeded), len(report.failed)
+    text = f"Re-minted {ok} role{'s' * (ok != 1)} without a code" if ok else "Nothing re-minted"
+    if failed:
+        text += f"; {failed} failed: {report.failed[0].message}"
+    return Summary(text, severity(ok, failed))
+
+
+def whoami_summary(results: dict[str, WhoAmI | MfaTuiError]) -> Summary:
+    """One profile: its ARN (or why not). Several: how many checked, in the wrong account, not checked."""
+    good = [r for r in results.values() if isinstance(r, WhoAmI)]
+    mismatched = [n for n, r in results.items() if isinstance(r, WhoAmI) and r.mismatch]
+    failed = [r for r in results.values() if not isinstance(r, WhoAmI)]
+    if len(results) == 1:
+        name, result = next(iter(results.items()))
+        text = f"{name}: {result.arn}" if isinstance(result, WhoAmI) else str(result)
+        if isinstance(result, WhoAmI) and result.mismatch:
+            text += f"\n⚠ account {result.account}, but the registry says {result.expected_account}"
+    else:
+        text = f"{len(good)} checked"
+        if mismatched:
+            text += f", {len(mismatched)} in another account than the registry says ({', '.join(mismatched[:3])})"
+        if failed:
+            text += f", {len(failed)} not checked: {failed[0]}"
+    level = "error" if failed and not good else "warning" if failed or mismatched else "information"
+    return Summary(text, level)

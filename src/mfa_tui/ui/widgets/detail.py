@@ -1,0 +1,159 @@
+"""The detail pane: everything known about the profile under the cursor, in full.
+
+The status table shows one line per profile, cut to fit; this pane shows the selected row's
+ARNs, timestamps (UTC), the source identity, the last who-am-I answer and the last error
+without truncation, plus the live progress message while a refresh runs. It is given data
+("attributes down") and never calls the service. Secrets are never part of a
+:class:`~mfa_tui.core.models.ProfileStatus`, so there is nothing here to hide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from mfa_tui.core.clock import format_duration
+from mfa_tui.core.models import ProfileStatus, State
+from mfa_tui.ui.rowformat import KIND_LABELS, account_text, derive_state
+from mfa_tui.ui.theming import STATUS_VARIABLES
+
+LABEL_WIDTH = 15
+
+
+def when_text(when: datetime | None, now: datetime, *, future: bool = True) -> str:
+    """``2026-01-01 12:00:00 UTC (in 59m)`` / ``(3m ago)``, or ``-``."""
+    if when is None:
+        return "-"
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S UTC")
+    seconds = (when - now).total_seconds()
+    if future and seconds > 0:
+        return f"{stamp} (in {format_duration(seconds)})"
+    if seconds > 0:
+        return stamp
+    return f"{stamp} ({format_duration(-seconds)} ago)" if seconds < -1 else f"{stamp} (now)"
+
+
+def _line_lengths(text: str) -> list[int]:
+    return [len(line) for line in text.split("\n")]
+
+
+@dataclass(frozen=True)
+class Extra:
+    """What the dashboard knows about a row beyond its status: live progress, a who-am-I failure."""
+
+    progress: str | None = None
+    """The engine's latest progress message for this profile during a run."""
+    whoami_error: str | None = None
+    """Why the last who-am-I of this profile failed (not kept in the state)."""
+
+
+class DetailPane(VerticalScroll, can_focus=False):
+    """Shows one :class:`ProfileStatus` in full; ``show(None)`` clears it."""
+
+    def __init__(self, *, warn_before: int = 15 * 60, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.warn_before = warn_before
+        """Seconds before expiry at which the shown state reads "expiring"."""
+        self._status: ProfileStatus | None = None
+        self._extra = Extra()
+        self._shown: str | None = None
+
+    def compose(self):
+        yield Static("", id="detail-body")
+
+    @property
+    def profile(self) -> str | None:
+        """The profile shown, if any."""
+        return self._status.profile if self._status else None
+
+    def show(self, status: ProfileStatus | None, now: datetime, extra: Extra | None = None) -> None:
+        """Show ``status`` as of ``now``; redraws only when the text changed (it is called every tick)."""
+        self._status = status
+        self._extra = extra or Extra()
+        lines = self.describe(now)
+        plain = "\n".join(f"{label:<{LABEL_WIDTH}}{value.plain}" for label, value in lines)
+        if plain != self._shown:
+            # Lines of the same lengths wrap the same, so the pane keeps its height and the
+            # screen-wide layout pass can be skipped: a countdown here changes every second, and
+            # that pass costs more than repainting every visible row of the table (issue 8 bench).
+            same_shape = self._shown is not None and _line_lengths(plain) == _line_lengths(self._shown)
+            self._shown = plain
+            self.query_one("#detail-body", Static).update(self._grid(lines), layout=not same_shape)
+
+    @staticmethod
+    def _grid(lines: list[tuple[str, Text]]) -> Table:
+        # A two-column grid, so a long value (an error, an ARN) wraps under itself, not under the labels.
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="dim", width=LABEL_WIDTH - 1, no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        for label, value in lines:
+            grid.add_row(label, value)
+        return grid
+
+    def redraw(self, now: datetime) -> None:
+        """Draw again even if the words did not change (the theme, and so the colours, did)."""
+        self._shown = None
+        self.show(self._status, now, self._extra)
+
+    @property
+    def plain_text(self) -> str:
+        """What the pane says, without styles (for tests and screen readers)."""
+        return self._shown or ""
+
+    def _colour_style(self, variable: str) -> str:
+        """A bold Rich style in the theme's colour ``variable`` (plain bold when unknown)."""
+        colour = self.app.theme_variables.get(variable) if self.is_attached else None
+        return f"bold {colour}" if colour else "bold"
+
+    def _state_style(self, state: State) -> str:
+        return self._colour_style(STATUS_VARIABLES[state])
+
+    def describe(self, now: datetime) -> list[tuple[str, Text]]:
+        """The pane's content for the current row: (label, value) pairs."""
+        s = self._status
+        if s is None:
+            return [("", Text("No profile selected.", style="italic"))]
+        state = derive_state(s.state, s.expires_at.timestamp() if s.expires_at else None, now.timestamp(), self.warn_before)
+        lines: list[tuple[str, Text | str]] = [
+            ("Profile", Text.assemble((s.profile, "bold"), f"  ·  {KIND_LABELS.get(s.kind, str(s.kind))}")),
+            ("State", Text(state.value, style=self._state_style(state))),
+        ]
+        # What went wrong (or is happening) comes first, where the pane has room for it.
+        if self._extra.progress and state is State.REFRESHING:
+            lines.append(("Progress", self._extra.progress))
+        if s.last_error:
+            lines.append(("Last error", Text(s.last_error, style=self._state_style(State.ERROR))))
+        if self._extra.whoami_error:
+            lines.append(("Who-am-I error", Text(self._extra.whoami_error, style=self._state_style(State.ERROR))))
+        lines += [
+            ("Account", account_text(s)),
+            ("Identity", s.identity + (f"  ·  MFA device {s.mfa_serial}" if s.mfa_serial else "  ·  no MFA device")),
+        ]
+        if s.role_arn:
+            lines.append(("Role", s.role_arn))
+        if s.assumed_role_arn:
+            lines.append(("Assumed role", s.assumed_role_arn))
+        if s.source_identity:
+            lines.append(("Source identity", s.source_identity))
+        lines.append(("Expires", when_text(s.expires_at, now)))
+        lines.append(("MFA session", when_text(s.mfa_expires_at, now) if s.mfa_expires_at else "no live MFA session"))
+        lines.append(("Last refresh", when_text(s.last_refresh, now, future=False)))
+        if s.whoami:
+            who = Text(s.whoami.arn)
+            if s.whoami.mismatch:
+                who.append(
+                    f"  ⚠ account {s.whoami.account}, but the registry says {s.whoami.expected_account}",
+                    style=self._colour_style("warning"),
+                )
+            who.append(f"  (checked {when_text(s.whoami.checked_at, now, future=False)})", style="dim")
+            lines.append(("Who am I", who))
+        else:
+            lines.append(("Who am I", Text("not checked yet (w)", style="dim")))
+        if s.tags:
+            lines.append(("Tags", ", ".join(s.tags)))
+        return [(label, value if isinstance(value, Text) else Text(value)) for label, value in lines]

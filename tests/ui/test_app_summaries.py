@@ -1,0 +1,53 @@
+"""The wording of the dashboard's end-of-run notifications (pure functions, no app)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from mfa_tui.core.errors import NeedsCodeError
+from mfa_tui.core.models import WhoAmI
+from mfa_tui.core.refresh import ProfileResult, RefreshReport
+from mfa_tui.ui.summaries import refresh_summary, refresh_warnings, remint_summary, whoami_summary
+
+NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+def report(ok: int, failed: int, warning: str | None = None) -> RefreshReport:
+    results = {f"ok{i}": ProfileResult(f"ok{i}", ok=True, warnings=[warning] if warning and i == 0 else []) for i in range(ok)}
+    results.update({f"bad{i}": ProfileResult(f"bad{i}", ok=False, message=f"profile bad{i}: AccessDenied") for i in range(failed)})
+    return RefreshReport(results=results)
+
+
+def test_refresh_summary_counts_and_names_the_first_failures():
+    assert refresh_summary(report(3, 0)) == ("3 profiles refreshed.", "information")
+    text, level = refresh_summary(report(2, 5))
+    assert level == "warning"
+    assert text.splitlines()[:4] == ["2 profiles refreshed, 5 failed.", "profile bad0: AccessDenied",
+                                     "profile bad1: AccessDenied", "profile bad2: AccessDenied"]
+    assert text.splitlines()[-1].startswith("… and 2 more")
+    assert refresh_summary(report(0, 1)).severity == "error"
+    assert refresh_summary(RefreshReport()).text.startswith("Nothing to refresh")
+    skipped = report(0, 0)
+    skipped.results["s"] = ProfileResult("s", ok=False, message="skipped: no code entered")
+    assert refresh_summary(skipped) == (
+        "0 profiles refreshed, 1 skipped (no code entered; they keep their previous credentials).", "warning"
+    )
+    assert refresh_warnings(report(1, 0, warning="capped at 1 hour")) == ["capped at 1 hour"]
+
+
+def test_remint_summary_is_quiet_when_nothing_was_due():
+    assert remint_summary(RefreshReport()) is None
+    assert remint_summary(report(1, 0)) == ("Re-minted 1 role without a code", "information")
+    assert remint_summary(report(2, 1)).text == "Re-minted 2 roles without a code; 1 failed: profile bad0: AccessDenied"
+
+
+def test_whoami_summary_flags_accounts_that_differ_from_the_registry():
+    good = WhoAmI("arn:aws:sts::222222222222:assumed-role/Admin/a", "222222222222", "X", NOW, "222222222222")
+    wrong = WhoAmI("arn:aws:sts::555555555555:assumed-role/Admin/a", "555555555555", "X", NOW, "333333333333")
+    assert whoami_summary({"dev": good}) == (f"dev: {good.arn}", "information")
+    one_wrong = whoami_summary({"stg": wrong})
+    assert "555555555555, but the registry says 333333333333" in one_wrong.text
+    many = whoami_summary({"dev": good, "stg": wrong, "prod": NeedsCodeError("profile prod: refresh it first")})
+    assert many.text == "2 checked, 1 in another account than the registry says (stg), 1 not checked: profile prod: refresh it first"
+    assert many.severity == "warning"
+    assert whoami_summary({"prod": NeedsCodeError("profile prod: refresh it first")}).severity == "error"
