@@ -13,7 +13,13 @@ def open_service(args):
     """The :class:`~mfa_tui.core.service.Service` for the registry named by the global ``--config``."""
     from mfa_tui.core.service import Service
 
-    return Service.open(args.config)
+    service = Service.open(args.config)
+    # Every command that opens the service names a credentials file others can read (stderr, so
+    # JSON output and `env`/`credential-process` stdout stay clean).
+    warning = service.credentials_file.permission_warning()
+    if warning:
+        print(f"mfa-tui: warning: {warning}", file=sys.stderr)
+    return service
 
 
 def iso(dt: datetime | None) -> str | None:
