@@ -14,10 +14,10 @@ an unspent code of alice's device, ``next_code()`` the next step's). Details the
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+import soak
 
 pytest_plugins = ["localaws_fixtures"]
 
@@ -62,10 +62,7 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     return home
 
 
-@pytest.fixture
-def soak_scale() -> float:
-    """Size factor for ``@pytest.mark.soak`` tests: 0.1 by default (CI), 1 for the full soak.
-
-    Set ``MFA_TUI_SOAK_SCALE=1`` to run the long variants at the size the README reports.
-    """
-    return float(os.environ.get("MFA_TUI_SOAK_SCALE", "0.1"))
+@pytest.fixture(name="soak_scale")
+def soak_scale_fixture() -> float:
+    """Size factor for ``@pytest.mark.soak`` tests (:func:`soak.soak_scale`; 1 is the full soak)."""
+    return soak.soak_scale()

@@ -6,8 +6,8 @@
 - :func:`add_foreign_sections`: put other tools' and the user's own sections into the
   credentials file, so every test can check that they survive byte for byte.
 - :func:`check_credentials_file`: the invariants every fault test asserts on the file.
-- :func:`soak_scale` / :func:`scaled`: sizes of the ``soak`` variants (``MFA_TUI_SOAK_SCALE``,
-  default 0.25: the default run includes them at a quarter of their size; 1 is full size).
+- :func:`soak_scale` / :func:`scaled`: sizes of the ``soak`` variants, re-exported from
+  tests/soak.py (``MFA_TUI_SOAK_SCALE``, one default for the whole suite; 1 is full size).
 - :func:`figure`: print a measured figure (shown even when pytest captures output) and, with
   ``MFA_TUI_FIGURES=PATH``, append it to that JSON-lines file for the README.
 """
@@ -22,12 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from soak import scaled, soak_scale  # noqa: F401 - re-exported for the reliability tests
 
 from mfa_tui.core.refresh import CodeRequest
-
-DEFAULT_SOAK_SCALE = 0.25
-"""The default run's share of each soak variant's full size (CI keeps the whole suite fast)."""
 
 FOREIGN = (
     "# my own notes: keep this comment\n"
@@ -124,19 +121,6 @@ def check_credentials_file(path: Path, before: bytes, ledger=None) -> dict[str, 
                 keys["aws_secret_access_key"], keys["aws_session_token"],
             ), f"[{name}] mixes two sets of credentials"
     return found
-
-
-def soak_scale() -> float:
-    """``MFA_TUI_SOAK_SCALE`` (default :data:`DEFAULT_SOAK_SCALE`); 1.0 is the full soak."""
-    try:
-        return max(0.01, float(os.environ.get("MFA_TUI_SOAK_SCALE", DEFAULT_SOAK_SCALE)))
-    except ValueError:
-        pytest.fail("MFA_TUI_SOAK_SCALE must be a number, e.g. 1 for the full soak")
-
-
-def scaled(full: int, minimum: int = 1) -> int:
-    """``full`` times the soak scale, at least ``minimum``."""
-    return max(minimum, round(full * soak_scale()))
 
 
 def figure(name: str, capsys, **values) -> None:

@@ -28,7 +28,7 @@ from rel_helpers import Codes, add_foreign_sections, check_credentials_file, fig
 
 from mfa_tui.core import registry
 from mfa_tui.core.models import ProfileKind, State
-from mfa_tui.core.refresh import Progress
+from mfa_tui.core.refresh import WRITING, Progress
 from mfa_tui.core.service import Service
 from mfa_tui.core.state import StateStore
 from mfa_tui.localaws.demo import demo_code
@@ -74,12 +74,13 @@ def test_local_aws_killed_mid_refresh(demo_server):
     registry_before = config.read_bytes()
     service = Service.open()
     profiles = [p for p in service.registry.profiles.values() if p.kind is not ProfileKind.DIRECT_ROLE]
-    valid: list[str] = []
+    done: list[str] = []
 
     def progress(event: Progress) -> None:
-        if event.state is State.VALID:
-            valid.append(event.profile)
-            if len(valid) == 4:  # the MFA session and three roles are done: pull the plug
+        # Credentials in hand (VALID comes only after the commit, which the kill must precede).
+        if event.state is State.REFRESHING and event.message == WRITING:
+            done.append(event.profile)
+            if len(done) == 4:  # the MFA session and three roles are done: pull the plug
                 server.kill()
 
     report = service.refresh(profiles, lambda _request: demo_code(world_home)[0], progress=progress)
@@ -89,9 +90,10 @@ def test_local_aws_killed_mid_refresh(demo_server):
     failed = {r.profile: r.message for r in report.failed}
     assert failed and len(report.succeeded) >= 4
     for name, message in failed.items():
-        # Calls sent after the kill "cannot reach" it; a call whose answer was cut off by the
-        # kill currently reads "unexpected ResponseParserError" (see the xfail test below).
+        # Calls sent after the kill "cannot reach" it; a call whose answer the kill cut off says
+        # the endpoint "sent an incomplete or unreadable response" (see the test below).
         assert message.startswith(f"profile {name}: ") and "\n" not in message, message
+        assert "unexpected" not in message and server.endpoint in message, message
     assert any(m.startswith(f"profile {n}: cannot reach {server.endpoint}") for n, m in failed.items())
     written = check_credentials_file(credentials, before)
     state = StateStore().load()
@@ -109,11 +111,6 @@ def test_local_aws_killed_mid_refresh(demo_server):
     assert f"cannot reach {server.endpoint}" in status.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mfa_tui.core.aws.translate_error does not know botocore's ResponseParserError (an answer cut off "
-    "mid-body), so the reason reads 'unexpected ResponseParserError'",
-)
 def test_an_answer_cut_off_mid_body_gets_a_clear_reason():
     """The local AWS killed while it answers: the client sees half a response."""
     from mfa_tui.core import aws, sts
@@ -142,6 +139,8 @@ def test_an_answer_cut_off_mid_body_gets_a_clear_reason():
             sts.caller_identity(client, what="profile dev-admin", clock=SystemClock(), endpoint=endpoint)
     message = str(caught.value)
     assert message.startswith("profile dev-admin: ") and endpoint in message and "unexpected" not in message
+    assert "incomplete or unreadable response" in message and "\n" not in message
+    assert "not-a-secret" not in message
 
 
 # ── mfa-tui killed mid-write ────────────────────────────────────────────────────────────────

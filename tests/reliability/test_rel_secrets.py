@@ -262,8 +262,6 @@ async def test_dashboard_never_shows_a_secret(demo_world, frozen_clock):
     _private(demo_world.state_dir, 0o700)
 
 
-@pytest.mark.xfail(strict=True, reason="the dashboard does not show CredentialsFile.permission_warning() yet "
-                   "(MainScreen.on_mount notifies only the state store's warnings)")
 async def test_dashboard_warns_about_a_credentials_file_others_can_read(demo_world, frozen_clock):
     demo_world.credentials_path.chmod(0o644)
     messages: list = []

@@ -6,13 +6,20 @@ with botocore's *standard* retry mode (throttling and 5xx retried with back-off)
 explicit connect/read timeouts. boto3/botocore are imported on first use only, so the
 dashboard and ``credential-process`` start without them.
 
+The shared session never reads the shared credentials file: every client gets explicit
+keys and region, and that file is the one mfa-tui writes, which botocore would otherwise
+parse (strictly, blind to a UTF-8 BOM, once per process) only to list profile names. It
+still reads settings such as ``ca_bundle`` from ``[default]`` of the AWS config file; a
+file botocore cannot parse becomes one line naming it (:class:`FileError`).
+
 The translation in :func:`translate_error` tells apart the failures AWS really produces
 (fact 6): a wrong or spent code, a wrong device serial, an expired or invalid key, a
-clock too far off, throttling, an endpoint that is down.
+clock too far off, throttling, an endpoint that is down or answers with half a response.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +35,7 @@ from mfa_tui.core.errors import (
     ConfigError,
     CredentialsFileError,
     EndpointError,
+    FileError,
     ThrottledError,
 )
 from mfa_tui.core.models import Identity
@@ -61,8 +69,14 @@ def _botocore_session():
         if _session is None:
             import botocore.session
 
-            _session = botocore.session.get_session()
-            # Do not read ~/.aws for credentials or settings: every client gets explicit keys.
+            session = botocore.session.get_session()
+            # Every client gets explicit keys: botocore needs nothing from the credentials file
+            # (os.devnull is "not a file" to it, so it skips it), and no profile either. It would
+            # refuse $AWS_PROFILE naming a profile only the credentials file has (often one
+            # mfa-tui writes); settings such as ca_bundle come from [default] of the config file.
+            session.set_config_variable("credentials_file", os.devnull)
+            session.get_component("config_store").set_config_variable("profile", None)
+            _session = session
         return _session
 
 
@@ -87,6 +101,7 @@ def client(
         if not access_key_id or not secret_access_key:
             raise ConfigError(f"{service} client needs an access key id and a secret key")
         keys = Keys(access_key_id, secret_access_key, session_token)
+    import botocore.exceptions as bex
     from botocore.config import Config
 
     session = _botocore_session()
@@ -99,41 +114,67 @@ def client(
         user_agent_extra="mfa-tui",
     )
     with _session_lock:
-        return session.create_client(
-            service,
-            region_name=region,
-            endpoint_url=endpoint_url or None,
-            aws_access_key_id=keys.access_key_id,
-            aws_secret_access_key=keys.secret_access_key,
-            aws_session_token=keys.session_token,
-            config=config,
-        )
+        try:
+            return session.create_client(
+                service,
+                region_name=region,
+                endpoint_url=endpoint_url or None,
+                aws_access_key_id=keys.access_key_id,
+                aws_secret_access_key=keys.secret_access_key,
+                aws_session_token=keys.session_token,
+                config=config,
+            )
+        except bex.ConfigParseError as exc:
+            # botocore keeps no half-parsed file: the next client parses it again, so a fixed file
+            # works without a restart.
+            kwargs = getattr(exc, "kwargs", {})
+            raise _config_parse_error(kwargs.get("path"), kwargs.get("error")) from None
+        except UnicodeDecodeError as exc:  # botocore 1.44 wraps it in ConfigParseError; older ones may not
+            raise _config_parse_error(session.get_config_variable("config_file"), exc) from None
+        except bex.BotoCoreError as exc:
+            raise ConfigError(f"cannot create the {service} client: {str(exc).splitlines()[0]}") from None
+
+
+def _config_parse_error(path: str | None, inner: BaseException | None) -> FileError:
+    """One line naming the AWS config file botocore could not parse, and the line when known."""
+    from mfa_tui.core.credentials_file import CredentialsFile
+
+    file = Path(os.path.expanduser(os.path.expandvars(path or "~/.aws/config")))
+    try:
+        CredentialsFile(file).read()  # the same INI rules, with the line in its message
+    except FileError as ours:
+        return FileError(str(ours))
+    # Our reader accepts what botocore refused: a UTF-8 byte-order mark, or a quirk of botocore's.
+    try:
+        bom = file.read_bytes().startswith(b"\xef\xbb\xbf")
+    except OSError:
+        bom = False
+    if bom:
+        return FileError(f"{file}: starts with a UTF-8 byte-order mark, which botocore cannot read; save it without one")
+    line = getattr(inner, "lineno", None)
+    reason = str(inner).splitlines()[0] if inner is not None and str(inner) else "not an INI file"
+    return FileError(f"{file}{f':{line}' if line else ''}: botocore cannot parse it ({reason})")
 
 
 def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path | None = None) -> Keys:
     """The identity's long-term keys, read from its ``source_profile``.
 
     Looks in the shared credentials file first, then ``[profile NAME]`` of the config file,
-    as the AWS CLI does. Raises a one-line error naming the profile and file when the keys
-    are missing or are temporary (a session token means they are not long-term keys).
+    as the AWS CLI does. Each file is read by :class:`CredentialsFile`, strictly as botocore
+    reads it, so a broken file gets the same one-line message (file and line) the writer
+    gives. Raises a one-line error naming the profile and file when the keys are missing or
+    are temporary (a session token means they are not long-term keys).
     """
-    import configparser  # local: ~10 ms of regex compiling at import, paid only when keys are read
+    from mfa_tui.core.credentials_file import CredentialsFile
 
     name = identity.source_profile
     sections: list[tuple[Path, str]] = [(credentials_path, name)]
     if config_path is not None:
         sections.append((config_path, name if name == "default" else f"profile {name}"))
     for path, section in sections:
-        parser = configparser.RawConfigParser(strict=False, interpolation=None)
-        try:
-            parser.read(path, encoding="utf-8-sig")
-        except configparser.Error as exc:
-            raise CredentialsFileError(f"{path}: cannot parse: {str(exc).splitlines()[0]}") from None
-        except OSError as exc:
-            raise CredentialsFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        if not parser.has_section(section):
+        values = CredentialsFile(path).read().get(section)
+        if values is None:
             continue
-        values = dict(parser.items(section))
         key_id = values.get("aws_access_key_id", "").strip()
         secret = values.get("aws_secret_access_key", "").strip()
         if not key_id or not secret:
@@ -215,6 +256,7 @@ def translate_error(exc: BaseException, *, what: str, endpoint: str | None = Non
     Messages contain AWS's error code and text, never credentials.
     """
     import botocore.exceptions as bex
+    from botocore.parsers import ResponseParserError
 
     if isinstance(exc, AwsError):
         return exc
@@ -224,6 +266,12 @@ def translate_error(exc: BaseException, *, what: str, endpoint: str | None = Non
     if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
         where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "AWS"
         return EndpointError(f"{what}: {where} timed out; check the network or try again")
+    if isinstance(exc, ResponseParserError):
+        # Not a BotoCoreError: the endpoint's answer was cut off (it died mid-response) or is not AWS's.
+        where = endpoint or "AWS"
+        return EndpointError(
+            f"{what}: {where} sent an incomplete or unreadable response; check the network or endpoint_url and try again"
+        )
     if isinstance(exc, bex.NoCredentialsError):
         return AwsError(f"{what}: no credentials to sign the call")
     if not isinstance(exc, bex.ClientError):

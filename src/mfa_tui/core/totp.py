@@ -15,7 +15,8 @@ from datetime import datetime
 from mfa_tui.core.clock import TOTP_STEP, seconds_left_in_step, totp_step
 from mfa_tui.core.errors import CodeError
 
-CODE_RE = re.compile(r"^\d{6}$")
+CODE_RE = re.compile(r"\A[0-9]{6}\Z")
+"""Exactly six ASCII digits, as authenticators show them; ``\\d`` would also take fullwidth or Arabic-Indic digits."""
 
 
 def normalise_code(raw: str) -> str:
@@ -27,7 +28,12 @@ def check_format(raw: str, *, device: str) -> str:
     """Return the normalised code, or raise :class:`CodeError` before anything is sent."""
     code = normalise_code(raw)
     if not CODE_RE.match(code):
-        shown = "an empty code" if not code else f"{len(code)} characters" if not code.isdigit() else f"{len(code)} digits"
+        if not code:
+            shown = "an empty code"
+        elif all(ch in "0123456789" for ch in code):
+            shown = f"{len(code)} digits"
+        else:
+            shown = f"{len(code)} characters, not all of them 0-9"
         raise CodeError(f"{device}: a code is exactly 6 digits, got {shown}; nothing was sent")
     return code
 

@@ -31,6 +31,7 @@ from textual.widgets import Button, Input, Static
 
 from mfa_tui.core.clock import TOTP_STEP, Clock, seconds_left_in_step
 from mfa_tui.core.refresh import MAX_CODE_ATTEMPTS, CodeRequest
+from mfa_tui.core.totp import CODE_RE
 
 SHOWN_PROFILES = 6
 """Profiles named in the dialog before "and N more"."""
@@ -42,12 +43,13 @@ class CodeField(Input):
     """A 6-digit code field: digits only, and a pasted ``123 456`` or ``123-456`` is cleaned first."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(restrict=r"\d{0,6}", max_length=6, placeholder="6 digits", **kwargs)
+        # [0-9], not \d: \d also takes fullwidth and Arabic-Indic digits, which are not a code.
+        super().__init__(restrict=r"[0-9]{0,6}", max_length=6, placeholder="6 digits", **kwargs)
 
     def _on_paste(self, event: Paste) -> None:
         # Authenticators display codes in two halves; keep only the digits of the first line.
         lines = event.text.splitlines()
-        digits = re.sub(r"\D", "", lines[0]) if lines else ""
+        digits = re.sub(r"[^0-9]", "", lines[0]) if lines else ""
         event.stop()
         if digits:
             self.insert_text_at_cursor(digits)
@@ -131,7 +133,7 @@ class TokenDialog(ModalScreen[str | None]):
 
     @property
     def can_submit(self) -> bool:
-        return len(self.code) == 6 and self.code.isdigit() and self.wait_left == 0
+        return CODE_RE.match(self.code) is not None and self.wait_left == 0
 
     def update_countdown(self) -> None:
         """Redraw the step countdown and the wait line from the clock; enable Submit when allowed."""

@@ -38,7 +38,7 @@ class CodeInput(Input):
     """A 6-digit code field. Letters are not swallowed, so the screen's key bindings still work."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(restrict=r"\d{0,6}", max_length=6, placeholder="000000", **kwargs)
+        super().__init__(restrict=r"[0-9]{0,6}", max_length=6, placeholder="000000", **kwargs)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character.isdigit()

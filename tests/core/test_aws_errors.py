@@ -1,0 +1,168 @@
+"""mfa_tui.core.aws with broken AWS files and a misbehaving endpoint: one line, never a traceback.
+
+Each test that makes clients starts from a new botocore session (``alice_keys``), as a new
+mfa-tui process does: botocore parses the AWS files once per session, so a shared one would hide what the
+first client of a process meets. Files are real files in the isolated HOME; calls go to the
+local AWS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mfa_tui.core import aws, sts
+from mfa_tui.core.errors import CredentialsFileError, FileError
+from mfa_tui.core.models import Identity
+
+SECRET = "wJalrXUtnFEMI-never-in-a-message"
+ALICE = Identity(name="alice", source_profile="alice-long-term")
+
+
+@pytest.fixture
+def aws_files(isolated_home) -> tuple[Path, Path]:
+    """The credentials and config paths the conftest points AWS_* at (the files do not exist yet)."""
+    folder = isolated_home / ".aws"
+    folder.mkdir()
+    return folder / "credentials", folder / "config"
+
+
+@pytest.fixture
+def alice_keys(local_aws, aws_files, monkeypatch) -> aws.Keys:
+    """Long-term keys of an IAM user alice in the local AWS; then a new botocore session for the test.
+
+    The module keeps one session per process: the test's first client must meet the files the
+    way the first client of a new mfa-tui process does.
+    """
+    iam = aws.client("iam", aws.Keys("AKIAIOSFODNN7EXAMPLE", "any"), endpoint_url=local_aws.endpoint)
+    iam.create_user(UserName="alice")
+    made = iam.create_access_key(UserName="alice")["AccessKey"]
+    monkeypatch.setattr(aws, "_session", None)
+    return aws.Keys(made["AccessKeyId"], made["SecretAccessKey"])
+
+
+def _who_am_i(local_aws, frozen_clock, keys: aws.Keys) -> str:
+    client = aws.client("sts", keys, endpoint_url=local_aws.endpoint)
+    return sts.caller_identity(client, what="identity alice", clock=frozen_clock, endpoint=local_aws.endpoint).arn
+
+
+# ── the shared botocore session ignores the credentials file and $AWS_PROFILE ───────────────
+
+
+@pytest.mark.parametrize("content", [
+    b"\xef\xbb\xbf[personal]\naws_access_key_id = AKIAPERSONAL00000001\naws_secret_access_key = s\n",
+    b"[personal]\naws_access_key_id = A\n\n[personal]\naws_access_key_id = B\n",
+    b"[personal]\naws_secret_access_key = caf\xe9\n",
+], ids=["bom", "duplicate-section", "not-utf8"])
+def test_clients_work_whatever_the_credentials_file_holds(content, aws_files, local_aws, frozen_clock, alice_keys):
+    """A BOM (valid: mfa-tui keeps it), or a file botocore would refuse: clients never parse it."""
+    credentials, _ = aws_files
+    credentials.write_bytes(content)
+    assert _who_am_i(local_aws, frozen_clock, alice_keys).endswith(":user/alice")
+    assert credentials.read_bytes() == content
+
+
+@pytest.mark.parametrize("profile", ["dev-admin", "no-such-profile"])
+def test_aws_profile_in_the_environment_does_not_matter(profile, aws_files, monkeypatch, local_aws, frozen_clock,
+                                                        alice_keys):
+    """$AWS_PROFILE often names a profile mfa-tui writes (maybe not yet): botocore would refuse it."""
+    credentials, config = aws_files
+    credentials.write_text("[dev-admin]\naws_access_key_id = ASIAX\naws_secret_access_key = s\naws_session_token = t\n")
+    config.write_text("[default]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_PROFILE", profile)
+    assert _who_am_i(local_aws, frozen_clock, alice_keys).endswith(":user/alice")
+
+
+# ── a config file botocore cannot parse ─────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"[default]\nregion = us-east-1\n\n[default]\nregion = eu-west-1\n", ":4: a second [default] section"),
+    (b"region = us-east-1\n[default]\n", ":1: a key or text before the first [section] header"),
+    (b"[default]\nregion = caf\xe9\n", ":2: not UTF-8 text"),
+    (b"\xef\xbb\xbf[default]\nregion = us-east-1\n", ": starts with a UTF-8 byte-order mark, which botocore cannot read"),
+], ids=["duplicate-section", "key-before-section", "not-utf8", "bom"])
+def test_a_broken_config_file_is_one_line_naming_it(content, expected, aws_files, local_aws, frozen_clock,
+                                                    alice_keys):
+    _, config = aws_files
+    config.write_bytes(content)
+    keys = alice_keys
+    with pytest.raises(FileError) as caught:
+        aws.client("sts", keys, endpoint_url=local_aws.endpoint)
+    message = str(caught.value)
+    assert message.startswith(f"{config}{expected}"), message
+    assert "\n" not in message and keys.secret_access_key not in message
+    assert config.read_bytes() == content
+    # botocore keeps nothing of a file it could not parse: once fixed, the next client works.
+    config.write_text("[default]\nregion = us-east-1\n")
+    assert _who_am_i(local_aws, frozen_clock, keys).endswith(":user/alice")
+
+
+# ── long_term_keys reads with the writer's rules ───────────────────────────────────────────
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (
+        f"[alice-long-term]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {SECRET}\n\n"
+        "[personal]\naws_access_key_id = A\n\n[personal]\naws_access_key_id = B\n".encode(),
+        ":8: a second [personal] section",
+    ),
+    (
+        f"[alice-long-term]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {SECRET}\n"
+        f"aws_secret_access_key = {SECRET}2\n".encode(),
+        ":4: a second `aws_secret_access_key` key in [alice-long-term]",
+    ),
+    (
+        f"[alice-long-term]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {SECRET}\n"
+        "[personal]\nnot a key line\n".encode(),
+        ":5: not a `key = value` line, a comment or a [section] header",
+    ),
+    (
+        f"aws_access_key_id = AKIAALICE\n[alice-long-term]\naws_secret_access_key = {SECRET}\n".encode(),
+        ":1: a key or text before the first [section] header",
+    ),
+    (
+        f"[alice-long-term]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {SECRET}\n".encode()
+        + b"# caf\xe9\n",
+        ":4: not UTF-8 text",
+    ),
+], ids=["duplicate-section", "duplicate-key", "invalid-line", "key-before-section", "not-utf8"])
+def test_long_term_keys_from_a_broken_credentials_file(content, expected, aws_files):
+    """The same file-and-line message the writer gives, whichever section is broken; no secret in it."""
+    credentials, config = aws_files
+    credentials.write_bytes(content)
+    with pytest.raises(CredentialsFileError) as caught:
+        aws.long_term_keys(ALICE, credentials, config)
+    message = str(caught.value)
+    assert message.startswith(f"{credentials}{expected}"), message
+    assert "\n" not in message and SECRET not in message
+    assert credentials.read_bytes() == content
+
+
+def test_long_term_keys_from_the_credentials_file_then_the_config_file(aws_files):
+    credentials, config = aws_files
+    assert not credentials.exists()
+    config.write_text(f"[profile alice-long-term]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = {SECRET}\n")
+    assert aws.long_term_keys(ALICE, credentials, config) == aws.Keys("AKIACONFIG", SECRET)
+    # A UTF-8 BOM and CRLF line endings are fine (mfa-tui keeps both when it writes).
+    credentials.write_bytes(
+        f"\ufeff[alice-long-term]\r\naws_access_key_id = AKIACREDS\r\naws_secret_access_key = {SECRET}\r\n".encode()
+    )
+    assert aws.long_term_keys(ALICE, credentials, config) == aws.Keys("AKIACREDS", SECRET)
+
+
+def test_long_term_keys_refuses_temporary_credentials_and_names_a_missing_profile(aws_files):
+    credentials, config = aws_files
+    credentials.write_text(
+        f"[alice-long-term]\naws_access_key_id = ASIATEMP\naws_secret_access_key = {SECRET}\naws_session_token = tok\n"
+    )
+    with pytest.raises(CredentialsFileError, match=r"holds temporary credentials, not long-term keys"):
+        aws.long_term_keys(ALICE, credentials, config)
+    credentials.write_text("[personal]\naws_access_key_id = AKIAPERSONAL\naws_secret_access_key = s\n")
+    with pytest.raises(CredentialsFileError) as caught:
+        aws.long_term_keys(ALICE, credentials, config)
+    assert str(caught.value) == (
+        f"identity alice: no long-term keys in profile [alice-long-term] of {credentials}; "
+        "add them with `aws configure --profile alice-long-term`"
+    )
