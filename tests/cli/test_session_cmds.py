@@ -55,6 +55,36 @@ def test_refresh_without_a_code_on_a_pipe_fails_clearly(demo_world):
     result = mfa("refresh", "dev-admin", stdin="")
     assert result.returncode == 1
     assert "needs a code" in result.stderr and "Traceback" not in result.stderr
+    assert "0 profiles refreshed, 1 skipped" in result.stderr
+    # Nothing was tried, so nothing is on record as an error.
+    rows = {r["profile"]: r for r in json.loads(mfa("status", "--json").stdout)}
+    assert rows["dev-admin"]["state"] == "missing"
+
+
+def test_refresh_writes_every_profile_it_may_and_names_the_refused_section(demo_world):
+    path = demo_world.credentials_path
+    foreign = (
+        "\n[dev-admin]\naws_access_key_id = ASIAAWSMFA\naws_secret_access_key = other\n"
+        "aws_session_token = other-token\nexpiration = 2020-01-01 00:00:00\n"
+    )
+    with open(path, "a") as fh:
+        fh.write(foreign)
+    before = path.read_text()
+
+    result = mfa("refresh", "dev-admin", "dev-readonly", "--code", demo_world.code())
+
+    assert result.returncode == 1, result.stderr
+    assert "dev-readonly: valid until" in result.stdout
+    assert f"dev-admin: failed: not written: {path}: profile [dev-admin] holds another tool's temporary credentials" in result.stderr
+    assert "`mfa-tui refresh dev-admin --adopt`" in result.stderr
+    text = path.read_text()
+    assert text.startswith(before) and "[dev-readonly]" in text[len(before):]
+
+    # The MFA session of the first run is live: taking the section over needs no new code.
+    adopted = mfa("refresh", "dev-admin", "--adopt", stdin="")
+    assert adopted.returncode == 0, adopted.stderr
+    assert "dev-admin: valid until" in adopted.stdout
+    assert "ASIAAWSMFA" not in path.read_text()
 
 
 def test_refresh_with_a_malformed_code_names_it(demo_world):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -439,12 +442,23 @@ def test_readback_check_refuses_a_result_botocore_reads_differently():
 
 
 def test_temp_files_of_killed_writers_are_swept_and_nothing_else(path):
+    """Stale temp files (a gone writer's, or any very old one) go on the next write; see test_fileio.py."""
+    from mfa_tui.core.fileio import ORPHAN_AGE
+
     path.parent.mkdir()
-    stale = path.parent / ".credentials.ab_12xyz.tmp"  # as atomic_write's mkstemp names them
-    stale.write_text("[dev]\naws_secret_access_key = leaked\n")
-    keep = [path.parent / name for name in (".credentials.mine.tmp", "credentials.bak", ".config.ab_12xyz.tmp")]
-    for other in keep:
-        other.write_text("user's")
+    dead_pid = _gone_pid()
+    stale = [path.parent / name for name in (f".credentials.{dead_pid}.ab_12xyz.tmp", ".credentials.cd_34xyz.tmp")]
+    keep = [path.parent / name for name in (".credentials.mine.tmp", "credentials.bak", f".config.{dead_pid}.ab_12xyz.tmp")]
+    for file in stale + keep:
+        file.write_text("[dev]\naws_secret_access_key = leaked\n" if file in stale else "user's")
+        then = time.time() - ORPHAN_AGE - 1
+        os.utime(file, (then, then))
     CredentialsFile(path).write([update("dev")])
-    assert not stale.exists()
+    assert not any(file.exists() for file in stale)
     assert all(other.read_text() == "user's" for other in keep)
+
+
+def _gone_pid() -> int:
+    """The pid of a process that has ended."""
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(proc.stdout)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+from datetime import timedelta
 
 import boto3
 import pytest
 
 from mfa_tui.core import registry
+from mfa_tui.core.credentials_file import CredentialsFile
 from mfa_tui.core.models import State
-from mfa_tui.core.refresh import CodeRequest
+from mfa_tui.core.refresh import CANCEL_REASON, SKIP_REASON, WRITING, CodeRequest
 from mfa_tui.core.service import Service
+from mfa_tui.core.state import StateStore
 from mfa_tui.localaws import backends
 
 
@@ -307,3 +311,273 @@ def test_credentials_need_a_code_once_the_mfa_session_ended(demo_world, frozen_c
     frozen_clock.advance(13 * 3600)
     with pytest.raises(NeedsCodeError, match="mfa-tui refresh dev-admin"):
         service.credentials("dev-admin")
+
+
+# ── sections the credentials file refuses: those profiles fail alone ────────────────────────
+
+AWS_MFA_DEV_ADMIN = (
+    "\n# written by aws-mfa\n[dev-admin]\nassumed_role = False\naws_access_key_id = ASIAOTHERTOOL\n"
+    "aws_secret_access_key = other-secret\naws_session_token = other-token\naws_security_token = other-token\n"
+    "expiration = 2020-01-01 00:00:00\n"
+)
+LONG_TERM_PROD_ADMIN = "\n[prod-admin]\naws_access_key_id = AKIAUSERKEYS\naws_secret_access_key = user-secret\n"
+
+
+def test_refused_sections_fail_alone_before_any_aws_call_and_the_rest_is_written(demo_world, frozen_clock):
+    path = demo_world.credentials_path
+    with open(path, "a") as fh:
+        fh.write(AWS_MFA_DEV_ADMIN + LONG_TERM_PROD_ADMIN)
+    before = path.read_text()
+    service = make_service(demo_world, frozen_clock)
+    chained = [p for p in service.registry.profiles.values() if p.strategy.value == "chained"]
+    roles = [p for p in chained if p.role_arn]
+    events = []
+    demo_world.aws.clear_calls()
+
+    report = service.refresh(chained, Codes(demo_world), progress=events.append)
+
+    failed = {r.profile: r.message for r in report.failed}
+    assert set(failed) == {"dev-admin", "prod-admin"}
+    assert failed["dev-admin"] == (
+        f"profile dev-admin: not written: {path}: profile [dev-admin] holds another tool's temporary credentials "
+        "(aws-mfa style); let mfa-tui manage it with `mfa-tui refresh dev-admin --adopt`"
+    )
+    assert failed["prod-admin"].startswith(f"profile prod-admin: not written: {path}: profile [prod-admin] holds long-term keys")
+    # No AssumeRole was spent on them, and they were reported before the code was even asked for.
+    assert demo_world.aws.count("AssumeRole") == len(roles) - 2
+    asked = next(i for i, e in enumerate(events) if e.message == "waiting for a code")
+    for name in failed:
+        index, event = next((i, e) for i, e in enumerate(events) if e.profile == name)
+        assert index < asked and event.state is State.ERROR and event.message == failed[name]
+        assert all(e.state is State.ERROR for e in events if e.profile == name)
+    # Everything else was written; nothing that is not mfa-tui's moved by a byte.
+    assert len(report.succeeded) == len(chained) - 2
+    assert path.read_text().startswith(before)
+    sections = CredentialsFile(path).read()
+    for result in report.succeeded:
+        assert sections[result.profile]["aws_access_key_id"] == result.credentials.access_key_id
+    rows = {s.profile: s for s in service.statuses()}
+    assert rows["dev-admin"].state is State.ERROR and rows["dev-admin"].last_error == failed["dev-admin"]
+    assert all(rows[r.profile].state is State.VALID for r in report.succeeded)
+    # Results keep the plan's order, refused profiles in their place.
+    assert list(report.results) == [p.name for p in service.plan(chained).profiles]
+
+
+def test_an_identity_whose_profiles_are_all_refused_needs_no_code(demo_world, frozen_clock):
+    with open(demo_world.credentials_path, "a") as fh:
+        fh.write(AWS_MFA_DEV_ADMIN)
+    service = make_service(demo_world, frozen_clock)
+    codes = Codes(demo_world)
+    demo_world.aws.clear_calls()
+    report = service.refresh(service.select(["dev-admin"]), codes)
+    assert "--adopt" in report.results["dev-admin"].message
+    assert codes.requests == [] and demo_world.aws.calls == []
+
+
+def test_adopt_takes_over_another_tools_section(demo_world, frozen_clock):
+    path = demo_world.credentials_path
+    with open(path, "a") as fh:
+        fh.write(AWS_MFA_DEV_ADMIN)
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(["dev-admin", "dev-readonly"]), Codes(demo_world), adopt=["dev-admin"])
+    assert not report.failed, [r.message for r in report.failed]
+    section = CredentialsFile(path).read()["dev-admin"]
+    new = report.results["dev-admin"].credentials
+    assert section["aws_access_key_id"] == new.access_key_id and section["mfa_tui_managed"] == "true"
+    # aws-mfa's second copy of the token is kept in step (botocore prefers it).
+    assert section["aws_security_token"] == section["aws_session_token"] == new.session_token
+    assert "# written by aws-mfa\n[dev-admin]\n" in path.read_text()
+
+
+def test_a_section_taken_during_the_run_is_refused_under_the_lock_and_only_it(demo_world, frozen_clock):
+    """The pre-check is early, not final: the write decides on the file as it is under the lock."""
+    path = demo_world.credentials_path
+    foreign = "\n[dev-readonly]\naws_access_key_id = ASIAOTHER\naws_secret_access_key = x\naws_session_token = y\n"
+
+    def code_while_another_tool_writes():
+        with open(path, "a") as fh:
+            fh.write(foreign)
+        return demo_world.code()
+
+    service = make_service(demo_world, frozen_clock)
+    events = []
+    demo_world.aws.clear_calls()
+    report = service.refresh(
+        service.select(["alice", "dev-admin", "dev-readonly"]),
+        Codes(demo_world, answers=[code_while_another_tool_writes]), progress=events.append,
+    )
+    assert [r.profile for r in report.failed] == ["dev-readonly"]
+    assert "`mfa-tui refresh dev-readonly --adopt`" in report.failed[0].message
+    assert report.failed[0].credentials is None
+    assert demo_world.aws.count("AssumeRole") == 2  # it was tried: the section was still free then
+    assert foreign in path.read_text()
+    assert CredentialsFile(path).read()["dev-readonly"] == {
+        "aws_access_key_id": "ASIAOTHER", "aws_secret_access_key": "x", "aws_session_token": "y",
+    }
+    readonly = [e for e in events if e.profile == "dev-readonly"]
+    assert State.VALID not in {e.state for e in readonly}
+    assert readonly[-1].state is State.ERROR and readonly[-1].status.state is State.ERROR
+    assert {e.profile for e in events if e.state is State.VALID} == {"alice", "dev-admin"}
+    state = service.state_store.load()
+    assert state.profiles["dev-readonly"].last_error == report.failed[0].message
+    assert state.profiles["dev-readonly"].credentials is None
+    assert state.profiles["dev-admin"].credentials == report.results["dev-admin"].credentials
+
+
+# ── live progress: VALID once durable ───────────────────────────────────────────────────────
+
+
+def test_valid_is_reported_once_committed_with_the_new_expiry_and_role(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    seen = []
+
+    def sink(event):
+        if event.state is State.VALID:
+            # Durable when reported: in the credentials file and the state, as another process reads them.
+            section = CredentialsFile(demo_world.credentials_path).read()[event.profile]
+            stored = StateStore().load().profiles[event.profile]
+            seen.append((event, section["aws_access_key_id"], stored))
+
+    report = service.refresh(service.select(["alice", "dev-admin", "prod-admin"]), Codes(demo_world), progress=sink)
+
+    assert sorted(e.profile for e, _, _ in seen) == ["alice", "dev-admin", "prod-admin"]
+    for event, written_key, stored in seen:
+        result = report.results[event.profile]
+        assert written_key == stored.credentials.access_key_id == result.credentials.access_key_id
+        assert event.expires_at == stored.expires_at == result.credentials.expiration
+        assert event.expires_at.tzinfo is not None and event.expires_at > frozen_clock.now()
+        assert event.status.state is State.VALID and event.status.expires_at == event.expires_at
+        assert event.status.mfa_expires_at == report.mfa_sessions["alice"].expiration
+        assert not event.skipped and event.message == ""
+    by_name = {e.profile: e for e, _, _ in seen}
+    assert by_name["alice"].assumed_role_arn is None
+    assert by_name["dev-admin"].assumed_role_arn.startswith("arn:aws:sts::222222222222:assumed-role/Admin/")
+    assert by_name["dev-admin"].assumed_role_arn == by_name["dev-admin"].status.assumed_role_arn
+
+
+def test_the_engine_alone_never_says_valid(demo_world, frozen_clock):
+    """Credentials in hand are "writing" until the service commits them."""
+    service = make_service(demo_world, frozen_clock)
+    plan = service.plan(service.select(["alice", "dev-admin"]))
+    events = []
+    report = service.engine.run(plan, mfa_sessions={}, spent={}, code_provider=Codes(demo_world), progress=events.append)
+    assert not report.failed
+    assert {e.state for e in events} == {State.REFRESHING}
+    assert [e.message for e in events if e.profile == "dev-admin"][-1] == WRITING
+    assert not demo_world.credentials_path.read_text().count("[dev-admin]")
+
+
+def test_remint_reports_valid_after_its_commit_with_warnings(demo_world, frozen_clock):
+    registry.add_entries(demo_world.config_path, profiles={"dev-long": {
+        "identity": "alice", "role_arn": "arn:aws:iam::222222222222:role/Admin", "duration": "1h"}},
+        aws_config_path=demo_world.aws_config_path)
+    registry.set_value(demo_world.config_path, ("settings",), "role_duration", "2h",
+                       aws_config_path=demo_world.aws_config_path)
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice", "dev-admin", "dev-long"]), Codes(demo_world))
+    frozen_clock.advance(50 * 60)
+    events = []
+
+    def sink(event):
+        if event.state is State.VALID:
+            assert StateStore().load().profiles[event.profile].expires_at == event.expires_at
+        events.append(event)
+
+    report = service.remint(progress=sink)
+    valid = {e.profile: e for e in events if e.state is State.VALID}
+    assert set(valid) == {"dev-admin", "dev-long"} == {r.profile for r in report.succeeded}
+    assert valid["dev-admin"].expires_at == frozen_clock.now() + timedelta(hours=1)
+
+
+# ── a skipped code changes nothing ───────────────────────────────────────────────────────────
+
+
+def test_a_skipped_code_leaves_the_profiles_exactly_as_they_were(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+
+    def earlier_failure_and_no_session(state):
+        state.profile("dev-admin").last_error = "profile dev-admin: an earlier failure"
+        state.identity("alice").mfa_credentials = None
+
+    service.state_store.update(earlier_failure_and_no_session)
+    names = ["alice", "dev-admin", "dev-readonly"]
+    state_before = service.state_store.load()
+    rows_before = {s.profile: s for s in service.statuses(names)}
+    file_before = demo_world.credentials_path.read_bytes()
+    events = []
+    demo_world.aws.clear_calls()
+
+    report = service.refresh(service.select(names), Codes(demo_world, answers=[None]), progress=events.append)
+
+    assert {r.profile for r in report.skipped} == set(names) == {r.profile for r in report.failed}
+    assert {r.message for r in report.skipped} == {SKIP_REASON}
+    assert report.summary() == "0 profiles refreshed, 3 skipped (they keep their previous credentials)"
+    assert demo_world.aws.calls == []
+    state_after = service.state_store.load()
+    for name in ("alice", "dev-admin"):
+        assert state_after.profiles[name] == state_before.profiles[name]
+    assert state_after.profiles["dev-admin"].last_error == "profile dev-admin: an earlier failure"
+    assert "dev-readonly" not in state_after.profiles  # never refreshed: a skip records nothing
+    assert demo_world.credentials_path.read_bytes() == file_before
+    # Each profile's last event is the skip, carrying its status from before the run.
+    last = {e.profile: e for e in events}
+    for name, row in rows_before.items():
+        assert last[name].skipped and last[name].message == SKIP_REASON
+        assert last[name].state is row.state and last[name].expires_at == row.expires_at
+        assert last[name].status == row
+    assert last["alice"].state is State.VALID  # its kept MFA-session credentials still run
+    assert last["dev-admin"].state is State.ERROR and last["dev-readonly"].state is State.MISSING
+    assert not [e for e in events if e.state is State.VALID and not e.skipped]
+
+
+def test_a_skipped_direct_role_is_a_skip_too(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(["prod-readonly-direct"]), Codes(demo_world, answers=[None]))
+    result = report.results["prod-readonly-direct"]
+    assert result.skipped and result.message == SKIP_REASON
+    assert "prod-readonly-direct" not in service.state_store.load().profiles
+
+
+def test_giving_up_after_aws_refused_the_code_is_a_failure_on_record(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    good = demo_world.code()
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    report = service.refresh(service.select(["alice"]), Codes(demo_world, answers=[wrong, None]))
+    result = report.results["alice"]
+    assert not result.skipped and "refused the MFA code" in result.message
+    assert service.state_store.load().profiles["alice"].last_error == result.message
+
+
+def test_a_cancelled_run_records_nothing_for_what_it_did_not_reach(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    cancel = threading.Event()
+
+    def cancel_while_asked():
+        cancel.set()
+        return demo_world.code()
+
+    demo_world.aws.clear_calls()
+    report = service.refresh(
+        service.select(["alice", "dev-admin", "prod-readonly-direct"]),
+        Codes(demo_world, answers=[cancel_while_asked]), cancel=cancel,
+    )
+    assert {r.profile for r in report.skipped} == {"alice", "dev-admin", "prod-readonly-direct"}
+    assert {r.message for r in report.skipped} == {CANCEL_REASON}
+    assert demo_world.aws.calls == []
+    assert service.state_store.load().profiles == {}
+
+
+def test_a_config_file_botocore_cannot_parse_fails_each_row_with_one_line(demo_world, frozen_clock, monkeypatch):
+    config = demo_world.aws_config_path
+    config.write_text(config.read_text() + "\n[default]\nregion = us-east-1\n[default]\nregion = eu-west-1\n")
+    from mfa_tui.core import aws
+
+    monkeypatch.setattr(aws, "_session", None)  # as a new mfa-tui process meets the file
+    service = make_service(demo_world, frozen_clock)
+    codes = Codes(demo_world)
+    report = service.refresh(service.select(["alice", "dev-admin"]), codes)
+    assert codes.requests == []  # no code spent on a run that cannot call AWS
+    assert {r.profile for r in report.failed} == {"alice", "dev-admin"}
+    for result in report.failed:
+        assert str(config) in result.message and "[default]" in result.message and "\n" not in result.message

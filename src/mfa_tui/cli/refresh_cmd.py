@@ -74,6 +74,8 @@ def run(args) -> int:
             row = rows[name]
             until = row.expires_at.strftime("%H:%M:%S UTC") if row.expires_at else "?"
             print(f"{name}: valid until {until}")
+        elif result.skipped:
+            print(f"{name}: {result.message} (previous credentials kept)", file=sys.stderr)
         else:
             reason = result.message.removeprefix(f"profile {name}: ")
             print(f"{name}: failed: {reason}", file=sys.stderr)

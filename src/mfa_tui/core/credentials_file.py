@@ -16,8 +16,12 @@ mfa-tui may write a section ``[NAME]`` only when the caller asks for a registry 
   then updated in place and gets the marker.
 
 A section with long-term keys (``aws_access_key_id`` without a session token) is never
-written, marker or not. Any other existing section is not ours. One refused profile
-refuses the whole call: nothing at all is written.
+written, marker or not. Any other existing section is not ours. By default one refused
+profile refuses the whole call: nothing at all is written. With ``skip_refused`` (what a
+refresh uses) the refused profiles are left out and returned with their reasons, and
+every other profile is written; the decision is made under the lock, on the file as it
+is then. :meth:`CredentialsFile.refusals` gives the same answers without the lock, so a
+refresh can leave out a refused profile before spending an AWS call on it.
 
 How a write keeps everything else
 ---------------------------------
@@ -35,7 +39,8 @@ Inside an owned section, keys are updated where they stand (a key's own continua
 lines are dropped, comment lines among them are kept) and missing keys are added after
 the last key; removing a section removes everything up to the next section header.
 Every write is atomic (:func:`mfa_tui.core.fileio.atomic_write`: temp file, fsync,
-rename; 0600 on create, never widened; a read-only file is refused) and happens under a
+rename; 0600 on create, never widened; a read-only file is refused; temp files that
+killed writers left behind are swept) and happens under a
 :class:`filelock.FileLock` at ``<dir>/.<name>.mfa-tui.lock`` held from read to rename,
 so concurrent mfa-tui processes never lose each other's profiles. A symlinked file is
 written through to its target, so dotfile setups keep their link.
@@ -51,7 +56,7 @@ from pathlib import Path
 
 from mfa_tui.core.clock import utc
 from mfa_tui.core.errors import CredentialsFileError, FileError
-from mfa_tui.core.fileio import atomic_write, mode_of, read_bytes
+from mfa_tui.core.fileio import atomic_write, mode_of, read_bytes, sweep_stale_temp_files
 from mfa_tui.core.models import Credentials
 
 MARKER_KEY = "mfa_tui_managed"
@@ -113,6 +118,22 @@ class CredentialsFile:
             return None
         return keys["aws_access_key_id"], keys["aws_secret_access_key"]
 
+    def refusals(self, names: Iterable[str], *, adopt: bool | Collection[str] = False) -> dict[str, str]:
+        """Which of ``names`` a write would refuse now, each with its one-line reason.
+
+        Read without the lock: an early answer (so no AWS call is spent on a profile that
+        cannot be written), not the final one, which :meth:`write` makes under the lock.
+        Raises :class:`CredentialsFileError` when the file cannot be read or parsed.
+        """
+        names = list(names)
+        adopted = set(names) if adopt is True else set(adopt or ())
+        sections = self.read()
+        return {
+            name: _refusal_message(self.path, name, why)
+            for name in names
+            if name in sections and (why := _refusal(sections[name], name in adopted, name=name))
+        }
+
     def owned_profiles(self) -> set[str]:
         """Sections mfa-tui owns: marked and holding no long-term keys."""
         return {name for name, keys in self.read().items() if has_marker(keys) and not has_long_term_keys(keys)}
@@ -132,19 +153,24 @@ class CredentialsFile:
         *,
         remove: Iterable[str] = (),
         adopt: bool | Collection[str] = False,
-    ) -> None:
+        skip_refused: bool = False,
+    ) -> dict[str, str]:
         """Write all ``updates`` and drop the ``remove`` sections in one locked, atomic write.
 
         ``adopt`` (True, or a collection of profile names) lets mfa-tui take over sections
-        holding another tool's temporary credentials. Raises :class:`CredentialsFileError`
-        when any profile is refused or the file cannot be parsed or edited exactly; the
-        file is then left unchanged.
+        holding another tool's temporary credentials. A profile whose section is not
+        mfa-tui's refuses the whole call (:class:`CredentialsFileError`, file unchanged)
+        unless ``skip_refused``: then refused profiles are left out, everything else is
+        written, and the refused ones are returned as profile -> one-line reason (read
+        under the lock, so authoritative). Returns ``{}`` when nothing was refused. The
+        file cannot be parsed or edited exactly: :class:`CredentialsFileError`, file
+        unchanged, whatever ``skip_refused`` says.
         """
         updates = list(updates)
         remove = list(dict.fromkeys(remove))
         _check_request(self.path, updates, remove)
         if not updates and not remove:
-            return
+            return {}
         adopted = {u.profile for u in updates} if adopt is True else set(adopt or ())
         target = Path(os.path.realpath(self.path))
         _ensure_parent(target)
@@ -163,22 +189,30 @@ class CredentialsFile:
                 f"{lock.lock_file}: cannot lock: {exc.strerror or exc}; nothing was written"
             ) from None
         try:
-            _remove_stale_temp_files(target)
-            self._write_locked(target, updates, remove, adopted)
+            # Also when the write turns out to change nothing (atomic_write sweeps on its own).
+            sweep_stale_temp_files(target)
+            return self._write_locked(target, updates, remove, adopted, skip_refused)
         finally:
             lock.release()
 
-    def _write_locked(self, target: Path, updates: list[ProfileCredentials], remove: list[str], adopted: set[str]) -> None:
+    def _write_locked(
+        self, target: Path, updates: list[ProfileCredentials], remove: list[str], adopted: set[str], skip_refused: bool
+    ) -> dict[str, str]:
         from mfa_tui.core import credentials_edit  # local: configupdater is only needed to write
 
         before_bytes = self._read_bytes(target) or b""
         text, bom = _decode(self.path, before_bytes)
         sections = _semantic(self.path, text)
-        _check_ownership(self.path, sections, updates, remove, adopted)
+        refused = _check_ownership(self.path, sections, updates, remove, adopted, raise_=not skip_refused)
+        if refused:
+            updates = [u for u in updates if u.profile not in refused]
+            remove = [r for r in remove if r not in refused]
         wanted = {u.profile: _values_for(u, sections.get(u.profile)) for u in updates}
+        if not wanted and not any(r in sections for r in remove):
+            return refused
         after_bytes = credentials_edit.edit(self.path, text, bom, sections, wanted, [r for r in remove if r in sections])
         if after_bytes == before_bytes:
-            return
+            return refused
         after_sections = _semantic(self.path, _decode(self.path, after_bytes)[0])
         credentials_edit.verify(self.path, sections, after_sections, wanted, set(remove))
         try:
@@ -187,6 +221,7 @@ class CredentialsFile:
             raise
         except FileError as exc:
             raise CredentialsFileError(f"{exc}; nothing was written") from None
+        return refused
 
     @staticmethod
     def _read_bytes(path: Path) -> bytes | None:
@@ -233,8 +268,8 @@ def _check_request(path: Path, updates: list[ProfileCredentials], remove: list[s
                 )
 
 
-def _refusal(keys: dict[str, str], adopt: bool, *, removing: bool = False) -> str | None:
-    """Why an existing section may not be written (or removed), or None when it is ours (or adopted)."""
+def _refusal(keys: dict[str, str], adopt: bool, *, name: str, removing: bool = False) -> str | None:
+    """Why the existing section ``[name]`` may not be written (or removed), or None when it is ours (or adopted)."""
     if has_long_term_keys(keys):
         return (
             "holds long-term keys (aws_access_key_id without aws_session_token), which mfa-tui never overwrites; "
@@ -247,9 +282,14 @@ def _refusal(keys: dict[str, str], adopt: bool, *, removing: bool = False) -> st
         return None
     if holds_session:
         return "holds another tool's temporary credentials (aws-mfa style)" + (
-            "" if removing else "; let mfa-tui manage it with `mfa-tui refresh PROFILE --adopt`"
+            "" if removing else f"; let mfa-tui manage it with `mfa-tui refresh {name} --adopt`"
         )
     return f"was not written by mfa-tui (no `{MARKER_KEY} = {MARKER_VALUE}`); rename or remove that section"
+
+
+def _refusal_message(path: Path, name: str, why: str) -> str:
+    """One refused profile's reason, on its own (the per-profile form of the refusal error)."""
+    return f"{path}: profile [{name}] {why}"
 
 
 def _check_ownership(
@@ -258,23 +298,27 @@ def _check_ownership(
     updates: list[ProfileCredentials],
     remove: list[str],
     adopted: set[str],
-) -> None:
+    *,
+    raise_: bool,
+) -> dict[str, str]:
+    """Refused profiles -> one-line reason; with ``raise_``, the first refusal is raised for the whole call."""
     problems = []
     for update in updates:
         if update.profile in sections:
-            why = _refusal(sections[update.profile], update.profile in adopted)
+            why = _refusal(sections[update.profile], update.profile in adopted, name=update.profile)
             if why:
                 problems.append((update.profile, why))
     for name in remove:
         if name in sections:
-            why = _refusal(sections[name], False, removing=True)
+            why = _refusal(sections[name], False, name=name, removing=True)
             if why:
                 problems.append((name, why))
-    if problems:
+    if problems and raise_:
         name, why = problems[0]
         more = len(problems) - 1
         extra = f" (and {more} more refused profile{'s' * (more > 1)})" if more else ""
-        raise CredentialsFileError(f"{path}: profile [{name}] {why}; nothing was written{extra}")
+        raise CredentialsFileError(f"{_refusal_message(path, name, why)}; nothing was written{extra}")
+    return {name: _refusal_message(path, name, why) for name, why in problems}
 
 
 def _values_for(update: ProfileCredentials, existing: dict[str, str] | None) -> dict[str, str]:
@@ -338,21 +382,6 @@ def _semantic(path: Path, text: str) -> dict[str, dict[str, str]]:
     except configparser.Error:
         raise CredentialsFileError(f"{path}: cannot be parsed as an INI file; mfa-tui left the file unchanged") from None
     return {name: {key: parser.get(name, key) for key in parser.options(name)} for name in parser.sections()}
-
-
-def _remove_stale_temp_files(target: Path) -> None:
-    """Delete temp files left by a writer killed inside :func:`atomic_write` (they hold secrets).
-
-    Called under the lock, so no live mfa-tui writer of ``target`` owns one. Only names
-    exactly as ``atomic_write``'s ``mkstemp`` makes them are touched.
-    """
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp$")
-    try:
-        stale = [entry for entry in os.scandir(target.parent) if pattern.match(entry.name) and entry.is_file()]
-        for entry in stale:
-            os.unlink(entry.path)
-    except OSError:
-        pass  # best effort: a leftover temp file is untidy, not harmful to the write
 
 
 def _ensure_parent(target: Path) -> None:

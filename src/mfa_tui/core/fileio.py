@@ -5,20 +5,43 @@ renamed over the target, so a reader (or a crash) sees the old file or the new o
 never a mix. Files that may hold secrets are created 0600 and never widened; an
 existing file's mode is kept but narrowed to owner-only. A read-only target is
 refused rather than silently replaced: the user made it so on purpose.
+
+A writer killed between creating its temp file and the rename (SIGKILL, power loss)
+leaves the temp file behind, and it holds whatever the target would have held:
+secrets. Temp files are therefore named ``.<target name>.<writer pid>.<random>.tmp``
+and every :func:`atomic_write` first sweeps the stale ones of its own target (see
+:func:`sweep_stale_temp_files`): only names of exactly that pattern (or the pid-less
+``.<target name>.<random>.tmp`` of earlier versions), only regular files of this user,
+and only once their writer is surely gone.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from mfa_tui.core.errors import FileError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+
+DEAD_WRITER_AGE = 5.0
+"""Seconds after which a temp file whose writer pid no longer runs is swept.
+
+A write takes milliseconds; the margin covers a writer whose pid we cannot see (another
+pid namespace sharing the directory), for which "no such process" proves nothing."""
+ORPHAN_AGE = 600.0
+"""Seconds after which a temp file is swept whatever its name says (pids get reused, and
+earlier versions put no pid in the name). No write holds its temp file for minutes; at
+worst a writer stalled that long finds its temp file gone and fails, target untouched."""
+
+_TEMP_RANDOM = r"[a-z0-9_]{8}"
+"""What :func:`tempfile.mkstemp` puts between prefix and suffix (8 of ``[a-z0-9_]``)."""
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -108,9 +131,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int = PRIVATE_FILE, backup: P
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileError(describe_os_error(directory, exc, "create directory")) from None
+    sweep_stale_temp_files(path)
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=_temp_prefix(path), suffix=".tmp")
         try:
             os.fchmod(fd, final_mode)
             view = memoryview(data)
@@ -131,6 +155,75 @@ def atomic_write(path: Path, data: bytes, *, mode: int = PRIVATE_FILE, backup: P
                 os.unlink(tmp_name)
             except OSError:
                 pass
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.{os.getpid()}."
+
+
+def _temp_pattern(path: Path) -> re.Pattern[str]:
+    """``.<name>.<pid>.<random>.tmp`` (group 1: the pid) or, from earlier versions, ``.<name>.<random>.tmp``."""
+    return re.compile(rf"\A\.{re.escape(path.name)}\.(?:([0-9]{{1,10}})\.)?{_TEMP_RANDOM}\.tmp\Z")
+
+
+def _process_gone(pid: int) -> bool:
+    """True only when no process ``pid`` exists (a process of another user still counts as there)."""
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # EPERM: it exists, it is just not ours
+        return False
+    return False
+
+
+def sweep_stale_temp_files(path: Path, *, now: float | None = None) -> list[Path]:
+    """Delete temp files that killed writers of ``path`` left beside it; returns what was deleted.
+
+    A candidate must be named exactly as :func:`atomic_write` names temp files for
+    ``path`` (``.<name>.<pid>.<random>.tmp``, or the pid-less form of earlier versions),
+    be a regular file (not a symlink) owned by this user, and be stale:
+
+    - its writer's pid is in the name, that process no longer exists, and the file is
+      older than :data:`DEAD_WRITER_AGE`; or
+    - it is older than :data:`ORPHAN_AGE` (no pid in the name, or the pid was reused).
+
+    Our own pid counts as alive (another thread may be writing), so a live write is
+    never touched. Ages are by modification time against the wall clock ``now``. Best
+    effort and silent: a leftover temp file is untidy, never a reason to fail a write.
+    """
+    path = Path(path)
+    pattern = _temp_pattern(path)
+    now = time.time() if now is None else now
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
+            continue
+        age = now - info.st_mtime
+        pid = int(match.group(1)) if match.group(1) else None
+        dead = pid is not None and age >= DEAD_WRITER_AGE and _process_gone(pid)
+        if not (dead or age >= ORPHAN_AGE):
+            continue
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -9,8 +9,11 @@ The flow (AWS_FACTS facts 1–4):
 3. **Chained roles** are assumed with the MFA session's keys over a bounded thread pool,
    capped at 1 hour (longer requests are clamped with a warning, never sent to fail).
 4. **Direct roles** carry their own code, each from a later 30-second step than the last.
-5. All successes go to the credentials file in one locked write, then into the state.
-   A failure keeps that profile's previous credentials and gets a one-line reason.
+5. All successes go to the credentials file in one locked write, then into the state
+   (:meth:`mfa_tui.core.service.Service.commit`, which then reports them VALID).
+   A failure keeps that profile's previous credentials and gets a one-line reason; a
+   skip (no code entered, or the run cancelled before the profile was tried) keeps its
+   credentials and its last error as they were.
 
 Codes come from a ``code_provider`` callback (a terminal prompt, the dashboard's dialog,
 a test) so the engine never blocks on a UI; cancellation is a ``threading.Event``.
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +31,16 @@ from datetime import datetime
 from mfa_tui.core import aws, sts
 from mfa_tui.core.clock import Clock, seconds_left_in_step
 from mfa_tui.core.errors import CodeError, MfaTuiError
-from mfa_tui.core.models import CHAINED_ROLE_MAX, Credentials, Identity, Profile, ProfileKind, Registry, State
+from mfa_tui.core.models import (
+    CHAINED_ROLE_MAX,
+    Credentials,
+    Identity,
+    Profile,
+    ProfileKind,
+    ProfileStatus,
+    Registry,
+    State,
+)
 from mfa_tui.core.totp import SpentCodes, check_format
 
 CLIENT_CACHE_SIZE = 32
@@ -36,6 +48,13 @@ CLIENT_CACHE_SIZE = 32
 
 MAX_CODE_ATTEMPTS = 3
 """How many times a code prompt is repeated after a refused code before giving up on that identity."""
+
+SKIP_REASON = "skipped: no code entered"
+"""The message of a profile skipped because the code was not given (the user chose not to)."""
+CANCEL_REASON = "cancelled"
+"""The message of a profile the run was cancelled before (nothing was sent for it)."""
+WRITING = "done; writing the credentials file"
+"""Progress message once a profile's credentials are in hand, until they are committed."""
 
 
 @dataclass(frozen=True)
@@ -63,14 +82,43 @@ CodeProvider = Callable[[CodeRequest], "str | None"]
 
 @dataclass(frozen=True)
 class Progress:
-    """One profile's progress during a run, for live display."""
+    """One profile's progress during a run, for live display.
+
+    A profile goes REFRESHING (``message`` says what it waits for; :data:`WRITING` once its
+    credentials are in hand), then ends with exactly one of:
+
+    - VALID: its new credentials are in the credentials file *and* the state (emitted by
+      :meth:`~mfa_tui.core.service.Service.commit` right after the run's one locked write);
+      ``expires_at``, ``assumed_role_arn`` and ``status`` are set; ``message`` holds any
+      warnings (e.g. a duration clamped to 1 hour), else it is empty;
+    - ERROR: the one-line reason in ``message``, previous credentials kept. Emitted as
+      soon as the failure is known (before the commit records it as the last error),
+      except for a profile whose section the write refused, which gets it after the
+      write, with ``status``;
+    - ``skipped``: nothing changed for the profile (see :attr:`skipped`).
+    """
 
     profile: str
     state: State
     message: str = ""
+    expires_at: datetime | None = None
+    """When the profile's credentials expire (aware UTC): on VALID the new, committed ones; on
+    a skip the ones it kept (None if it has none). None on every other event."""
+    assumed_role_arn: str | None = None
+    """On VALID for a role profile: AWS's ``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``."""
+    skipped: bool = False
+    """True when the profile was left exactly as it was: no code was entered for it (the
+    code prompt was skipped before any code reached AWS) or the run was cancelled before
+    it. ``message`` is :data:`SKIP_REASON` or :data:`CANCEL_REASON`; ``state`` and
+    ``expires_at`` are its status from before the run (the state is not touched)."""
+    status: ProfileStatus | None = None
+    """The profile's whole row as the state now has it, when the event follows a commit
+    (VALID; a refused write's ERROR) or is a skip (its row from before the run)."""
 
 
 ProgressSink = Callable[[Progress], None]
+StatusLookup = Callable[[str], "ProfileStatus | None"]
+"""A profile's status before the run (for skip events); None when unknown."""
 
 
 @dataclass
@@ -80,11 +128,14 @@ class ProfileResult:
     profile: str
     ok: bool
     message: str = ""
-    """The one-line reason on failure; empty on success."""
+    """The one-line reason on failure or skip; empty on success."""
     warnings: list[str] = field(default_factory=list)
     credentials: Credentials | None = field(default=None, repr=False)
     assumed_role_arn: str | None = None
     source_identity: str | None = None
+    skipped: bool = False
+    """Not ok, but not a failure either: no code was entered (or the run was cancelled first).
+    The commit leaves such a profile's credentials and last error untouched."""
 
 
 @dataclass
@@ -119,6 +170,21 @@ class RefreshPlan:
     def profiles(self) -> list[Profile]:
         return [p for ip in self.identities for p in ip.profiles]
 
+    def without(self, names: Collection[str]) -> RefreshPlan:
+        """The same plan minus the profiles in ``names``; an identity left with none is dropped."""
+        kept = []
+        for ip in self.identities:
+            part = IdentityPlan(
+                identity=ip.identity,
+                needs_code=ip.needs_code,
+                session_profiles=[p for p in ip.session_profiles if p.name not in names],
+                chained=[p for p in ip.chained if p.name not in names],
+                direct=[p for p in ip.direct if p.name not in names],
+            )
+            if part.profiles:
+                kept.append(part)
+        return RefreshPlan(identities=kept)
+
 
 @dataclass
 class RefreshReport:
@@ -132,17 +198,26 @@ class RefreshReport:
 
     @property
     def failed(self) -> list[ProfileResult]:
+        """Every profile not refreshed, skipped ones included (see :attr:`skipped`)."""
         return [r for r in self.results.values() if not r.ok]
+
+    @property
+    def skipped(self) -> list[ProfileResult]:
+        """Profiles left as they were because no code was entered or the run was cancelled."""
+        return [r for r in self.results.values() if r.skipped]
 
     @property
     def succeeded(self) -> list[ProfileResult]:
         return [r for r in self.results.values() if r.ok]
 
     def summary(self) -> str:
-        ok, bad = len(self.succeeded), len(self.failed)
+        ok, skipped = len(self.succeeded), len(self.skipped)
+        bad = len(self.failed) - skipped
         text = f"{ok} profile{'s' * (ok != 1)} refreshed"
         if bad:
             text += f", {bad} failed"
+        if skipped:
+            text += f", {skipped} skipped (they keep their previous credentials)"
         return text
 
 
@@ -172,6 +247,10 @@ def make_plan(
         else:
             plan.chained.append(profile)
     return RefreshPlan(identities=list(by_identity.values()))
+
+
+class _Skipped(Exception):
+    """A direct role's code prompt was skipped: unwinds out of :meth:`Engine._finish` without an error."""
 
 
 class Engine:
@@ -232,11 +311,18 @@ class Engine:
         code_provider: CodeProvider,
         progress: ProgressSink | None = None,
         cancel: threading.Event | None = None,
+        status_of: StatusLookup | None = None,
     ) -> RefreshReport:
-        """Refresh everything in ``plan``; never raises for AWS or code failures."""
+        """Refresh everything in ``plan``; never raises for AWS or code failures.
+
+        Successes are reported REFRESHING (:data:`WRITING`), not VALID: they are not
+        durable until committed. ``status_of`` gives a profile's status before the run,
+        for the events of skipped profiles.
+        """
         report = RefreshReport(spent=dict(spent))
         emit = progress or (lambda _p: None)
         cancel = cancel or threading.Event()
+        status_of = status_of or (lambda _name: None)
         workers = max(1, min(64, self.registry.settings.refresh_concurrency))
         futures: list[Future] = []
         for profile in plan.profiles:
@@ -244,9 +330,9 @@ class Engine:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfa-tui-refresh") as pool:
             for ip in plan.identities:
                 if cancel.is_set():
-                    self._fail_all(report, ip.profiles, "cancelled", emit)
+                    self._skip_all(report, ip.profiles, CANCEL_REASON, emit, status_of)
                     continue
-                self._run_identity(ip, report, mfa_sessions, code_provider, emit, cancel, pool, futures)
+                self._run_identity(ip, report, mfa_sessions, code_provider, emit, cancel, pool, futures, status_of)
             for future in futures:
                 result: ProfileResult = future.result()
                 report.results[result.profile] = result
@@ -256,6 +342,21 @@ class Engine:
         for profile in profiles:
             report.results[profile.name] = ProfileResult(profile.name, ok=False, message=message)
             emit(Progress(profile.name, State.ERROR, message))
+
+    def _skip_all(
+        self, report: RefreshReport, profiles: list[Profile], message: str, emit: ProgressSink, status_of: StatusLookup
+    ) -> None:
+        for profile in profiles:
+            report.results[profile.name] = self._skip(profile.name, message, emit, status_of)
+
+    def _skip(self, name: str, message: str, emit: ProgressSink, status_of: StatusLookup) -> ProfileResult:
+        """A profile left as it was: reported with its status from before the run."""
+        before = status_of(name)
+        emit(Progress(
+            name, before.state if before is not None else State.MISSING, message, skipped=True,
+            expires_at=before.expires_at if before is not None else None, status=before,
+        ))
+        return ProfileResult(name, ok=False, message=message, skipped=True)
 
     def _device(self, identity: Identity) -> str:
         return f"identity {identity.name} ({identity.mfa_serial})" if identity.mfa_serial else f"identity {identity.name}"
@@ -272,14 +373,18 @@ class Engine:
     ):
         """Ask for a code until ``send(code)`` succeeds, the user skips, or attempts run out.
 
-        Returns ``(result, None)`` on success or ``(None, reason)``.
+        Returns ``(result, None, False)`` on success, ``(None, reason, True)`` for a skip
+        (no code entered before any reached AWS, or cancelled) and ``(None, reason, False)``
+        for a failure. Skipping after AWS refused a code is a failure: the refusal is the
+        reason worth keeping.
         """
         serial = identity.mfa_serial or ""
         device = self._device(identity)
         error: str | None = None
+        refused_by_aws = False
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
             if cancel.is_set():
-                return None, "cancelled"
+                return None, CANCEL_REASON, True
             spent = report.spent.get(serial, SpentCodes())
             now = self.clock.now()
             request = CodeRequest(
@@ -294,10 +399,12 @@ class Engine:
             )
             raw = code_provider(request)
             if cancel.is_set():
-                return None, "cancelled"
+                return None, CANCEL_REASON, True
             if raw is None:
-                # Giving up after a refusal: the refusal is the reason worth keeping.
-                return None, error or "skipped: no code entered"
+                if refused_by_aws:
+                    return None, error, False
+                # Only local refusals (malformed, already used) or none: nothing reached AWS.
+                return None, SKIP_REASON, True
             try:
                 code = check_format(raw, device=device)
             except CodeError as exc:
@@ -310,18 +417,22 @@ class Engine:
                 continue
             report.spent[serial] = spent.spend(code, now)
             try:
-                return send(code), None
+                return send(code), None, False
             except CodeError as exc:
                 error = str(exc)
+                refused_by_aws = True
                 continue
             except MfaTuiError as exc:
-                return None, str(exc)
-        return None, error or "no valid code"
+                return None, str(exc), False
+        return None, error or "no valid code", False
 
-    def _run_identity(self, ip, report, mfa_sessions, code_provider, emit, cancel, pool, futures) -> None:
+    def _run_identity(self, ip, report, mfa_sessions, code_provider, emit, cancel, pool, futures, status_of) -> None:
         identity: Identity = ip.identity
         try:
             keys = self.long_term_keys(identity)
+            # Built here so that a client botocore cannot build (a broken ~/.aws/config) fails
+            # this identity's rows one by one, like any other per-identity problem.
+            client = self.sts_client(identity, keys)
         except MfaTuiError as exc:
             self._fail_all(report, ip.profiles, str(exc), emit)
             return
@@ -336,7 +447,6 @@ class Engine:
                 )
                 session = None
             else:
-                client = self.sts_client(identity, keys)
                 duration = self.registry.mfa_duration(identity)
 
                 def send(code: str) -> Credentials:
@@ -348,26 +458,30 @@ class Engine:
 
                 for p in ip.session_profiles + ip.chained:
                     emit(Progress(p.name, State.REFRESHING, "waiting for a code"))
-                session, reason = self._ask_code(
+                session, reason, skipped = self._ask_code(
                     identity, ip.session_profiles + ip.chained, "mfa-session", report, code_provider, send, cancel
                 )
-                if session is None:
+                if session is None and skipped:
+                    self._skip_all(report, ip.session_profiles + ip.chained, reason, emit, status_of)
+                elif session is None:
                     self._fail_all(report, ip.session_profiles + ip.chained, reason or "no MFA session", emit)
                 else:
                     report.mfa_sessions[identity.name] = session
         if session is not None:
             for p in ip.session_profiles:
                 report.results[p.name] = ProfileResult(p.name, ok=True, credentials=session)
-                emit(Progress(p.name, State.VALID))
+                emit(Progress(p.name, State.REFRESHING, WRITING))
             session_keys = aws.Keys(session.access_key_id, session.secret_access_key, session.session_token)
             for p in ip.chained:
                 emit(Progress(p.name, State.REFRESHING, "assuming role"))
                 futures.append(pool.submit(self._assume_chained, identity, p, session_keys, emit))
         for p in ip.direct:
             if cancel.is_set():
-                self._fail_all(report, [p], "cancelled", emit)
+                self._skip_all(report, [p], CANCEL_REASON, emit, status_of)
                 continue
-            report.results[p.name] = self._assume_direct(identity, p, keys, report, code_provider, emit, cancel)
+            report.results[p.name] = self._assume_direct(
+                identity, p, keys, report, code_provider, emit, cancel, status_of
+            )
 
     def _role_duration(self, profile: Profile, cap: int | None) -> tuple[int, list[str]]:
         wanted = profile.duration or self.registry.settings.role_duration
@@ -405,13 +519,13 @@ class Engine:
         except MfaTuiError as exc:
             emit(Progress(profile.name, State.ERROR, str(exc)))
             return ProfileResult(profile.name, ok=False, message=str(exc), warnings=warnings)
-        emit(Progress(profile.name, State.VALID, "; ".join(warnings)))
+        emit(Progress(profile.name, State.REFRESHING, WRITING))
         return ProfileResult(
             profile.name, ok=True, warnings=warnings, credentials=role.credentials,
             assumed_role_arn=role.assumed_role_arn, source_identity=role.source_identity,
         )
 
-    def _assume_direct(self, identity, profile, keys, report, code_provider, emit, cancel) -> ProfileResult:
+    def _assume_direct(self, identity, profile, keys, report, code_provider, emit, cancel, status_of) -> ProfileResult:
         if not identity.mfa_serial:
             message = f"profile {profile.name}: identity {identity.name} has no mfa_serial for a direct role"
             emit(Progress(profile.name, State.ERROR, message))
@@ -428,12 +542,17 @@ class Engine:
                     what=f"profile {profile.name}", clock=self.clock, watch=self.watch, endpoint=identity.endpoint_url,
                 )
 
-            role, reason = self._ask_code(identity, [profile], "direct-role", report, code_provider, send, cancel)
+            role, reason, skipped = self._ask_code(identity, [profile], "direct-role", report, code_provider, send, cancel)
+            if role is None and skipped:
+                raise _Skipped(reason)
             if role is None:
                 raise MfaTuiError(reason if reason and reason.startswith("profile ") else f"profile {profile.name}: {reason}")
             return role
 
-        return self._finish(profile, attempt, duration, warnings, emit)
+        try:
+            return self._finish(profile, attempt, duration, warnings, emit)
+        except _Skipped as skip:
+            return self._skip(profile.name, str(skip), emit, status_of)
 
     # ── re-mint and who-am-I ─────────────────────────────────────────────────
     def remint(

@@ -3,8 +3,10 @@
 :class:`Service` ties the registry, the state store, the credentials-file writer and
 the refresh engine together: it selects profiles, computes their status, runs
 refreshes, re-mints and who-am-I, and commits results (one locked write of the
-credentials file, then the state). Nothing here knows about terminals or Textual;
-every method can run in a worker thread.
+credentials file, then the state, then a VALID progress event per committed profile).
+A profile whose section in the credentials file is not mfa-tui's fails on its own, with
+its reason, before any AWS call is spent on it; the others are written. Nothing here
+knows about terminals or Textual; every method can run in a worker thread.
 """
 
 from __future__ import annotations
@@ -24,10 +26,20 @@ from mfa_tui.core.models import (
     ProfileKind,
     ProfileStatus,
     Registry,
+    State,
     WhoAmI,
     classify,
 )
-from mfa_tui.core.refresh import CodeProvider, Engine, ProgressSink, RefreshPlan, RefreshReport, make_plan
+from mfa_tui.core.refresh import (
+    CodeProvider,
+    Engine,
+    ProfileResult,
+    Progress,
+    ProgressSink,
+    RefreshPlan,
+    RefreshReport,
+    make_plan,
+)
 from mfa_tui.core.state import SessionState, StateStore
 from mfa_tui.core.totp import SpentCodes
 
@@ -68,6 +80,19 @@ class Service:
         aws_config = paths.aws_config_path()
         loaded = registry_mod.load(paths.config_path(config), aws_config_path=aws_config)
         return cls(loaded, clock=clock, aws_config_path=aws_config)
+
+    def reload_registry(self) -> Registry:
+        """Read the registry file again (after an edit such as enrolling a device); the engine follows.
+
+        Raises :class:`~mfa_tui.core.errors.RegistryError` when it no longer loads; the
+        registry in use is then kept. The credentials file path stays the one in use.
+        """
+        from mfa_tui.core import registry as registry_mod
+
+        loaded = registry_mod.load(self.registry.path, aws_config_path=self.aws_config_path)
+        self.registry = loaded
+        self.engine.registry = loaded
+        return loaded
 
     # ── inputs ──────────────────────────────────────────────────────────────
     def long_term_keys(self, identity: Identity) -> aws.Keys:
@@ -173,10 +198,18 @@ class Service:
         """Refresh ``profiles``: one code per identity that needs one, then commit. Never raises for AWS failures.
 
         ``adopt`` names profiles whose sections hold another tool's temporary credentials
-        (aws-mfa) that the user agreed to let mfa-tui take over.
+        (aws-mfa) that the user agreed to let mfa-tui take over. A profile whose section
+        would be refused fails at once with its reason (no AWS call, no code asked for it
+        alone); the commit checks again under the lock.
         """
+        adopt = set(adopt)
+        emit = progress or (lambda _p: None)
         state = self.load_state()
         plan = plan or make_plan(self.registry, profiles, self.mfa_sessions(state), self.clock.now())
+        order = [p.name for p in plan.profiles]
+        refused = self._refused(order, adopt, emit)
+        if refused:
+            plan = plan.without(refused)
         spent = {
             ident.mfa_serial: self._spent(state, ident.name)
             for ident in (ip.identity for ip in plan.identities)
@@ -189,9 +222,25 @@ class Service:
             code_provider=code_provider,
             progress=progress,
             cancel=cancel,
+            status_of=lambda name: self.statuses([name], state=state)[0],
         )
-        self.commit(report, adopt=adopt)
+        _merge(report, refused, order)
+        self.commit(report, adopt=adopt, progress=progress)
         return report
+
+    def _refused(self, names: list[str], adopt: set[str], emit: ProgressSink) -> dict[str, ProfileResult]:
+        """Profiles whose sections the credentials file would refuse, failed now (and reported ERROR)."""
+        if not names:
+            return {}
+        try:
+            reasons = self.credentials_file.refusals(names, adopt=adopt)
+        except CredentialsFileError:
+            return {}  # an unreadable file fails the commit of every profile, with its own reason
+        results = {}
+        for name, reason in reasons.items():
+            results[name] = ProfileResult(name, ok=False, message=_not_written(name, reason))
+            emit(Progress(name, State.ERROR, results[name].message))
+        return results
 
     def remint(
         self,
@@ -219,13 +268,25 @@ class Service:
                 if status.expires_at is not None and (status.expires_at - now).total_seconds() <= limit:
                     chosen.append(profile)
             profiles = chosen
-        report = self.engine.remint(list(profiles), mfa_sessions=sessions, progress=progress)
+        profiles = list(profiles)
+        order = [p.name for p in profiles]
+        refused = self._refused(order, set(), progress or (lambda _p: None))
+        profiles = [p for p in profiles if p.name not in refused]
+        report = self.engine.remint(profiles, mfa_sessions=sessions, progress=progress)
+        _merge(report, refused, order)
         if report.results:
-            self.commit(report)
+            self.commit(report, progress=progress)
         return report
 
-    def commit(self, report: RefreshReport, *, adopt: Iterable[str] = ()) -> None:
-        """Write every success to the credentials file in one locked write, then record all in the state."""
+    def commit(self, report: RefreshReport, *, adopt: Iterable[str] = (), progress: ProgressSink | None = None) -> None:
+        """Write every success to the credentials file in one locked write, then record all in the state.
+
+        A profile whose section the write refuses fails alone (its reason names the section
+        and, for another tool's credentials, ``--adopt``); the rest are written. Skipped
+        profiles are not recorded at all. Then, on ``progress``: VALID for each committed
+        profile, and ERROR for each the write refused.
+        """
+        unwritten: list[str] = []
         with self._commit_lock:
             updates = []
             for result in report.succeeded:
@@ -236,12 +297,15 @@ class Service:
                 )
             if updates:
                 try:
-                    self.credentials_file.write(updates, adopt=set(adopt))
+                    refused = self.credentials_file.write(updates, adopt=set(adopt), skip_refused=True)
                 except CredentialsFileError as exc:
-                    for result in report.succeeded:
-                        result.ok = False
-                        result.message = f"profile {result.profile}: not written: {exc}"
-                        result.credentials = None
+                    refused = {result.profile: str(exc) for result in report.succeeded}
+                for name, reason in refused.items():
+                    result = report.results[name]
+                    result.ok = False
+                    result.message = _not_written(name, reason)
+                    result.credentials = None
+                    unwritten.append(name)
             now = self.clock.now()
             serial_to_identity = {i.mfa_serial: i.name for i in self.registry.identities.values() if i.mfa_serial}
 
@@ -256,6 +320,8 @@ class Service:
                         ist.spent_codes = list(spent.recent)
                         ist.mfa_serial = serial
                 for result in report.results.values():
+                    if result.skipped:
+                        continue  # the user's choice, not a failure: credentials and last error stay
                     pst = state.profile(result.profile)
                     profile = self.registry.profiles[result.profile]
                     pst.identity = profile.identity
@@ -270,7 +336,26 @@ class Service:
                     else:
                         pst.last_error = result.message
 
-            self.state_store.update(apply)
+            committed = self.state_store.update(apply)
+        if progress is not None:
+            self._report_committed(report, unwritten, committed, progress)
+
+    def _report_committed(
+        self, report: RefreshReport, unwritten: list[str], state: SessionState, emit: ProgressSink
+    ) -> None:
+        """VALID (with the new expiry and role ARN) for what is now durable; ERROR for what the write refused."""
+        names = [r.profile for r in report.results.values() if r.ok] + unwritten
+        rows = {row.profile: row for row in self.statuses(names, state=state)}
+        for name in names:
+            result = report.results[name]
+            if result.ok:
+                emit(Progress(
+                    name, State.VALID, "; ".join(result.warnings),
+                    expires_at=result.credentials.expiration if result.credentials else None,
+                    assumed_role_arn=result.assumed_role_arn, status=rows.get(name),
+                ))
+            else:
+                emit(Progress(name, State.ERROR, result.message, status=rows.get(name)))
 
     def _spent(self, state: SessionState, identity: str) -> SpentCodes:
         ist = state.identities.get(identity)
@@ -345,3 +430,17 @@ class Service:
         raise NeedsCodeError(
             f"profile {name}: needs a new MFA code; run `mfa-tui refresh {name}` or refresh it in the mfa-tui dashboard"
         )
+
+
+def _not_written(name: str, reason: str) -> str:
+    """A profile's one-line failure when the credentials file refused it or could not be written."""
+    return f"profile {name}: not written: {reason}"
+
+
+def _merge(report: RefreshReport, refused: dict[str, ProfileResult], order: list[str]) -> None:
+    """Add the profiles refused before the run to ``report``, all results in ``order`` (the plan's)."""
+    if not refused:
+        return
+    results = {**report.results, **refused}
+    ranked = {name: i for i, name in enumerate(order)}
+    report.results = dict(sorted(results.items(), key=lambda item: ranked.get(item[0], len(ranked))))
