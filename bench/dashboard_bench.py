@@ -19,7 +19,7 @@ What is measured, each in fresh subprocesses so imports and caches start cold:
   sequences (then discards them), so the figure includes the full cost of a repaint.
   "Idle": rows whose visible text stays the same (target ≤ 5 ms); "busy": every row under
   10 minutes from expiry, so every visible row changes each second (target ≤ 15 ms).
-- **Peak RSS**: ``ru_maxrss`` of the tick subprocess (and the first-frame one), in MiB.
+- **Peak RSS**: the peak RSS (``VmHWM``; ``ru_maxrss`` elsewhere) of the tick subprocess (and the first-frame one), in MiB.
 
 The host app is a parameter: ``--host module:function`` names a factory ``(rows, clock) -> App``
 whose app shows a ``StatusTable`` (default: ``bench/_host.py``; the floor is ``bench/_floor.py``).
@@ -33,7 +33,6 @@ import asyncio
 import importlib
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -58,9 +57,8 @@ def _load(spec: str):
 
 
 def _rss_mib() -> float:
-    # ru_maxrss is KiB on Linux (bytes on macOS).
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    """This process's own peak RSS (VmHWM, not ru_maxrss: see frame_probe.peak_rss_mib)."""
+    return _load("frame_probe:peak_rss_mib")()
 
 
 def _emit(payload: dict) -> None:

@@ -102,3 +102,12 @@ def test_reset_clears_faults_and_calls(local_aws, sts):
     local_aws.reset()
     assert local_aws.calls == []
     assert local_aws.faults.plan.throttle_rate == 0.0
+
+
+def test_an_action_moto_lacks_is_named_not_a_500(local_aws, demo_world, client):
+    iam = client("iam", demo_world.keys("alice"))
+    code, message, status = error_of(
+        iam.simulate_principal_policy, PolicySourceArn="arn:aws:iam::111111111111:user/alice", ActionNames=["s3:ListBucket"]
+    )
+    assert (code, status) == ("InvalidAction", 400)
+    assert message == "The local AWS (moto) does not implement iam:SimulatePrincipalPolicy."

@@ -28,7 +28,7 @@ from mfa_tui.core.models import State
 from mfa_tui.localaws import backends
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
 from mfa_tui.ui.dialogs.token import TokenDialog
-from mfa_tui.ui.messages import RemintFinished
+from mfa_tui.ui.messages import RefreshFinished, RemintFinished
 
 CHAINED_AND_SESSION = ["alice", "dev-admin", "dev-readonly", "staging-admin", "staging-readonly", "prod-admin", "prod-readonly"]
 
@@ -283,3 +283,24 @@ async def test_quit_during_a_refresh_asks_first_and_never_hangs_on_the_waiting_w
         await pilot.pause()
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.is_running, "the app to exit", timeout=10)
+
+
+async def test_rows_turn_valid_as_soon_as_their_credentials_are_written(service, demo_world, local_aws):
+    """Each row is valid (with its expiry) before the run's end-of-run message is handled."""
+    seen_before_end: dict[str, State] = {}
+    app = make_app(service)
+
+    def hook(message) -> None:  # called as each message is dispatched, before its handler
+        if isinstance(message, RefreshFinished) and not seen_before_end:  # first dispatch: the screen's
+            table = main_screen(app).table
+            seen_before_end.update({name: table.state_of(name) for name in CHAINED_AND_SESSION})
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        screen = main_screen(app)
+        await pilot.press("R")
+        await enter_code(pilot, demo_world.code())
+        await token_dialog(pilot)  # the direct role's own code: skipped here
+        await pilot.press("escape")
+        await settle(pilot)
+        assert seen_before_end == {name: State.VALID for name in CHAINED_AND_SESSION}
+        assert screen.table.get_row("dev-admin").expires_at is not None

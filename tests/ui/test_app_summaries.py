@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from mfa_tui.core.errors import NeedsCodeError
 from mfa_tui.core.models import WhoAmI
-from mfa_tui.core.refresh import ProfileResult, RefreshReport
+from mfa_tui.core.refresh import SKIP_REASON, ProfileResult, RefreshReport
 from mfa_tui.ui.summaries import refresh_summary, refresh_warnings, remint_summary, whoami_summary
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -28,9 +28,9 @@ def test_refresh_summary_counts_and_names_the_first_failures():
     assert refresh_summary(report(0, 1)).severity == "error"
     assert refresh_summary(RefreshReport()).text.startswith("Nothing to refresh")
     skipped = report(0, 0)
-    skipped.results["s"] = ProfileResult("s", ok=False, message="skipped: no code entered")
+    skipped.results["s"] = ProfileResult("s", ok=False, message=SKIP_REASON, skipped=True)
     assert refresh_summary(skipped) == (
-        "0 profiles refreshed, 1 skipped (no code entered; they keep their previous credentials).", "warning"
+        "0 profiles refreshed, 1 skipped (they keep their previous credentials).", "warning"
     )
     assert refresh_warnings(report(1, 0, warning="capped at 1 hour")) == ["capped at 1 hour"]
 

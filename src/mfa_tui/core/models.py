@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
 # AWS limits (AWS_FACTS.md facts 3 and 4).
@@ -119,8 +120,9 @@ class Identity:
     user_name: str | None = None
     """IAM user name; derived from the MFA serial or who-am-I when absent."""
 
-    @property
+    @cached_property
     def account_id(self) -> str | None:
+        # Cached (the dataclass is frozen): the dashboard asks for it per row.
         if self.mfa_serial:
             m = MFA_SERIAL_RE.match(self.mfa_serial)
             if m:
@@ -153,8 +155,9 @@ class Profile:
             return ProfileKind.MFA_SESSION
         return ProfileKind.DIRECT_ROLE if self.strategy is Strategy.DIRECT else ProfileKind.CHAINED_ROLE
 
-    @property
+    @cached_property
     def role_account_id(self) -> str | None:
+        # Cached (the dataclass is frozen): the dashboard asks for it per row.
         if self.role_arn:
             m = ROLE_ARN_RE.match(self.role_arn)
             if m:
@@ -173,6 +176,19 @@ class Registry:
     profiles: dict[str, Profile] = field(default_factory=dict)
     """In file order."""
 
+    @cached_property
+    def _accounts_by_id(self) -> dict[str, Account]:
+        """Account id -> its table (the first, as a scan in file order would find), built on first use.
+
+        Statuses look an account up several times per profile; a scan per lookup made the
+        dashboard's start quadratic in accounts × profiles. The registry is never changed after
+        loading (a reload makes a new one), so the index cannot go stale.
+        """
+        index: dict[str, Account] = {}
+        for account in self.accounts.values():
+            index.setdefault(account.id, account)
+        return index
+
     def account_for(self, profile: Profile) -> Account | None:
         """The account a profile's credentials belong to, from its table, its ARN or its identity."""
         if profile.account and profile.account in self.accounts:
@@ -185,9 +201,7 @@ class Registry:
                     return self.accounts[ident.account]
                 acct_id = ident.account_id
         if acct_id is not None:
-            for account in self.accounts.values():
-                if account.id == acct_id:
-                    return account
+            return self._accounts_by_id.get(acct_id)
         return None
 
     def account_id_for(self, profile: Profile) -> str | None:

@@ -12,20 +12,25 @@ The writers (:func:`add_entries`, :func:`set_value`, :func:`dumps`) live in
 :mod:`mfa_tui.core.registry_edit` and are imported only when called: loading the
 registry (done by ``credential-process`` on every AWS CLI call) never pays for
 tomli-w or filelock.
+
+:func:`load` keeps the last registry that validated (:mod:`mfa_tui.core.registry_cache`) and
+reuses it while the registry's text, the AWS config file and the rules are unchanged, so an
+unchanged registry opens without tomllib or the checks (and without importing them). A
+registry with problems is always checked in full; :func:`check` never uses the copy.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from mfa_tui.core.errors import FileError, Problem, RegistryError
 from mfa_tui.core.fileio import read_bytes
 from mfa_tui.core.models import Registry
-from mfa_tui.core.registry_text import ScanError, format_path, line_col, scan
-from mfa_tui.core.registry_validate import validate
+
+# registry_text and registry_validate (the scanner and the rules) are imported where used: a
+# registry served from the cache needs neither.
 
 MAX_BYTES = 4 * 1024 * 1024
 """A registry larger than this is refused: even 10,000 profiles take well under 2 MiB."""
@@ -45,10 +50,23 @@ def load(path: Path, *, aws_config_path: Path | None = None) -> Registry:
     problem saying how to create it. ``aws_config_path`` is the AWS config file checked
     for profiles that would shadow ours (default: ``$AWS_CONFIG_FILE`` or ~/.aws/config).
     """
-    registry, problems = _load(Path(path), aws_config_path)
+    from mfa_tui.core import registry_cache
+
+    path = Path(path)
+    if aws_config_path is None:
+        aws_config_path = _default_aws_config()
+    text, problems = read_text(path)
+    if text is None:
+        raise RegistryError(problems)
+    key = registry_cache.inputs(path, text, aws_config_path)
+    registry = registry_cache.lookup(path, key)
+    if registry is not None:
+        return registry
+    registry, problems = validate_text(text, path, aws_config_path=aws_config_path)
     if problems:
         raise RegistryError(problems)
     assert registry is not None
+    registry_cache.store(path, key, registry)
     return registry
 
 
@@ -104,6 +122,8 @@ def read_text(path: Path, *, missing_ok: bool = False) -> tuple[str | None, list
 
 def parse_text(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """tomllib's dict for ``text``, or None and the syntax problem (with line and column)."""
+    import tomllib  # local: a registry served from the cache is never parsed
+
     body = text[1:] if text.startswith(BOM) else text
     try:
         return tomllib.loads(body), []
@@ -125,11 +145,17 @@ def validate_raw(
     raw: dict[str, Any], text: str | None, path: Path, *, aws_config_path: Path | None = None
 ) -> tuple[Registry | None, list[Problem]]:
     """Validate a parsed registry; ``text`` (when given) supplies line numbers for problems."""
-    if aws_config_path is None:
-        from mfa_tui.core.paths import aws_config_path as default_aws_config
+    from mfa_tui.core.registry_validate import validate
 
-        aws_config_path = default_aws_config()
+    if aws_config_path is None:
+        aws_config_path = _default_aws_config()
     return validate(raw, path=path, aws_config_path=aws_config_path, locate=_locator(text))
+
+
+def _default_aws_config() -> Path:
+    from mfa_tui.core.paths import aws_config_path
+
+    return aws_config_path()
 
 
 def _locator(text: str | None):
@@ -140,6 +166,8 @@ def _locator(text: str | None):
     cache: list = []
 
     def locate(where: tuple[str, ...]) -> tuple[int, int] | None:
+        from mfa_tui.core.registry_text import ScanError, scan
+
         if not cache:
             try:
                 cache.append(scan(body))
@@ -153,6 +181,8 @@ def _locator(text: str | None):
 
 def syntax_problem(message: str, text: str, path: Path) -> Problem:
     """A tomllib error as a Problem, reworded where tomllib's wording leaves users guessing."""
+    from mfa_tui.core.registry_text import format_path, line_col
+
     line = column = None
     m = _AT_POSITION.match(message)
     if m:
@@ -206,6 +236,8 @@ def _tuple(text: str) -> tuple[str, ...]:
 
 def _first_header_line(text: str, table: tuple[str, ...]) -> int | None:
     """The line of the first ``[table]`` header (scanning stops harmlessly at the duplicate)."""
+    import tomllib
+
     pattern = re.compile(r"^[ \t]*\[[ \t]*(.+?)[ \t]*\][ \t]*(#.*)?$")
     for number, line in enumerate(text.splitlines(), 1):
         m = pattern.match(line)

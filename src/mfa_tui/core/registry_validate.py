@@ -93,6 +93,8 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 _USER_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 _EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 _THEME_RE = re.compile(r"^[\w.-]+$")
+_SECTION_BREAKERS = re.compile(r"[\[\]\x00-\x1f\x7f]")
+"""Characters a profile name cannot hold: brackets, newlines and other control characters."""
 # Hardware TOTP tokens have a plain serial number (e.g. GAHT12345678) instead of an ARN.
 _HARDWARE_SERIAL_RE = re.compile(r"^[A-Z0-9]{9,64}$")
 
@@ -491,7 +493,7 @@ class _Checker:
 
     def profile_name(self, where: Where, name: str) -> bool:
         # The name becomes an INI section header in the shared credentials file.
-        if any(c in name for c in "[]\r\n") or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        if _SECTION_BREAKERS.search(name):
             self.add(where, "a profile name cannot hold [, ], a newline or control characters: it becomes a [section] of the credentials file")
             return False
         if name != name.strip():

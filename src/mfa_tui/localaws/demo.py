@@ -250,8 +250,13 @@ def build_world(
     accounts: int = 4,
     roles_per_account: int = 2,
     seed: str | None = None,
+    direct_profile: bool = True,
 ) -> DemoWorld:
-    """Create the demo's IAM state in ``aws`` (which must be started) and its files under ``home``."""
+    """Create the demo's IAM state in ``aws`` (which must be started) and its files under ``home``.
+
+    ``direct_profile`` adds one ``direct`` role (AssumeRole carrying its own code). The dashboard's
+    ``--demo`` leaves it out, so a newcomer refreshes every demo profile with one code.
+    """
     if roles_per_account < 0:
         raise ConfigError(f"--roles-per-account must not be negative, got {roles_per_account}")
     if not aws.endpoint:
@@ -307,7 +312,7 @@ def build_world(
             roles.append((acct_name, role_name, role.arn))
 
     config_path, state_dir = demo_paths(home)
-    registry, profile_names = _registry(aws.endpoint, acct_list, identities, roles)
+    registry, profile_names = _registry(aws.endpoint, acct_list, identities, roles, direct_profile)
     import tomli_w
 
     atomic_write(config_path, tomli_w.dumps(registry).encode())
@@ -366,6 +371,7 @@ def _registry(
     acct_list: list[tuple[str, str]],
     identities: dict[str, DemoIdentity],
     roles: list[tuple[str, str, str]],
+    direct_profile: bool = True,
 ) -> tuple[dict[str, Any], list[str]]:
     alice, bob = identities["alice"], identities["bob"]
     profiles: dict[str, dict[str, Any]] = {"alice": {"identity": "alice", "tags": ["mfa"]}}
@@ -374,7 +380,7 @@ def _registry(
     # One direct profile: the ReadOnly role of the last account (prod in the default world).
     readonly = [r for r in roles if r[1] == "ReadOnly"]
     direct = readonly[-1] if readonly else (roles[-1] if roles else None)
-    if direct is not None:
+    if direct is not None and direct_profile:
         acct_name, role_name, arn = direct
         profiles[f"{acct_name}-{role_name.lower()}-direct"] = {
             "identity": "alice",

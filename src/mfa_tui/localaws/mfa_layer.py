@@ -83,6 +83,13 @@ class MfaLayer:
             return self._handle(environ, start_response, request)
         except Refusal as refusal:
             return _answer(start_response, refusal.status, error_body(request.service, refusal))
+        except NotImplementedError:
+            # moto lacks the action (e.g. iam:SimulatePrincipalPolicy): say so, as AWS says of an
+            # action it does not know, so callers show a reason and do not retry.
+            refusal = Refusal(
+                "InvalidAction", f"The local AWS (moto) does not implement {request.service}:{request.action}.", 400
+            )
+            return _answer(start_response, 400, error_body(request.service, refusal))
         except Exception:  # a bug here must not look like an AWS answer the client trusts
             _log.exception("local AWS: %s %s failed", request.service, request.action)
             refusal = Refusal("InternalFailure", "The local AWS failed on this request; see its log.", 500)

@@ -17,6 +17,7 @@ Nothing here imports boto3: the service imports it on its first AWS call.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,9 +99,11 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
         ``themes_from`` replaces the theme folders (tests); ``remint_every`` is the background
         re-mint period in seconds (None: off); ``save_theme`` writes ``t``'s choice to the registry.
         """
-        super().__init__()
         if service is None and registry_error is None:
             raise ValueError("MfaTuiApp needs a service or a registry error")
+        super().__init__()
+        self._gc_paused = False
+        """Whether ``on_load`` paused the cyclic collector until the first frame (see there)."""
         self.service = service
         self.registry_error = registry_error
         self.registry_path = str(registry_path) if registry_path else None
@@ -118,8 +121,32 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
         chosen, warning = choose_theme(wanted, self.available_themes)
         if warning:
             self.startup_warnings.append(warning)
-        self.theme = chosen
+        self._start_with_theme(chosen)
         self._saved_theme = wanted or chosen
+
+    def _resume_gc(self) -> None:
+        """Let the cyclic collector run again (paused by ``on_load`` until the first frame)."""
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
+    def _start_with_theme(self, name: str) -> None:
+        """Make ``name`` the theme before the stylesheet is first parsed.
+
+        Assigning ``self.theme`` here would run Textual's theme watcher, which queues a full
+        re-parse and re-application of every stylesheet (``refresh_css``) and throws away the
+        parse cache, so the first frame would pay for three parses instead of one (issue 8).
+        Nothing is parsed or styled yet, so it is enough to do the watcher's other work: the
+        theme's classes on the app, the ANSI filter, and the CSS variables the first parse uses.
+        Later changes (``t``) go through ``self.theme`` as usual.
+        """
+        self.set_reactive(App.theme, name)
+        theme = self.current_theme
+        classes = {cls: False for cls in self.classes if cls.startswith("-theme-")}
+        classes.update({f"-theme-{theme.name}": True, "-dark-mode": theme.dark, "-light-mode": not theme.dark})
+        self.update_classes(classes, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     # ── screens ───────────────────────────────────────────────────────────────────────────────
 
@@ -139,6 +166,23 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
                 return screen
         return None
 
+    def on_load(self) -> None:
+        # Start-up creates some fifty thousand objects the cyclic collector tracks (Textual's
+        # widgets and styles, the state, the rows), nearly all of which live as long as the app.
+        # Each time the young generations fill, the collector scans and promotes them, and once
+        # enough have piled up it rescans the whole heap: with 1000 profiles that was 40-60 ms of
+        # the first frame (issue 8). Like Textual during a scroll (PAUSE_GC_ON_SCROLL), the
+        # collector is paused from here until the first frame is on screen (`on_mount` resumes it
+        # right after that frame, `on_unmount` at the latest); its first pass then sees each
+        # start-up object once instead of several times. Reference counting frees everything
+        # else as usual meanwhile.
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+
+    def on_unmount(self) -> None:
+        self._resume_gc()
+
     def on_mount(self) -> None:
         if self.demo is not None:
             self.title = "mfa-tui demo"
@@ -153,6 +197,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
         for warning in self.startup_warnings:
             self.notify(warning, title="Warning", severity="warning", timeout=15, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.call_after_refresh(self._resume_gc)  # see on_load
 
     # ── keys ──────────────────────────────────────────────────────────────────────────────────
 

@@ -93,3 +93,12 @@ class WorkerFailed(Message):
         self.what = what
         """The job, e.g. "refresh" or "who-am-I"."""
         self.message = message
+
+
+class EnrolmentReady(Message):
+    """The enrolment worker built a flow (signed with the identity's long-term keys): show its pane."""
+
+    def __init__(self, flow: object) -> None:
+        super().__init__()
+        self.flow = flow
+        """A :class:`~mfa_tui.core.enroll.Enrolment`; it holds no seed until a device is created."""

@@ -13,11 +13,6 @@ from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.models import WhoAmI
 from mfa_tui.core.refresh import RefreshReport
 
-SKIP_REASON = "skipped: no code entered"
-"""The engine's reason when the user pressed Escape in the token dialog (mfa_tui.core.refresh).
-
-A skip is the user's choice, not a failure: it is counted apart and worded calmly."""
-
 SHOWN_FAILURES = 3
 """Failures spelled out in one notification; the rest are counted (each row's detail has them all)."""
 
@@ -44,11 +39,13 @@ def refresh_summary(report: RefreshReport) -> Summary:
     if not report.results:
         return Summary("Nothing to refresh: every profile is valid.", "information")
     ok = len(report.succeeded)
-    skipped = [f for f in report.failed if f.message == SKIP_REASON]
-    failures = [f for f in report.failed if f.message != SKIP_REASON]
+    # A skip (Escape in the token dialog, or a cancelled run) is the user's choice, not a
+    # failure: it is counted apart and worded calmly.
+    skipped = report.skipped
+    failures = [f for f in report.failed if not f.skipped]
     first = f"{ok} profile{'s' * (ok != 1)} refreshed" + (f", {len(failures)} failed" if failures else "")
     if skipped:
-        first += f", {len(skipped)} skipped (no code entered; they keep their previous credentials)"
+        first += f", {len(skipped)} skipped (they keep their previous credentials)"
     lines = [first + "."]
     lines += [f.message for f in failures[:SHOWN_FAILURES]]
     if len(failures) > SHOWN_FAILURES:
@@ -66,10 +63,10 @@ def remint_summary(report: RefreshReport) -> Summary | None:
     """None when there was nothing to re-mint (the timer runs quietly)."""
     if not report.results:
         return None
-    ok, failed = len(report.succeeded), len(report.failed)
+    ok, failed = len(report.succeeded), len(report.failed) - len(report.skipped)
     text = f"Re-minted {ok} role{'s' * (ok != 1)} without a code" if ok else "Nothing re-minted"
     if failed:
-        text += f"; {failed} failed: {report.failed[0].message}"
+        text += f"; {failed} failed: {next(f for f in report.failed if not f.skipped).message}"
     return Summary(text, severity(ok, failed))
 
 

@@ -10,11 +10,17 @@ Loading never raises: a broken file becomes one warning line and the other theme
 so a typo in a user theme can never keep the dashboard from opening. Every custom variable has a
 default (:data:`THEME_VARIABLE_DEFAULTS`, served by :class:`ThemeVariablesMixin`) because CSS that
 names a variable the current theme lacks fails to parse (AWS_FACTS.md fact 19).
+
+Theme files are read on every start, and importing ``tomllib`` is most of that cost (the registry
+usually comes from its cached copy and needs no TOML parser at all), so the parsed tables of
+unchanged files are kept too (:class:`_ParsedThemes`, beside the registry's copy in the user
+cache dir). A file whose text differs from the kept one is parsed again.
 """
 
 from __future__ import annotations
 
-import tomllib
+import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,8 +106,13 @@ def _parse_colour(value: object, key: str) -> str:
     return value
 
 
-def theme_from_mapping(data: dict[str, object], default_name: str) -> Theme:
-    """Build a Theme from a theme file's parsed TOML; raises :class:`ThemeFileError`."""
+def theme_from_mapping(data: dict[str, object], default_name: str, *, build_colours: bool = True) -> Theme:
+    """Build a Theme from a theme file's parsed TOML; raises :class:`ThemeFileError`.
+
+    ``build_colours`` derives Textual's whole colour system now, so a value Textual cannot use is
+    reported at load time; it is skipped for the bundled themes, which the test suite builds
+    (deriving one costs about a millisecond of start-up each).
+    """
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         raise ThemeFileError(f"unknown key {unknown[0]!r} (known: name, dark, {', '.join(_COLOUR_KEYS)}, variables)")
@@ -135,6 +146,8 @@ def theme_from_mapping(data: dict[str, object], default_name: str) -> Theme:
             # Our widgets parse these themselves, so they must be plain colours.
             _parse_colour(value, f"variables.{key}")
     theme = Theme(name=name.strip(), variables=dict(variables), **kwargs)  # type: ignore[arg-type]
+    if not build_colours:
+        return theme
     try:
         # Textual derives the whole colour system lazily; do it now so a bad value is caught here,
         # not when the user switches to the theme.
@@ -144,15 +157,81 @@ def theme_from_mapping(data: dict[str, object], default_name: str) -> Theme:
     return theme
 
 
-def load_theme_file(path: Path) -> Theme:
-    """Read one theme file; raises :class:`ThemeFileError` or ``OSError``."""
+def load_theme_file(path: Path, *, build_colours: bool = True, parsed: _ParsedThemes | None = None) -> Theme:
+    """Read one theme file; raises :class:`ThemeFileError` or ``OSError``.
+
+    ``parsed`` supplies kept tables of unchanged files (see :class:`_ParsedThemes`).
+    """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(f"not valid TOML: {exc}") from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ThemeFileError("not UTF-8 text") from None
-    return theme_from_mapping(data, path.stem)
+    try:
+        data = parsed.parse(path, text) if parsed is not None else _parse_toml(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError
+        raise ThemeFileError(f"not valid TOML: {exc}") from None
+    return theme_from_mapping(data, path.stem, build_colours=build_colours)
+
+
+def _parse_toml(text: str) -> dict:
+    import tomllib  # local: see the module docstring
+
+    return tomllib.loads(text)
+
+
+class _ParsedThemes:
+    """The parsed tables of theme files, kept between runs as JSON keyed by each file's full text.
+
+    Only plain tables are kept (a value JSON cannot hold, such as a TOML date, keeps its file from
+    being kept, not from loading). A kept file is used only when its text is exactly the same.
+    Failing to read or write the copy only means parsing again; nothing here raises.
+    """
+
+    FORMAT = 1
+
+    def __init__(self) -> None:
+        from mfa_tui.core.registry_cache import cache_dir
+
+        self.file = cache_dir() / "themes.json"
+        try:
+            doc = json.loads(self.file.read_bytes())
+            kept = doc["files"] if doc.get("format") == self.FORMAT else {}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            kept = {}
+        self.kept: dict = kept if isinstance(kept, dict) else {}
+        self.seen: dict[str, dict] = {}
+
+    def parse(self, path: Path, text: str) -> dict:
+        key = str(path)
+        entry = self.kept.get(key)
+        if isinstance(entry, dict) and entry.get("text") == text and isinstance(entry.get("data"), dict):
+            data = entry["data"]
+        else:
+            data = _parse_toml(text)
+        self.seen[key] = {"text": text, "data": data}
+        return data
+
+    def save(self) -> None:
+        """Keep what this load read, if it differs from what was kept."""
+        if self.seen == self.kept:
+            return
+        files = {}
+        for key, entry in self.seen.items():
+            try:
+                json.dumps(entry)
+            except (TypeError, ValueError):
+                continue
+            files[key] = entry
+        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp.write_text(json.dumps({"format": self.FORMAT, "files": files}), encoding="utf-8")
+            os.replace(tmp, self.file)
+        except OSError:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
 
 def load_themes(dirs: Iterable[Path]) -> tuple[list[Theme], list[str]]:
@@ -164,7 +243,10 @@ def load_themes(dirs: Iterable[Path]) -> tuple[list[Theme], list[str]]:
     """
     themes: dict[str, Theme] = {}
     warnings: list[str] = []
+    bundled = bundled_themes_dir()
+    parsed = _ParsedThemes()
     for directory in dirs:
+        build_colours = Path(directory) != bundled  # see theme_from_mapping
         try:
             files = sorted(p for p in Path(directory).glob("*.toml") if p.is_file())
         except OSError as exc:
@@ -172,7 +254,7 @@ def load_themes(dirs: Iterable[Path]) -> tuple[list[Theme], list[str]]:
             continue
         for path in files:
             try:
-                theme = load_theme_file(path)
+                theme = load_theme_file(path, build_colours=build_colours, parsed=parsed)
             except ThemeFileError as exc:
                 warnings.append(f"theme file {path}: {exc}; skipped")
                 continue
@@ -181,6 +263,7 @@ def load_themes(dirs: Iterable[Path]) -> tuple[list[Theme], list[str]]:
                 continue
             themes.pop(theme.name, None)  # keep "last definition wins" and its position
             themes[theme.name] = theme
+    parsed.save()
     return list(themes.values()), warnings
 
 

@@ -15,6 +15,9 @@ the handlers update the table, the detail pane and the notifications.
   session). A separate re-mint timer runs the engine's re-mint in a worker and is re-armed with
   ``set_timer`` only after that worker finished, so slow calls never stack.
 - Who-am-I (``w`` / ``W``), filter (``/``), grouping (``g``).
+- Panes: ``e`` the enrolment pane for the selected row's identity (the flow is built in a worker:
+  it reads the long-term keys and may call GetUser), ``p`` the effective-policy pane of the
+  selected profile. After an enrolment enables a device, the registry is read again.
 
 Adding a key that opens another screen is: a ``Binding`` with an id in :attr:`MainScreen.BINDINGS`
 and an ``action_*`` method that pushes it (the palette and help pick it up from the binding).
@@ -44,6 +47,7 @@ from mfa_tui.ui import summaries
 from mfa_tui.ui.commands import PaletteCommand
 from mfa_tui.ui.messages import (
     CodeWanted,
+    EnrolmentReady,
     RefreshFinished,
     RemintFinished,
     RowProgress,
@@ -79,6 +83,10 @@ class MainScreen(Screen[None]):
         Binding("W", "whoami_all", "Whoami all", id="whoami_all", tooltip="GetCallerIdentity for every profile"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter rows as you type; Escape clears"),
         Binding("g", "cycle_group", "Group", id="group", tooltip="Group by none → account → tag → state"),
+        Binding("e", "enroll", "Enrol MFA", id="enroll",
+                tooltip="Enrol, resync or delete the MFA devices of the selected row's identity"),
+        Binding("p", "policy", "Policy", id="policy",
+                tooltip="What the selected profile may do with and without MFA"),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
     ]
 
@@ -144,6 +152,9 @@ class MainScreen(Screen[None]):
             self.notify(str(exc), title="Cannot read the session state", severity="error", timeout=15, markup=False)
         for warning in self.service.state_store.warnings:
             self.notify(warning, title="Session state", severity="warning", timeout=15, markup=False)
+        permissions = self.service.credentials_file.permission_warning()
+        if permissions:
+            self.notify(permissions, title="Credentials file", severity="warning", timeout=20, markup=False)
         self.table.set_rows(rows)
         self._note_sessions(rows)
         self.table.focus()
@@ -264,6 +275,11 @@ class MainScreen(Screen[None]):
             PaletteCommand(f"Group by {key or 'nothing'}", "group the status table", lambda k=key: self.group_by(k))
             for key in GROUP_CYCLE
         ]
+        commands += [
+            PaletteCommand(f"Enrol MFA device: {name}", f"the enrolment pane for identity {name}",
+                           lambda n=name: self.open_enrolment(n))
+            for name in sorted(self.service.registry.identities)
+        ]
         commands.append(PaletteCommand("Re-mint now", "renew chained roles from live MFA sessions, no code", self.remint_now))
         commands.append(PaletteCommand("Clear marks", "unmark every row", lambda: self.table.clear_marks()))
         return commands
@@ -383,17 +399,26 @@ class MainScreen(Screen[None]):
 
     def on_row_progress(self, message: RowProgress) -> None:
         progress = message.progress
-        row = self.table.get_row(progress.profile)
-        if row is None:
-            return
-        if progress.state is State.ERROR:
-            row = replace(row, state=State.ERROR, last_error=progress.message or "failed")
+        if progress.status is not None:
+            # Committed (VALID, a refused write) or skipped: the engine hands over the whole row,
+            # so the row turns valid as soon as its credentials are durable, not at the run's end.
+            row = progress.status
+            if progress.state is State.ERROR and row.last_error is None:
+                row = replace(row, state=State.ERROR, last_error=progress.message or "failed")
         else:
-            # Valid rows stay "refreshing" until their new expiry is committed and re-read.
-            row = replace(row, state=State.REFRESHING)
-        text = progress.message or ("done; writing the credentials file" if progress.state is State.VALID else "")
-        self._extra[progress.profile] = replace(self._extra.get(progress.profile, Extra()), progress=text or None)
+            row = self.table.get_row(progress.profile)
+            if row is None:
+                return
+            if progress.state is State.ERROR:
+                row = replace(row, state=State.ERROR, last_error=progress.message or "failed")
+            else:
+                row = replace(row, state=State.REFRESHING)
+        done = progress.status is not None or progress.state is State.ERROR
+        text = None if done and not progress.skipped else progress.message or None
+        self._extra[progress.profile] = replace(self._extra.get(progress.profile, Extra()), progress=text)
         self.table.update_row(row)
+        if row.mfa_expires_at is not None:
+            self._session_ends[row.identity] = row.mfa_expires_at
         if progress.profile == self.table.cursor_profile:
             self._show_detail()
 
@@ -484,6 +509,75 @@ class MainScreen(Screen[None]):
         summary = summaries.remint_summary(message.report) if message.report else None
         if summary is not None:
             self._say(summary, "Re-mint")
+
+    # ── panes ─────────────────────────────────────────────────────────────────────────────────
+
+    def action_policy(self) -> None:
+        profile = self.table.cursor_profile
+        if profile is None:
+            self.notify("No profile selected.", severity="warning", markup=False)
+            return
+        from mfa_tui.ui.screens.policy import PolicyScreen
+
+        self.app.push_screen(PolicyScreen(self.service, profile))
+
+    def action_enroll(self) -> None:
+        profile = self.table.cursor_profile
+        registry = self.service.registry
+        if profile is not None and profile in registry.profiles:
+            identity = registry.profiles[profile].identity
+        else:
+            identity = next(iter(sorted(registry.identities)), None)
+        if identity is None:
+            self.notify("The registry has no identity to enrol a device for.", severity="warning", markup=False)
+            return
+        self.open_enrolment(identity)
+
+    def open_enrolment(self, identity: str) -> None:
+        """Open the enrolment pane for ``identity`` (once its flow is built, off the event loop)."""
+        if self.is_busy("enroll"):
+            return
+        self._enroll_worker(identity)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
+    def _enroll_worker(self, identity: str) -> None:
+        from mfa_tui.core.enroll import open_enrolment
+
+        service = self.service
+        try:
+            flow = open_enrolment(
+                service.registry,
+                identity,
+                clock=service.clock,
+                credentials_path=service.credentials_path,
+                config_path=service.aws_config_path,
+            )
+        except Exception as exc:  # noqa: BLE001 - one line, like every worker failure
+            message = str(exc) if isinstance(exc, MfaTuiError) else f"unexpected {type(exc).__name__}: {exc}"
+            self.post_message(WorkerFailed("enrolment", message))
+            return
+        self.post_message(EnrolmentReady(flow))
+
+    def on_enrolment_ready(self, message: EnrolmentReady) -> None:
+        from mfa_tui.ui.screens.enroll import EnrollScreen
+
+        flow = message.flow
+
+        def closed(serial: str | None) -> None:
+            if not serial:
+                return
+            try:
+                self.service.reload_registry()
+                rows = self.service.statuses()
+            except MfaTuiError as exc:
+                self.notify(str(exc), title="Registry", severity="error", timeout=15, markup=False)
+                return
+            self.table.set_rows(rows)
+            self._note_sessions(rows)
+            self._show_detail()
+            self._update_status_line()
+
+        self.app.push_screen(EnrollScreen(flow), closed)
 
     # ── theme ─────────────────────────────────────────────────────────────────────────────────
 

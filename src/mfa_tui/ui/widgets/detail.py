@@ -5,6 +5,10 @@ ARNs, timestamps (UTC), the source identity, the last who-am-I answer and the la
 without truncation, plus the live progress message while a refresh runs. It is given data
 ("attributes down") and never calls the service. Secrets are never part of a
 :class:`~mfa_tui.core.models.ProfileStatus`, so there is nothing here to hide.
+
+The pane is redrawn every second while a countdown in it runs ("in 9m 05s"), so its two-column
+grid is rendered a row at a time and each row's lines are kept (:class:`_Grid`): a tick renders
+only the rows whose words changed, instead of measuring and laying out the whole table again.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -62,6 +69,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         self._status: ProfileStatus | None = None
         self._extra = Extra()
         self._shown: str | None = None
+        self._row_cache: dict[tuple, list[list[Segment]]] = {}
 
     def compose(self):
         yield Static("", id="detail-body")
@@ -85,15 +93,8 @@ class DetailPane(VerticalScroll, can_focus=False):
             self._shown = plain
             self.query_one("#detail-body", Static).update(self._grid(lines), layout=not same_shape)
 
-    @staticmethod
-    def _grid(lines: list[tuple[str, Text]]) -> Table:
-        # A two-column grid, so a long value (an error, an ARN) wraps under itself, not under the labels.
-        grid = Table.grid(padding=(0, 1), expand=True)
-        grid.add_column(style="dim", width=LABEL_WIDTH - 1, no_wrap=True)
-        grid.add_column(ratio=1, overflow="fold")
-        for label, value in lines:
-            grid.add_row(label, value)
-        return grid
+    def _grid(self, lines: list[tuple[str, Text]]) -> _Grid:
+        return _Grid(lines, self._row_cache)
 
     def redraw(self, now: datetime) -> None:
         """Draw again even if the words did not change (the theme, and so the colours, did)."""
@@ -157,3 +158,54 @@ class DetailPane(VerticalScroll, can_focus=False):
         if s.tags:
             lines.append(("Tags", ", ".join(s.tags)))
         return [(label, value if isinstance(value, Text) else Text(value)) for label, value in lines]
+
+
+def _table(rows: list[tuple[str, Text]]) -> Table:
+    """The pane's layout: labels in a dim column, values wrapping under themselves (never under the labels)."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="dim", width=LABEL_WIDTH - 1, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    for label, value in rows:
+        grid.add_row(label, value)
+    return grid
+
+
+class _Grid:
+    """:func:`_table` of ``rows``, rendered one row at a time, reusing the lines of unchanged rows.
+
+    The label column has a fixed width and the value column takes the rest, so a row renders the
+    same alone as inside the whole table; rendering rows separately lets a countdown tick redo
+    only the rows it changed. ``cache`` (the pane's, shared by its successive grids) maps a row
+    (its words, styles and the render width and options) to its lines; a complete render leaves
+    exactly the rows it drew in it.
+    """
+
+    def __init__(self, rows: list[tuple[str, Text]], cache: dict[tuple, list[list[Segment]]]) -> None:
+        self.rows = rows
+        self.cache = cache
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # A table renders its cells without a height (the caller crops the whole), so rows do too:
+        # with one, render_lines would pad every row to it.
+        options = options.update(height=None)
+        shape = (options.max_width, options.min_width, options.justify, options.overflow, options.no_wrap,
+                 options.highlight, options.markup, options.size, options.legacy_windows, options.encoding,
+                 options.is_terminal)
+        cache = self.cache
+        drawn: set[tuple] = set()
+        new_line = Segment.line()
+        for label, value in self.rows:
+            key = (shape, label, value.plain, value.style, tuple(value.spans), value.justify, value.overflow,
+                   value.no_wrap, value.end)
+            lines = cache.get(key)
+            if lines is None:
+                lines = cache[key] = console.render_lines(_table([(label, value)]), options, pad=False, new_lines=False)
+            drawn.add(key)
+            for line in lines:
+                yield from line
+                yield new_line
+        for key in [k for k in cache if k not in drawn]:
+            del cache[key]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, _table(self.rows))

@@ -9,8 +9,7 @@ left to crop or pad.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -69,9 +68,12 @@ def measure(entries: Iterable[PreparedRow], start: tuple[int, int, int] = TITLE_
     return min(pw, MAX_WIDTHS[0]), min(aw, MAX_WIDTHS[1]), min(ww, MAX_WIDTHS[2])
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Widths of the free-text columns for one table width; ``total`` is the row length in cells."""
+class Layout(NamedTuple):
+    """Widths of the free-text columns for one table width; ``total`` is the row length in cells.
+
+    (Named tuples here and for :class:`Styles` rather than dataclasses: they are created once
+    per change either way, and a dataclass costs a millisecond of start-up to define.)
+    """
 
     profile: int
     account: int
@@ -121,8 +123,7 @@ class Palette:
         self.bar = {state: track + colour for state, colour in colours.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Styles:
+class Styles(NamedTuple):
     """Everything the table draws with, resolved from CSS and theme variables once per change."""
 
     normal: Palette

@@ -9,7 +9,7 @@ to move the cursor and repaint single rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mfa_tui.ui.rowformat import NONE_TEXT, STATE_RANK, PreparedRow
 
@@ -21,8 +21,7 @@ GROUP_KEYS = ("account", "tag", "state")
 _LAST = float("inf")
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """A group header line: ``label`` and how many shown rows follow it."""
 
     label: str

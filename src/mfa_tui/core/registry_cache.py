@@ -1,0 +1,189 @@
+"""The last registry that passed validation, kept so an unchanged registry loads without TOML or checks.
+
+Parsing a 1000-profile registry with tomllib and checking every rule costs 60–90 ms of CPU,
+the largest single share of the dashboard's start-up (issue 8); rebuilding it from this copy
+costs a few. :func:`registry.load <mfa_tui.core.registry.load>` asks :func:`lookup` first and
+hands every registry it validated to :func:`store`.
+
+A copy is used only when *every* input of the validation it stands for is exactly the same:
+
+- the registry's path and full text (compared as text, not by a hash or mtime, so no edit can be
+  missed);
+- the AWS config file's text (the shadowing check reads it);
+- the code that validates: mfa-tui's version and the size and mtime of each module holding a
+  rule (:data:`RULE_MODULES`), so editing a rule in a checkout invalidates every copy.
+
+Only valid registries are stored: a registry with problems always gets the full check, so
+``config check`` and the problems screen still list every problem. The copy is JSON (plain data,
+never code) in the user cache dir (``~/.cache/mfa-tui`` on Linux), a 0600 file in a 0700
+directory, replaced atomically. A cache that cannot be read, parsed or written only means a full
+load: this module never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from mfa_tui import __version__
+from mfa_tui.core.models import Account, Identity, Profile, Registry, Settings, Strategy
+
+FORMAT = 1
+"""Bumped when the file's layout changes."""
+
+RULE_MODULES = (
+    "registry.py",
+    "registry_validate.py",
+    "registry_refs.py",
+    "registry_text.py",
+    "models.py",
+    "clock.py",
+    "registry_cache.py",
+)
+"""The modules (beside this one) whose code decides what a registry loads as."""
+
+AWS_CONFIG_LIMIT = 4 * 1024 * 1024
+"""As :func:`mfa_tui.core.registry_refs.read_aws_config_profiles` reads it."""
+
+_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (Settings, Account, Identity, Profile)}
+
+
+def cache_dir() -> Path:
+    """Where copies are kept: ``$XDG_CACHE_HOME/mfa-tui`` or the platform's user cache dir."""
+    import platformdirs  # local: as in mfa_tui.core.paths
+
+    return Path(platformdirs.user_cache_dir("mfa-tui", appauthor=False))
+
+
+def _file_for(path: Path) -> Path:
+    # One copy per registry path; the name only spreads paths out (the full path is compared inside).
+    where = os.path.abspath(path)
+    return cache_dir() / f"registry-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.json"
+
+
+def _code_fingerprint() -> list:
+    here = os.path.dirname(os.path.abspath(__file__))
+    out: list = [FORMAT, __version__]
+    for name in RULE_MODULES:
+        try:
+            st = os.stat(os.path.join(here, name))
+        except OSError:
+            out.append([name, None, None])
+        else:
+            out.append([name, st.st_mtime_ns, st.st_size])
+    return out
+
+
+def _aws_config_text(path: Path | None) -> str | None:
+    """The AWS config file as the shadowing check decodes it; None when missing or unreadable.
+
+    Missing, unreadable and too large all make that check see no profiles, so they may share a key.
+    """
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(AWS_CONFIG_LIMIT + 1)
+    except OSError:
+        return None
+    if len(data) > AWS_CONFIG_LIMIT:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def inputs(path: Path, text: str, aws_config_path: Path | None) -> dict[str, Any]:
+    """Everything the validation of ``text`` as the registry at ``path`` depends on (JSON-ready)."""
+    return {
+        "code": _code_fingerprint(),
+        "path": str(path),
+        "registry": text,
+        "aws_config_path": None if aws_config_path is None else str(aws_config_path),
+        "aws_config": _aws_config_text(aws_config_path),
+    }
+
+
+def lookup(path: Path, key: dict[str, Any]) -> Registry | None:
+    """The registry stored for exactly these inputs (see :func:`inputs`), or None."""
+    try:
+        with open(_file_for(path), "rb") as fh:
+            doc = json.loads(fh.read())
+        if not isinstance(doc, dict) or doc.get("inputs") != key:
+            return None
+        return _decode(path, doc["registry"])
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def store(path: Path, key: dict[str, Any], registry: Registry) -> None:
+    """Keep ``registry`` as the result for these inputs; silently does nothing if it cannot."""
+    target = _file_for(path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        data = json.dumps({"inputs": key, "registry": _encode(registry)}, separators=(",", ":")).encode("utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)  # readers see the old copy or the new one, never half of one
+    except (OSError, ValueError, TypeError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+# ── the registry as plain rows ─────────────────────────────────────────────────────────────────
+
+
+def _row(obj: Any) -> list:
+    return [getattr(obj, name) for name in _FIELDS[type(obj)]]  # tuples become JSON lists
+
+
+def _encode(registry: Registry) -> dict[str, Any]:
+    return {
+        "settings": _row(registry.settings),
+        "accounts": [_row(a) for a in registry.accounts.values()],
+        "identities": [_row(i) for i in registry.identities.values()],
+        "profiles": [_row(p) for p in registry.profiles.values()],
+    }
+
+
+def _decode(path: Path, doc: dict[str, Any]) -> Registry:
+    return Registry(
+        path,
+        _build(Settings, doc["settings"]),
+        {row[0]: _build(Account, row) for row in doc["accounts"]},
+        {row[0]: _build(Identity, row) for row in doc["identities"]},
+        {row[0]: _build(Profile, row) for row in doc["profiles"]},
+    )
+
+
+_STRATEGIES = {s.value: s for s in Strategy}
+
+
+def _build(cls: type, row: list) -> Any:
+    """``cls(*row)`` for rows this module wrote from valid models, without re-running ``__init__``.
+
+    The models are frozen dataclasses without ``__post_init__``, so filling ``__dict__`` is what
+    their ``__init__`` does (as ``copy`` and ``pickle`` do), at a quarter of the cost: this runs
+    once per profile on every start. JSON lists come back as the models' tuples (tags).
+    """
+    names = _FIELDS[cls]
+    if len(row) != len(names):
+        raise ValueError("row does not match the model")
+    values = dict(zip(names, [tuple(v) if type(v) is list else v for v in row]))
+    if cls is Profile:
+        values["strategy"] = _STRATEGIES[values["strategy"]]
+    if hasattr(cls, "__post_init__"):  # should a model ever check itself, let it
+        return cls(**values)
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
