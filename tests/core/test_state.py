@@ -69,6 +69,28 @@ def test_every_field_round_trips(store):
     assert state.spent_step_for_device("arn:aws:iam::111111111111:mfa/other") is None
 
 
+
+def test_loading_only_some_profiles_reads_just_their_entries(store):
+    """The dashboard's first screenful: named profiles (as a full load reads them) and every identity."""
+
+    def more(state: SessionState) -> None:
+        fill(state)
+        state.profile("dev").last_error = "boom"
+
+    store.update(more)
+    full = StateStore(store.directory).load()
+    some = StateStore(store.directory).load(only={"prod-admin", "not-there"})
+    assert some.identities == full.identities
+    assert some.profiles == {"prod-admin": full.profiles["prod-admin"]}
+    # An entry left out is not checked: a bad one is found by the next full load.
+    data = json.loads(store.path.read_text())
+    data["profiles"]["dev"]["last_error"] = 3
+    store.path.write_text(json.dumps(data))
+    partial = StateStore(store.directory)
+    assert partial.load(only=["prod-admin"]).profiles.keys() == {"prod-admin"} and partial.warnings == []
+    whole = StateStore(store.directory)
+    assert whole.load().profiles == {} and "is corrupt" in whole.warnings[0]
+
 def test_times_are_stored_as_rfc3339_utc(store):
     store.update(fill)
     doc = json.loads(store.path.read_text())

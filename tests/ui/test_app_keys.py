@@ -183,7 +183,7 @@ async def test_palette_lists_every_bound_action(service):
         await pilot.pause()
         provider = DashboardCommands(main_screen(app))
         titles = [hit.display async for hit in provider.discover()]
-        for title in ("Refresh", "Refresh stale", "Whoami", "Whoami all", "Filter", "Group", "Theme", "Help", "Quit",
+        for title in ("Refresh", "Stale", "Whoami", "Whoami all", "Filter", "Group", "Theme", "Help", "Quit",
                       "Mark", "Re-mint now", "Group by account"):
             assert title in [str(t) for t in titles], title
 

@@ -95,3 +95,51 @@ async def test_the_registry_theme_is_set_before_the_first_stylesheet_parse(tmp_p
 def test_the_dashboard_start_theme_file_copy_lives_in_the_isolated_cache(isolated_home: Path):
     load_themes([bundled_themes_dir()])
     assert theming._ParsedThemes().file.is_relative_to(isolated_home)
+
+
+async def test_more_profiles_than_a_screen_all_arrive_right_after_the_first_frame(tmp_path, monkeypatch):
+    """The first frame is built from the first screenful; the rest follow, every row as a full start shows it."""
+    from datetime import timedelta
+
+    from textual.notifications import Notify
+
+    from mfa_tui.core.clock import FrozenClock
+    from mfa_tui.core.models import Credentials, State
+    from mfa_tui.core.state import StateStore
+
+    clock = FrozenClock()
+    now = clock.now()
+    names = [f"p{i:02d}" for i in range(60)]
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[identities.alice]\nsource_profile = \"alice-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/alice\"\n"
+        "[identities.bob]\nsource_profile = \"bob-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/bob\"\n"
+        + "".join(f'[profiles.{n}]\nidentity = "{"bob" if n == "p59" else "alice"}"\n'
+                  f'role_arn = "arn:aws:iam::222222222222:role/R{n}"\n' for n in names)
+    )
+    store = StateStore(tmp_path / "state", clock=clock)
+
+    def fill(state):
+        state.identity("bob").mfa_credentials = Credentials("AK", "SK", "ST", now + timedelta(minutes=5))
+        for i, name in enumerate(names):
+            if i % 2:
+                state.profile(name).credentials = Credentials("AK", "SK", "ST", now + timedelta(hours=1))
+
+    store.update(fill)
+    service = Service(registry_mod.load(config), clock=clock, state_store=store, credentials_path=tmp_path / "creds")
+    loads = []
+    real_load = store.load
+    monkeypatch.setattr(store, "load", lambda only=None: loads.append(only) or real_load(only))
+    notes = []
+    app = MfaTuiApp(service, remint_every=None, save_theme=False)
+    async with app.run_test(size=(120, 30), message_hook=notes.append) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.main_screen
+        assert len(loads[0]) == 30 and loads[1] is None  # a first screenful, then the whole state
+        assert screen.table.row_count == 60 and screen.table.profiles_in_view() == names
+        assert screen.table.state_of("p58") is State.MISSING and screen.table.state_of("p59") is State.VALID
+        assert str(screen.query_one("#status-line").render()) == "60 profiles"
+        ending = [m for m in notes if isinstance(m, Notify) and m.notification.title == "MFA session ending"]
+        assert len(ending) == 1 and "bob" in ending[0].notification.message
+        assert app.sub_title.startswith("MFA session of bob ends in")

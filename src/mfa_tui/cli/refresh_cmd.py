@@ -68,11 +68,11 @@ def run(args) -> int:
     for result in report.results.values():
         for warning in result.warnings:
             print(f"mfa-tui: warning: {warning}", file=sys.stderr)
-    rows = {s.profile: s for s in service.statuses(list(report.results))}
     for name, result in report.results.items():
         if result.ok:
-            row = rows[name]
-            until = row.expires_at.strftime("%H:%M:%S UTC") if row.expires_at else "?"
+            # The committed credentials' expiry: what the state now says, without reading it again.
+            expires_at = result.credentials.expiration if result.credentials else None
+            until = expires_at.strftime("%H:%M:%S UTC") if expires_at else "?"
             print(f"{name}: valid until {until}")
         elif result.skipped:
             print(f"{name}: {result.message} (previous credentials kept)", file=sys.stderr)

@@ -272,6 +272,8 @@ class Engine:
         self.session_name = session_name or sts.default_session_name()
         self._clients: OrderedDict[tuple, object] = OrderedDict()
         self._clients_lock = threading.Lock()
+        self._create_lock = threading.Lock()
+        """Held while a cached client is made, so concurrent askers for one key get one client."""
 
     # ── clients ──────────────────────────────────────────────────────────────
     def sts_client(self, identity: Identity, keys: aws.Keys, *, cache: bool = True):
@@ -287,19 +289,29 @@ class Engine:
             if client is not None:
                 self._clients.move_to_end(key)
                 return client
-        client = aws.client(
+        if not cache:
+            return self._new_sts_client(identity, keys)
+        # The pool's first workers all ask at once: make the client once, not once per worker
+        # (each extra client cost a few ms, serialised behind botocore's session lock).
+        with self._create_lock:
+            with self._clients_lock:
+                client = self._clients.get(key)
+            if client is None:
+                client = self._new_sts_client(identity, keys)
+                with self._clients_lock:
+                    self._clients[key] = client
+                    while len(self._clients) > CLIENT_CACHE_SIZE:
+                        self._clients.popitem(last=False)
+        return client
+
+    def _new_sts_client(self, identity: Identity, keys: aws.Keys):
+        return aws.client(
             "sts",
             keys,
             region=identity.region,
             endpoint_url=identity.endpoint_url,
             max_pool_connections=max(10, self.registry.settings.refresh_concurrency),
         )
-        if cache:
-            with self._clients_lock:
-                self._clients[key] = client
-                while len(self._clients) > CLIENT_CACHE_SIZE:
-                    self._clients.popitem(last=False)
-        return client
 
     # ── the run ─────────────────────────────────────────────────────────────
     def run(

@@ -14,10 +14,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mfa_tui.core import aws, paths
+from mfa_tui.core import paths
 from mfa_tui.core.clock import Clock, SystemClock
-from mfa_tui.core.credentials_file import CredentialsFile, ProfileCredentials
 from mfa_tui.core.errors import ConfigError, CredentialsFileError, MfaTuiError, NeedsCodeError
 from mfa_tui.core.models import (
     Credentials,
@@ -30,18 +30,22 @@ from mfa_tui.core.models import (
     WhoAmI,
     classify,
 )
-from mfa_tui.core.refresh import (
-    CodeProvider,
-    Engine,
-    ProfileResult,
-    Progress,
-    ProgressSink,
-    RefreshPlan,
-    RefreshReport,
-    make_plan,
-)
 from mfa_tui.core.state import SessionState, StateStore
-from mfa_tui.core.totp import SpentCodes
+
+if TYPE_CHECKING:
+    # Imported on first use below: the dashboard draws its first frame without the engine,
+    # the credentials-file writer or the AWS helpers (start-up time, see bench/).
+    from mfa_tui.core import aws
+    from mfa_tui.core.credentials_file import CredentialsFile
+    from mfa_tui.core.refresh import (
+        CodeProvider,
+        Engine,
+        ProfileResult,
+        ProgressSink,
+        RefreshPlan,
+        RefreshReport,
+    )
+    from mfa_tui.core.totp import SpentCodes
 
 CREDENTIAL_PROCESS_MIN_LEFT = 15 * 60
 """Serve cached credentials with at least this long left; botocore refreshes 15 min before expiry (fact 10)."""
@@ -65,12 +69,42 @@ class Service:
         self.state_store = state_store or StateStore()
         self.credentials_path = credentials_path or paths.aws_credentials_path(registry.settings.credentials_file)
         self.aws_config_path = aws_config_path or paths.aws_config_path()
-        self.credentials_file = CredentialsFile(self.credentials_path)
-        self.watch = aws.ClockWatch()
-        self.engine = Engine(
-            registry, clock=self.clock, long_term_keys=self.long_term_keys, watch=self.watch, session_name=session_name
-        )
+        self._session_name = session_name
+        self._credentials_file: CredentialsFile | None = None
+        self._watch: aws.ClockWatch | None = None
+        self._engine: Engine | None = None
         self._commit_lock = threading.Lock()
+
+    # Built on first use, so opening the dashboard imports none of them (see bench/).
+    @property
+    def credentials_file(self) -> CredentialsFile:
+        """The only writer of the shared credentials file."""
+        if self._credentials_file is None:
+            from mfa_tui.core.credentials_file import CredentialsFile
+
+            self._credentials_file = CredentialsFile(self.credentials_path)
+        return self._credentials_file
+
+    @property
+    def watch(self) -> aws.ClockWatch:
+        """The clock-skew watch shared by every AWS call of this service."""
+        if self._watch is None:
+            from mfa_tui.core import aws
+
+            self._watch = aws.ClockWatch()
+        return self._watch
+
+    @property
+    def engine(self) -> Engine:
+        """The refresh engine (follows :meth:`reload_registry`)."""
+        if self._engine is None:
+            from mfa_tui.core.refresh import Engine
+
+            self._engine = Engine(
+                self.registry, clock=self.clock, long_term_keys=self.long_term_keys, watch=self.watch,
+                session_name=self._session_name,
+            )
+        return self._engine
 
     @classmethod
     def open(cls, config: str | Path | None = None, *, clock: Clock | None = None) -> Service:
@@ -91,11 +125,14 @@ class Service:
 
         loaded = registry_mod.load(self.registry.path, aws_config_path=self.aws_config_path)
         self.registry = loaded
-        self.engine.registry = loaded
+        if self._engine is not None:
+            self._engine.registry = loaded
         return loaded
 
     # ── inputs ──────────────────────────────────────────────────────────────
     def long_term_keys(self, identity: Identity) -> aws.Keys:
+        from mfa_tui.core import aws
+
         return aws.long_term_keys(identity, self.credentials_path, self.aws_config_path)
 
     def select(
@@ -132,8 +169,9 @@ class Service:
         return chosen
 
     # ── status ──────────────────────────────────────────────────────────────
-    def load_state(self) -> SessionState:
-        return self.state_store.load()
+    def load_state(self, only: Iterable[str] | None = None) -> SessionState:
+        """The session state; with ``only``, just those profiles' entries (see :meth:`StateStore.load`)."""
+        return self.state_store.load(None if only is None else set(only))
 
     def mfa_sessions(self, state: SessionState) -> dict[str, Credentials | None]:
         return {name: ist.mfa_credentials for name, ist in state.identities.items()}
@@ -182,6 +220,8 @@ class Service:
 
     # ── refresh ─────────────────────────────────────────────────────────────
     def plan(self, profiles: Iterable[Profile], *, state: SessionState | None = None) -> RefreshPlan:
+        from mfa_tui.core.refresh import make_plan
+
         state = state if state is not None else self.load_state()
         return make_plan(self.registry, profiles, self.mfa_sessions(state), self.clock.now())
 
@@ -202,6 +242,8 @@ class Service:
         would be refused fails at once with its reason (no AWS call, no code asked for it
         alone); the commit checks again under the lock.
         """
+        from mfa_tui.core.refresh import make_plan
+
         adopt = set(adopt)
         emit = progress or (lambda _p: None)
         state = self.load_state()
@@ -230,6 +272,8 @@ class Service:
 
     def _refused(self, names: list[str], adopt: set[str], emit: ProgressSink) -> dict[str, ProfileResult]:
         """Profiles whose sections the credentials file would refuse, failed now (and reported ERROR)."""
+        from mfa_tui.core.refresh import ProfileResult, Progress
+
         if not names:
             return {}
         try:
@@ -286,6 +330,8 @@ class Service:
         profiles are not recorded at all. Then, on ``progress``: VALID for each committed
         profile, and ERROR for each the write refused.
         """
+        from mfa_tui.core.credentials_file import ProfileCredentials
+
         unwritten: list[str] = []
         with self._commit_lock:
             updates = []
@@ -344,6 +390,8 @@ class Service:
         self, report: RefreshReport, unwritten: list[str], state: SessionState, emit: ProgressSink
     ) -> None:
         """VALID (with the new expiry and role ARN) for what is now durable; ERROR for what the write refused."""
+        from mfa_tui.core.refresh import Progress
+
         names = [r.profile for r in report.results.values() if r.ok] + unwritten
         rows = {row.profile: row for row in self.statuses(names, state=state)}
         for name in names:
@@ -358,6 +406,8 @@ class Service:
                 emit(Progress(name, State.ERROR, result.message, status=rows.get(name)))
 
     def _spent(self, state: SessionState, identity: str) -> SpentCodes:
+        from mfa_tui.core.totp import SpentCodes
+
         ist = state.identities.get(identity)
         if ist is None or ist.spent_step is None:
             return SpentCodes()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,12 +106,17 @@ class StateStore:
         self.warnings: list[str] = []
         """Problems met by the last :meth:`load` or :meth:`update` (a file set aside), one line each."""
 
-    def load(self) -> SessionState:
-        """The current state; empty when there is none. Never raises for bad content."""
+    def load(self, only: Collection[str] | None = None) -> SessionState:
+        """The current state; empty when there is none. Never raises for bad content.
+
+        ``only`` names the profiles wanted (the dashboard's first screenful): the file is still
+        parsed and its identities decoded and checked, but the other profiles' entries are left
+        out unread, so a problem in one of them is found by the next full load.
+        """
         self.warnings = []
         data, problem = self._read()
         if problem is None:
-            state, problem = _decode(data) if data is not None else (SessionState(), None)
+            state, problem = _decode(data, only) if data is not None else (SessionState(), None)
             if problem is None:
                 return state
         try:
@@ -209,8 +214,8 @@ class _Corrupt(Exception):
     """The file's content is not a state this version understands."""
 
 
-def _decode(data: bytes) -> tuple[SessionState, str | None]:
-    """The state in ``data``, or an empty state and why it could not be read.
+def _decode(data: bytes, only: Collection[str] | None = None) -> tuple[SessionState, str | None]:
+    """The state in ``data`` (with only the profiles named in ``only``, if given), or an empty state and why not.
 
     This is the dashboard's start-up path (one entry per profile, 1000 of them in the bench), so
     the checks below are written for speed: a time string is parsed once however many fields
@@ -225,10 +230,11 @@ def _decode(data: bytes) -> tuple[SessionState, str | None]:
         if doc.get("version") != STATE_VERSION:
             raise _Corrupt(f"unknown version {doc.get('version')!r} (expected {STATE_VERSION})")
         times: dict[str, datetime] = {}
-        state = SessionState(
-            identities={name: _identity(v, times) for name, v in _table(doc, "identities").items()},
-            profiles={name: _profile(v, times) for name, v in _table(doc, "profiles").items()},
-        )
+        identities = {name: _identity(v, times) for name, v in _table(doc, "identities").items()}
+        entries = _table(doc, "profiles")
+        if only is not None:
+            entries = {name: entries[name] for name in only if name in entries}
+        state = SessionState(identities=identities, profiles={name: _profile(v, times) for name, v in entries.items()})
     except _Corrupt as exc:
         return SessionState(), f"is corrupt: {exc}"
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, bad times

@@ -79,7 +79,8 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help", tooltip="List every key and its binding id"),
         Binding("t", "next_theme", "Theme", id="theme", tooltip="Next theme (saved in the registry)"),
-        Binding("ctrl+p", "command_palette", "Palette", id="command_palette", priority=True,
+        # show=False: the footer already shows the palette key at its right end.
+        Binding("ctrl+p", "command_palette", "Palette", id="command_palette", priority=True, show=False,
                 tooltip="Every action, searchable"),
     ]
 

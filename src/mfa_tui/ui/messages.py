@@ -8,13 +8,17 @@ credentials: a report's credentials stay in the core and are not read by the UI.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from mfa_tui.core.errors import MfaTuiError
-from mfa_tui.core.models import ProfileStatus, WhoAmI
-from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
+if TYPE_CHECKING:
+    # Types only: the refresh engine is imported on the first refresh, not at start-up (bench/).
+    from concurrent.futures import Future
+
+    from mfa_tui.core.errors import MfaTuiError
+    from mfa_tui.core.models import ProfileStatus, WhoAmI
+    from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
 
 
 class CodeWanted(Message):

@@ -7,11 +7,13 @@ the core's one-line error messages, never from credentials.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.models import WhoAmI
-from mfa_tui.core.refresh import RefreshReport
+
+if TYPE_CHECKING:
+    from mfa_tui.core.refresh import RefreshReport  # a type only: the engine loads on first refresh
 
 SHOWN_FAILURES = 3
 """Failures spelled out in one notification; the rest are counted (each row's detail has them all)."""

@@ -42,7 +42,6 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from mfa_tui.core.clock import format_duration
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.models import ProfileStatus, State, WhoAmI
-from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
 from mfa_tui.ui import summaries
 from mfa_tui.ui.commands import PaletteCommand
 from mfa_tui.ui.messages import (
@@ -58,6 +57,8 @@ from mfa_tui.ui.messages import (
 from mfa_tui.ui.widgets.detail import DetailPane, Extra
 
 if TYPE_CHECKING:
+    # The refresh engine is imported by the first refresh, not at start-up (see bench/).
+    from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
     from mfa_tui.core.service import Service
     from mfa_tui.ui.widgets.demo_code import DemoInfo
 from mfa_tui.ui.widgets.status_table import StatusTable
@@ -77,13 +78,13 @@ class MainScreen(Screen[None]):
 
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Refresh the selected (or marked) profiles"),
-        Binding("R", "refresh_all", "Refresh stale", id="refresh_all",
+        Binding("R", "refresh_all", "Stale", id="refresh_all",
                 tooltip="Refresh every profile expiring, expired, missing or in error"),
         Binding("w", "whoami", "Whoami", id="whoami", tooltip="GetCallerIdentity for the selected (or marked) profiles"),
         Binding("W", "whoami_all", "Whoami all", id="whoami_all", tooltip="GetCallerIdentity for every profile"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter rows as you type; Escape clears"),
         Binding("g", "cycle_group", "Group", id="group", tooltip="Group by none → account → tag → state"),
-        Binding("e", "enroll", "Enrol MFA", id="enroll",
+        Binding("e", "enroll", "Enrol", id="enroll",
                 tooltip="Enrol, resync or delete the MFA devices of the selected row's identity"),
         Binding("p", "policy", "Policy", id="policy",
                 tooltip="What the selected profile may do with and without MFA"),
@@ -110,6 +111,8 @@ class MainScreen(Screen[None]):
         self._warned: set[tuple[str, datetime]] = set()
         self._group_index = 0
         self._status_text = ""
+        self._rows_pending = 0
+        """Profiles left out of the first frame and not yet in the table (see :meth:`on_mount`)."""
         self._table: StatusTable | None = None
         self._detail: DetailPane | None = None
         self._cancel = threading.Event()
@@ -128,9 +131,9 @@ class MainScreen(Screen[None]):
             yield DemoCode(self.demo, self.service.clock)
         yield StatusTable(self.service.clock, warn_before=warn, id="status")
         yield Static("", id="status-line")
-        yield Input(placeholder="filter: profile, account, kind, state, tag or ARN", id="filter")
+        # The filter field (#filter) is mounted on the first ``/``: most sessions never filter.
         yield DetailPane(warn_before=warn, id="detail")
-        yield Footer()
+        yield Footer(compact=True)  # every key fits in 120 columns
 
     @property
     def table(self) -> StatusTable:
@@ -144,25 +147,59 @@ class MainScreen(Screen[None]):
         # Looked up once: tick() uses them every second.
         self._table = self.query_one(StatusTable)
         self._detail = self.query_one(DetailPane)
-        self.query_one("#filter", Input).display = False
-        try:
-            rows = self.service.statuses()
-        except MfaTuiError as exc:
-            rows = []
-            self.notify(str(exc), title="Cannot read the session state", severity="error", timeout=15, markup=False)
-        for warning in self.service.state_store.warnings:
-            self.notify(warning, title="Session state", severity="warning", timeout=15, markup=False)
-        permissions = self.service.credentials_file.permission_warning()
-        if permissions:
-            self.notify(permissions, title="Credentials file", severity="warning", timeout=20, markup=False)
+        # The first frame needs only the rows a screen can show: with more profiles than that, the
+        # rest are read and added right after it (start-up time with 1000 profiles, see bench/).
+        names = list(self.service.registry.profiles)
+        first = names[: max(1, self.app.size.height)]
+        rest = names[len(first):]
+        rows = self._read_rows(first if rest else None, only=True)
+        self._rows_pending = len(rest)
         self.table.set_rows(rows)
         self._note_sessions(rows)
         self.table.focus()
         self._update_status_line()
-        self.tick()
+        self.table.tick()
+        self._show_detail()
+        self.call_after_refresh(self._after_first_frame, rest)
         self.set_interval(self.tick_every, self.tick)
         if self.remint_every is not None:
             self.set_timer(min(REMINT_FIRST, self.remint_every), self._remint_due)
+
+    def _after_first_frame(self, rest: list[str]) -> None:
+        """What the first frame does without: the credentials file's permissions, the rows past the
+        first screenful, and the MFA-session warnings (which need every row), in the order a start
+        that did everything at once notifies them."""
+        permissions = self.service.credentials_file.permission_warning()
+        if permissions:
+            self.notify(permissions, title="Credentials file", severity="warning", timeout=20, markup=False)
+        if rest:
+            registry = self.service.registry.profiles
+            rows = self._read_rows([n for n in rest if n in registry])
+            self._rows_pending = 0
+            self.table.update_rows(rows)  # added in registry order after the first rows, which stay as they are now
+            self._note_sessions(rows)
+            self._update_status_line()
+        self._check_sessions()
+
+    def _read_rows(self, names: list[str] | None, *, only: bool = False) -> list[ProfileStatus]:
+        """Statuses of ``names`` (every profile when None), the state's problems notified.
+
+        ``only``: decode just these profiles' entries of the state (the first frame's rows).
+        Otherwise the state is decoded and checked in full, and when that sets a bad file
+        aside every row is read again (from the empty state, as a full start would show it).
+        """
+        service = self.service
+        try:
+            state = service.load_state(names if only else None)
+            if names is not None and not only and service.state_store.warnings:
+                names = None
+            rows = service.statuses(names, state=state)
+        except MfaTuiError as exc:
+            rows = []
+            self.notify(str(exc), title="Cannot read the session state", severity="error", timeout=15, markup=False)
+        for warning in service.state_store.warnings:
+            self.notify(warning, title="Session state", severity="warning", timeout=15, markup=False)
+        return rows
 
     def on_unmount(self) -> None:
         # Wakes any worker waiting for a token dialog that will never be answered now.
@@ -239,14 +276,21 @@ class MainScreen(Screen[None]):
     def action_whoami_all(self) -> None:
         self._whoami_worker(None)
 
+    def _filter_field(self) -> Input | None:
+        fields = self.query("#filter")
+        return fields.first(Input) if fields else None
+
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self._filter_field()
+        if field is None:
+            field = Input(placeholder="filter: profile, account, kind, state, tag or ARN", id="filter")
+            self.mount(field, after="#status-line")
         field.display = True
         field.focus()
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        if not field.display and not field.value:
+        field = self._filter_field()
+        if field is None or not field.display and not field.value:
             return
         field.value = ""
         field.display = False
@@ -305,7 +349,8 @@ class MainScreen(Screen[None]):
 
     def _update_status_line(self) -> None:
         table = self.table
-        shown, total = len(table.profiles_in_view()), table.row_count
+        pending = self._rows_pending  # not added yet: only at start-up, before any filter
+        shown, total = len(table.profiles_in_view()) + pending, table.row_count + pending
         parts = [f"{shown} of {total} profiles" if shown != total else f"{total} profiles"]
         if table.marked:
             parts.append(f"{len(table.marked)} marked")
@@ -343,6 +388,8 @@ class MainScreen(Screen[None]):
             profiles = service.select(chosen, stale_only=names is None)
             chosen = [p.name for p in profiles]
             if not profiles:
+                from mfa_tui.core.refresh import RefreshReport
+
                 self.post_message(RefreshFinished(RefreshReport(), []))
                 return
             report = service.refresh(

@@ -61,7 +61,7 @@ class StatusTable(ScrollView, can_focus=True):
         Binding("end", "cursor_last", "Last", show=False, id="status-table.cursor-last"),
         Binding("pageup", "page_up", "Page up", show=False, id="status-table.page-up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="status-table.page-down"),
-        Binding("space", "toggle_mark", "Mark", id="status-table.toggle-mark"),
+        Binding("space", "toggle_mark", "Mark", id="status-table.toggle-mark", key_display="␣"),
     ]
     """Binding ids start with ``status-table.`` so the registry's ``[settings.keys]`` can rebind them."""
 
