@@ -45,8 +45,8 @@ import report  # noqa: E402
 from procs import BenchError, clean_env  # noqa: E402
 from world import World  # noqa: E402
 
-FULL = {"sizes": [10, 100, 200, 1000], "dash_sizes": [10, 100, 1000], "runs": 3, "cp_runs": 40,
-        "frame_runs": 7, "ticks": 60, "awsmfa_samples": 3}
+FULL = {"sizes": [10, 100, 200, 1000], "dash_sizes": [10, 100, 1000], "runs": 7, "cp_runs": 40,
+        "frame_runs": 11, "ticks": 60, "awsmfa_samples": 3}
 QUICK = {"sizes": [10], "dash_sizes": [10], "runs": 1, "cp_runs": 10, "frame_runs": 2, "ticks": 10,
          "awsmfa_samples": 1}
 PARTS = ("cli", "awsmfa", "dashboard")

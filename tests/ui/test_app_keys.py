@@ -210,3 +210,17 @@ async def test_broken_registry_opens_the_problems_screen_and_exits_2(tmp_path):
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running, "exit", timeout=5)
     assert app.return_code == EXIT_CODE == 2
+
+
+async def test_a_widget_binding_with_a_dotted_id_is_rebound_from_the_registry(service, demo_world):
+    registry.set_value(demo_world.config_path, ("settings", "keys"), "status-table.toggle-mark", "space,m")
+    assert '"status-table.toggle-mark" = "space,m"' in demo_world.config_path.read_text()
+    app = make_app(Service.open(demo_world.config_path, clock=service.clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.table.marked == {demo_world.profiles[0]}
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.table.marked == set()
