@@ -8,6 +8,7 @@ import tomllib
 
 from test_app_pilot import SIZE, Recorder, main_screen, make_app, service, settle, wait_for  # noqa: F401
 
+from textual import events
 from textual.command import CommandList
 
 from mfa_tui.core import registry
@@ -224,3 +225,18 @@ async def test_a_widget_binding_with_a_dotted_id_is_rebound_from_the_registry(se
         await pilot.press("space")
         await pilot.pause()
         assert screen.table.marked == set()
+
+
+async def test_a_fast_slash_and_text_all_go_to_the_filter(service, demo_world):
+    """"/prod" typed in one burst filters; its "p" must not open the policy pane."""
+    app = make_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        # One burst, as a terminal delivers it: every key queued before the first is handled.
+        for key, char in [("slash", "/"), *((c, c) for c in "prod")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#filter").value == "prod"
+        assert screen.table.profiles_in_view() == [p for p in demo_world.profiles if "prod" in p]

@@ -21,12 +21,13 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Input
 
 from mfa_tui.core.errors import MfaTuiError, RegistryError
 from mfa_tui.ui.commands import DashboardCommands, binding_entries
@@ -218,6 +219,24 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
             self.push_screen(ConfirmDialog(question, yes="Quit"), lambda yes: self.exit() if yes else None)
             return
         self.exit()
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key meant for a text field that took focus after the key was queued.
+
+        Textual hands each key to the widget focused when the key arrives, so in "/prod" typed in
+        one burst, "prod" is queued for the table before "/" focuses the filter. Those keys bubble
+        up here unhandled: no binding ran (the field now claims printable keys) and the field never
+        saw them. A key the field would consume is given to it (its ``restrict`` still applies).
+        """
+        focused = self.focused
+        if (
+            isinstance(focused, Input)
+            and event.is_printable
+            and event.character is not None
+            and focused.check_consume_key(event.key, event.character)
+        ):
+            event.stop()
+            focused.insert_text_at_cursor(event.character)
 
     def action_help(self) -> None:
         from mfa_tui.ui.screens.help import HelpScreen

@@ -131,7 +131,11 @@ class MainScreen(Screen[None]):
             yield DemoCode(self.demo, self.service.clock)
         yield StatusTable(self.service.clock, warn_before=warn, id="status")
         yield Static("", id="status-line")
-        # The filter field (#filter) is mounted on the first ``/``: most sessions never filter.
+        # Composed (hidden) up front, not mounted on the first ``/``: a mount completes only after
+        # keys already queued, so a fast "/prod" would run ``p`` (the policy pane) instead.
+        field = Input(placeholder="filter: profile, account, kind, state, tag or ARN", id="filter")
+        field.display = False
+        yield field
         yield DetailPane(warn_before=warn, id="detail")
         yield Footer(compact=True)  # every key fits in 120 columns
 
@@ -276,21 +280,19 @@ class MainScreen(Screen[None]):
     def action_whoami_all(self) -> None:
         self._whoami_worker(None)
 
-    def _filter_field(self) -> Input | None:
-        fields = self.query("#filter")
-        return fields.first(Input) if fields else None
+    def _filter_field(self) -> Input:
+        return self.query_one("#filter", Input)
 
     def action_filter(self) -> None:
         field = self._filter_field()
-        if field is None:
-            field = Input(placeholder="filter: profile, account, kind, state, tag or ARN", id="filter")
-            self.mount(field, after="#status-line")
         field.display = True
-        field.focus()
+        # Now, not via focus() (which waits its turn behind keys already queued): "/prod" typed in
+        # one burst must all reach the field, not run "p" (the policy pane) on the table.
+        self.set_focus(field)
 
     def action_clear_filter(self) -> None:
         field = self._filter_field()
-        if field is None or not field.display and not field.value:
+        if not field.display and not field.value:
             return
         field.value = ""
         field.display = False
