@@ -15,13 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mfa_tui.localaws.isolation import AMBIENT_VARS
+
 _DROPPED = (
-    # Ambient credentials, profiles and endpoints must never reach a bench process.
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_STS", "AWS_CA_BUNDLE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-    "MFA_TUI_CONFIG", "MFA_TUI_STATE_DIR", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
+    # Ambient credentials, profiles, endpoints and proxies must never reach a bench process.
+    *AMBIENT_VARS,
+    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
     "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
     # A user's Python caches its bytecode; without it every start recompiles mfa-tui's modules.
     "PYTHONDONTWRITEBYTECODE",

@@ -19,24 +19,9 @@ from pathlib import Path
 import pytest
 import soak
 
-pytest_plugins = ["localaws_fixtures"]
+from mfa_tui.localaws.isolation import AMBIENT_VARS
 
-_AWS_VARS = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_ENDPOINT_URL",
-    "AWS_CA_BUNDLE",
-]
+pytest_plugins = ["localaws_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -51,9 +36,7 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
         ("XDG_CACHE_HOME", ".cache"),
     ):
         monkeypatch.setenv(var, str(home / sub))
-    for var in _AWS_VARS:
-        monkeypatch.delenv(var, raising=False)
-    for var in ("MFA_TUI_CONFIG", "MFA_TUI_STATE_DIR", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+    for var in AMBIENT_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))

@@ -20,28 +20,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-_CLEARED_VARS = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_ENDPOINT_URL",
-    "AWS_CA_BUNDLE",
-    "MFA_TUI_CONFIG",
-    "MFA_TUI_STATE_DIR",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "https_proxy",
-)
-"""Variables that could make the demo reach a real account, a proxy, or the user's own files."""
-
 DEMO_IDENTITY = "alice"
 """The demo identity whose device code is shown on screen."""
 
@@ -126,7 +104,9 @@ def run_demo(*, config: str | None = None) -> int:
     saved = dict(os.environ)
     home = Path(tempfile.mkdtemp(prefix="mfa-tui-demo-")).resolve()
     try:
-        for var in _CLEARED_VARS:
+        from mfa_tui.localaws.isolation import AMBIENT_VARS
+
+        for var in AMBIENT_VARS:
             os.environ.pop(var, None)
         os.environ.update(demo_environment(home))
         return _serve_demo(home)

@@ -58,7 +58,7 @@ from pathlib import Path
 
 from mfa_tui.core.clock import utc
 from mfa_tui.core.errors import CredentialsFileError, FileError
-from mfa_tui.core.fileio import atomic_write, mode_of, read_bytes, sweep_stale_temp_files
+from mfa_tui.core.fileio import atomic_write, mode_of, open_to_others, read_bytes, sweep_stale_temp_files
 from mfa_tui.core.models import Credentials
 
 MARKER_KEY = "mfa_tui_managed"
@@ -143,9 +143,9 @@ class CredentialsFile:
     def permission_warning(self) -> str | None:
         """A one-line warning when the file is readable or writable by group or others."""
         mode = mode_of(self.path)
-        if mode is None or not mode & 0o077:
+        what = open_to_others(mode) if mode is not None else None
+        if what is None:
             return None
-        what = "readable" if mode & 0o044 else "writable"
         return f"{self.path} is {what} by others (mode {mode:04o}); fix with `chmod 600 {self.path}`"
 
     # ── writing ─────────────────────────────────────────────────────────────

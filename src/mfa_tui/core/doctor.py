@@ -34,7 +34,7 @@ from pathlib import Path
 from mfa_tui.core import paths
 from mfa_tui.core.clock import Clock, format_duration, rfc3339
 from mfa_tui.core.errors import FileError, MfaTuiError, Problem
-from mfa_tui.core.fileio import describe_os_error
+from mfa_tui.core.fileio import describe_os_error, open_to_others
 from mfa_tui.core.models import Registry
 
 CLOCK_TOLERANCE = 30.0
@@ -232,8 +232,8 @@ def _private_file(report: DoctorReport, path: Path, what: str) -> None:
     if not stat.S_ISREG(st.st_mode):
         report.add("permissions", str(path), PROBLEM, f"{what} is not a regular file", fix=f"remove or rename {path}")
         return
-    if mode & 0o077:
-        who = "readable" if mode & 0o044 else "writable"
+    who = open_to_others(mode)
+    if who is not None:
         report.add(
             "permissions", str(path), PROBLEM, f"{what} is {who} by others (mode {mode:04o}) and holds secrets",
             fix=f"chmod 600 {path}",

@@ -240,6 +240,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def open_to_others(mode: int) -> str | None:
+    """``"readable"`` or ``"writable"`` when group or others may read (or only write) a file of
+    ``mode``; None when it is private."""
+    if not mode & 0o077:
+        return None
+    return "readable" if mode & 0o044 else "writable"
+
+
 def mode_of(path: Path) -> int | None:
     """The permission bits of ``path``, or None if it does not exist."""
     try:

@@ -466,8 +466,7 @@ class MainScreen(Screen[None]):
         text = None if done and not progress.skipped else progress.message or None
         self._extra[progress.profile] = replace(self._extra.get(progress.profile, Extra()), progress=text)
         self.table.update_row(row)
-        if row.mfa_expires_at is not None:
-            self._session_ends[row.identity] = row.mfa_expires_at
+        self._note_sessions([row])
         if progress.profile == self.table.cursor_profile:
             self._show_detail()
 
