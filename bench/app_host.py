@@ -65,8 +65,13 @@ def write_home(
         "profiles": profiles,
     }
     atomic_write(registry, tomli_w.dumps(doc).encode())
-    atomic_write(credentials, b"[alice-long-term]\naws_access_key_id = AKIABENCHEXAMPLE\n"
-                              b"aws_secret_access_key = bench-not-a-secret\n")
+    # Every row's section as a refresh writes it: status checks each profile's key id against it.
+    sections = [b"[alice-long-term]\naws_access_key_id = AKIABENCHEXAMPLE\naws_secret_access_key = bench-not-a-secret\n"]
+    for i, row in enumerate(rows):
+        if row.expires_at is not None:
+            sections.append(f"[{row.profile}]\naws_access_key_id = ASIABENCH{i:06d}\naws_secret_access_key = bench-secret\n"
+                            f"aws_session_token = bench-token\nmfa_tui_managed = true\n".encode())
+    atomic_write(credentials, b"\n".join(sections))
     atomic_write(aws_config, b"[default]\nregion = us-east-1\n")
 
     def fill(state) -> None:
@@ -85,7 +90,16 @@ def write_home(
                 else row.whoami
             pst.assumed_role_arn = row.whoami.arn if row.whoami else None
 
-    StateStore(state_dir).update(fill)
+    from mfa_tui.core import registry as registry_mod
+    from mfa_tui.core.session_store import bind_all
+
+    loaded = registry_mod.load(registry, aws_config_path=aws_config)
+
+    def fill_bound(state) -> None:
+        fill(state)
+        bind_all(state, loaded)
+
+    StateStore(state_dir).update(fill_bound)
 
 
 def make_app(rows: Sequence[ProfileStatus], clock):

@@ -68,7 +68,9 @@ def refresh(world: World, runs: int, tmp: Path) -> dict:
 
 def _current_keys(world: World) -> list[list[str]]:
     """The credentials the last refresh wrote for the world's profiles (from the state, any layout)."""
-    doc = json.loads((world.state_dir / "state.json").read_text())
+    from mfa_tui.core.state_peek import state_file_name
+
+    doc = json.loads((world.state_dir / state_file_name(str(world.config_path))).read_text())
     keys = []
     for name in world.profiles:
         creds = doc["profiles"][name]["credentials"]

@@ -168,8 +168,8 @@ class World:
     # ── use ──────────────────────────────────────────────────────────────────────────────────
     def clear_state(self) -> None:
         """Forget every cached session, so the next refresh needs (and spends) a code."""
-        for name in ("state.json", "state.json.lock"):
-            (self.state_dir / name).unlink(missing_ok=True)
+        for path in self.state_dir.glob("state*.json*"):  # each registry's state file and its lock
+            path.unlink(missing_ok=True)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -45,6 +45,17 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def _endpoints_healthy():
+    """No test inherits another's "endpoint is down" memory (the shared local AWS keeps its URL)."""
+    yield
+    import sys
+
+    aws = sys.modules.get("mfa_tui.core.aws")
+    if aws is not None:
+        aws.endpoint_health.forget()
+
+
 @pytest.fixture(name="soak_scale")
 def soak_scale_fixture() -> float:
     """Size factor for ``@pytest.mark.soak`` tests (:func:`soak.soak_scale`; 1 is the full soak)."""

@@ -22,7 +22,7 @@ def main(directory: str, prefix: str, rounds: int) -> int:
             state.profile(f"{prefix}-{r}").credentials = Credentials(
                 f"ASIA{r}", f"secret-{prefix}-{r}", f"token-{prefix}-{r}", datetime(2030, 1, 1, tzinfo=UTC)
             )
-            state.identity(prefix).spent_step = r
+            state.identity(prefix).key_id = str(r)
 
         store.update(apply)
     return 0

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mfa_tui.core import aws, sts
-from mfa_tui.core.errors import CredentialsFileError, FileError
+from mfa_tui.core.errors import AwsError, ClockSkewError, CredentialsFileError, FileError
 from mfa_tui.core.models import Identity
 
 SECRET = "wJalrXUtnFEMI-never-in-a-message"
@@ -166,3 +166,173 @@ def test_long_term_keys_refuses_temporary_credentials_and_names_a_missing_profil
         f"identity alice: no long-term keys in profile [alice-long-term] of {credentials}; "
         "add them with `aws configure --profile alice-long-term`"
     )
+
+
+# ── answers that lack what the call returns ─────────────────────────────────────────────────
+
+
+def _alice_mfa(demo_world, frozen_clock) -> tuple[aws.Keys, object]:
+    """alice's long-term keys and an STS client on the local AWS."""
+    keys = aws.Keys(*demo_world.keys())
+    return keys, aws.client("sts", keys, endpoint_url=demo_world.endpoint)
+
+
+def test_an_mfa_session_answered_without_credentials_is_one_line_naming_the_endpoint(demo_world, frozen_clock):
+    demo_world.aws.faults.set(missing_credentials={"GetSessionToken": 1})
+    _, client = _alice_mfa(demo_world, frozen_clock)
+    with pytest.raises(AwsError) as caught:
+        sts.get_session_token(client, serial=demo_world.alice_serial, code=demo_world.code(), duration=3600,
+                              what="identity alice", clock=frozen_clock, endpoint=demo_world.endpoint)
+    message = str(caught.value)
+    assert message.startswith(f"identity alice: {demo_world.endpoint} answered without Credentials"), message
+    assert "\n" not in message
+
+
+def test_a_role_answered_without_credentials_fails_alone_and_the_rest_is_kept(demo_world, frozen_clock):
+    """Through the Service: the one AssumeRole answered without credentials fails with one line; the
+    MFA session (its code is spent) and every other role are committed."""
+    from mfa_tui.core import registry
+    from mfa_tui.core.service import Service
+
+    registry.set_value(demo_world.config_path, ("settings",), "refresh_concurrency", 1)
+    service = Service(registry.load(demo_world.config_path, aws_config_path=demo_world.aws_config_path),
+                      clock=frozen_clock)
+    demo_world.aws.faults.set(missing_credentials={"AssumeRole": 1})
+    names = ["alice", "dev-admin", "dev-readonly", "prod-admin"]
+    report = service.refresh(service.select(names), lambda _request: demo_world.code())
+    [failed] = report.failed
+    assert failed.message == (
+        f"profile {failed.profile}: {demo_world.endpoint} answered without Credentials; "
+        "try again, and check endpoint_url if it persists"
+    )
+    assert {r.profile for r in report.succeeded} == set(names) - {failed.profile}
+    assert service.state_store.load().identities["alice"].mfa_credentials is not None
+
+
+class _Answering:
+    """A stand-in for a botocore STS client that returns one fixed answer (as botocore would parse it)."""
+
+    def __init__(self, answer: dict):
+        self.answer = answer
+
+    def get_session_token(self, **_params) -> dict:
+        return self.answer
+
+    def assume_role(self, **_params) -> dict:
+        return self.answer
+
+    def get_caller_identity(self, **_params) -> dict:
+        return self.answer
+
+
+GOOD = {"AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": SECRET, "SessionToken": "token",
+        "Expiration": "2030-01-01T00:00:00Z"}
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ({}, "answered without Credentials"),
+    ({"Credentials": None}, "answered without Credentials"),
+    ({"Credentials": "not a structure"}, "answered without Credentials"),
+    ({"Credentials": {k: v for k, v in GOOD.items() if k != "AccessKeyId"}}, "answered with Credentials lacking AccessKeyId"),
+    ({"Credentials": {"Expiration": GOOD["Expiration"]}},
+     "answered with Credentials lacking AccessKeyId, SecretAccessKey, SessionToken"),
+    ({"Credentials": {**GOOD, "Expiration": "tomorrow"}}, "answered with an Expiration that is not a time"),
+    ({"Credentials": {**GOOD, "Expiration": 12}}, "answered with an Expiration that is not a time"),
+    ({"Credentials": {**GOOD, "SessionToken": ["x"]}}, "answered with Credentials that are not text"),
+], ids=["none", "null", "string", "no-key-id", "only-expiration", "bad-expiration", "number-expiration", "list-token"])
+def test_malformed_credentials_are_one_line_never_a_key_or_type_error(answer, expected, frozen_clock):
+    endpoint = "https://sts.example.test"
+    for call in (
+        lambda c: sts.get_session_token(c, serial=None, code=None, duration=900, what="identity alice",
+                                        clock=frozen_clock, endpoint=endpoint),
+        lambda c: sts.assume_role(c, role_arn="arn:aws:iam::222222222222:role/Admin", session_name="me",
+                                  duration=900, what="identity alice", clock=frozen_clock, endpoint=endpoint),
+    ):
+        with pytest.raises(AwsError) as caught:
+            call(_Answering(answer))
+        message = str(caught.value)
+        assert message.startswith(f"identity alice: {endpoint} {expected}"), message
+        assert SECRET not in message and "\n" not in message
+
+
+def test_a_who_am_i_answer_without_an_arn_is_one_line(frozen_clock):
+    with pytest.raises(AwsError) as caught:
+        sts.caller_identity(_Answering({"Account": "111111111111"}), what="profile dev-admin", clock=frozen_clock)
+    assert str(caught.value).startswith("profile dev-admin: AWS answered without Arn, UserId")
+
+
+# ── AWS's own words, and the clock ──────────────────────────────────────────────────────────
+
+
+def _caller_error(demo_world, frozen_clock) -> AwsError:
+    keys, client = _alice_mfa(demo_world, frozen_clock)
+    with pytest.raises(AwsError) as caught:
+        sts.caller_identity(client, what="identity alice", clock=frozen_clock, endpoint=demo_world.endpoint)
+    return caught.value
+
+
+def test_a_clock_ahead_of_aws_is_named_as_such_with_aws_text(demo_world, frozen_clock):
+    demo_world.aws.faults.set(signature_window_seconds=300)
+    frozen_clock.advance(-600)  # AWS's clock is 10 minutes behind ours: our requests come from its future
+    error = _caller_error(demo_world, frozen_clock)
+    message = str(error)
+    assert isinstance(error, ClockSkewError), message
+    assert message.startswith("identity alice: your clock is ahead of AWS's"), message
+    assert "Signature not yet current: " in message and "is still later than" in message
+    assert "secret key does not match" not in message
+
+
+def test_a_clock_behind_aws_is_named_as_such_with_aws_text(demo_world, frozen_clock):
+    demo_world.aws.faults.set(signature_window_seconds=300)
+    frozen_clock.advance(600)
+    error = _caller_error(demo_world, frozen_clock)
+    message = str(error)
+    assert isinstance(error, ClockSkewError), message
+    assert message.startswith("identity alice: your clock is behind AWS's"), message
+    assert "Signature expired: " in message
+
+
+def test_aws_text_is_kept_where_it_says_something(demo_world, frozen_clock):
+    demo_world.aws.faults.set(throttle_rate=1.0)
+    keys, _ = _alice_mfa(demo_world, frozen_clock)
+    client = aws.client("sts", keys, endpoint_url=demo_world.endpoint, max_attempts=1)
+    with pytest.raises(AwsError) as caught:
+        sts.caller_identity(client, what="identity alice", clock=frozen_clock, endpoint=demo_world.endpoint)
+    assert str(caught.value).endswith("(Throttling: Rate exceeded)")
+    demo_world.aws.faults.set(error_rate=1.0)
+    with pytest.raises(AwsError) as caught:
+        sts.caller_identity(client, what="identity alice", clock=frozen_clock, endpoint=demo_world.endpoint)
+    assert "(InternalError: We encountered an internal error. Please try again)" in str(caught.value)
+    demo_world.aws.faults.clear()
+    stranger = aws.client("sts", aws.Keys("AKIAUNKNOWN000000000", SECRET), endpoint_url=demo_world.endpoint)
+    with pytest.raises(AwsError) as caught:
+        sts.caller_identity(stranger, what="identity alice", clock=frozen_clock, endpoint=demo_world.endpoint)
+    message = str(caught.value)
+    assert "(InvalidClientTokenId: The security token included in the request is invalid)" in message, message
+    assert SECRET not in message
+
+
+# ── an unexpected exception is named, with its message, and logged ───────────────────────────
+
+
+def test_an_unexpected_exception_is_one_line_naming_the_log(isolated_home):
+    from mfa_tui.core.logfile import log_path
+
+    token = "FwoGZXIvYXdzE" + "A1b2C3d4" * 30  # session-token shaped: must not reach the log
+    try:
+        {}["Credentials"]
+    except KeyError as exc:
+        error = aws.translate_error(exc, what="identity alice")
+    try:
+        raise TypeError(f"bad operand {token}")
+    except TypeError as exc:
+        other = aws.translate_error(exc, what="profile dev-admin")
+    path = log_path()
+    assert str(error) == (
+        "identity alice: unexpected KeyError: 'Credentials' (details in ~/.local/state/mfa-tui/mfa-tui.log)"
+    )
+    assert str(other).startswith("profile dev-admin: unexpected TypeError: bad operand [redacted] (details in ")
+    text = path.read_text()
+    assert "identity alice" in text and "Traceback (most recent call last)" in text and "KeyError: 'Credentials'" in text
+    assert "test_an_unexpected_exception_is_one_line_naming_the_log" in text  # where it happened
+    assert token not in text and token not in str(other)

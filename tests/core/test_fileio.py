@@ -154,7 +154,7 @@ def test_the_state_file_sweeps_its_killed_writers_temp_files(tmp_path):
     age(left, DEAD_WRITER_AGE + 1)
     store.update(note("second"))
     assert not left.exists()
-    assert sorted(p.name for p in store.directory.iterdir()) == ["state.json", "state.json.lock"]
+    assert sorted(p.name for p in store.directory.iterdir()) == [store.path.name, f"{store.path.name}.lock"]
     assert store.load().profiles["dev"].last_error == "second"
 
 

@@ -18,32 +18,11 @@ import pytest
 from mfa_tui.core import registry
 from mfa_tui.core.credentials_file import CredentialsFile
 from mfa_tui.core.models import State
-from mfa_tui.core.refresh import CANCEL_REASON, SKIP_REASON, WRITING, CodeRequest
+from mfa_tui.core.refresh import CANCEL_REASON, SKIP_REASON, WRITING, CodeRequest, RefreshReport
 from mfa_tui.core.service import Service
 from mfa_tui.core.state import StateStore
 from mfa_tui.localaws import backends
-
-
-def make_service(world, clock) -> Service:
-    return Service(registry.load(world.config_path, aws_config_path=world.aws_config_path), clock=clock)
-
-
-class Codes:
-    """A code provider that records every request and answers from a list or the demo device."""
-
-    def __init__(self, world, answers=None):
-        self.world = world
-        self.answers = list(answers or [])
-        self.requests: list[CodeRequest] = []
-
-    def __call__(self, request: CodeRequest):
-        self.requests.append(request)
-        if request.wait_seconds:
-            self.world.clock.advance(request.wait_seconds)
-        if self.answers:
-            answer = self.answers.pop(0)
-            return answer() if callable(answer) else answer
-        return self.world.code()
+from refresh_support import Codes, make_service
 
 
 def add_role(account_id: str, name: str, trust: dict, max_session: int = 3600) -> str:
@@ -114,16 +93,44 @@ def test_malformed_code_is_refused_before_sending_and_asked_again(demo_world, fr
     assert demo_world.aws.count("GetSessionToken") == 1
 
 
-def test_wrong_code_is_named_and_retried(demo_world, frozen_clock):
+def test_wrong_code_is_named_and_the_right_code_of_the_same_step_goes_through(demo_world, frozen_clock):
+    """A refused code blocks only itself: the right code of the same 30-second step is sent at once."""
     service = make_service(demo_world, frozen_clock)
     good = demo_world.code()
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
-    codes = Codes(demo_world, answers=[wrong])
+    codes = Codes(demo_world, answers=[wrong, good])
+    demo_world.aws.clear_calls()
     report = service.refresh(service.select(["alice", "dev-admin"]), codes)
-    assert not report.failed
+    assert not report.failed, [r.message for r in report.failed]
     assert "refused the MFA code" in codes.requests[1].error
-    # The retry had to wait for the next step: AWS spent nothing, but we never resend in a spent step.
-    assert codes.requests[1].wait_seconds > 0
+    assert codes.requests[1].wait_seconds == 0  # no wait imposed: the wrong code was not the step's code
+    assert demo_world.aws.count("GetSessionToken") == 2
+    # Nor does the refusal carry into the next run: the wrong code alone is remembered.
+    service.state_store.update(lambda st: st.identities.pop("alice"))
+    frozen_clock.advance(30)
+    later = Codes(demo_world)
+    assert not service.refresh(service.select(["alice"]), later).failed
+    assert later.requests[0].wait_seconds == 0 and later.requests[0].error is None
+
+
+def test_after_an_accepted_code_no_code_of_that_step_is_sent(demo_world, frozen_clock):
+    service = make_service(demo_world, frozen_clock)
+    code = demo_world.code()
+    service.refresh(service.select(["alice"]), Codes(demo_world, answers=[code]))
+    service.state_store.update(lambda st: st.identities.pop("alice"))
+    demo_world.aws.clear_calls()
+    other = f"{(int(code) + 7) % 1_000_000:06d}"
+    requests = []
+
+    def impatient(request):  # answers at once, without waiting for the next step
+        requests.append(request)
+        return other if len(requests) == 1 else None
+
+    report = service.refresh(service.select(["alice"]), impatient)
+    assert requests[0].wait_seconds > 0  # the dialog says to wait for the next step
+    assert "already accepted a code from this 30-second step" in requests[1].error
+    assert demo_world.aws.count("GetSessionToken") == 0  # nothing was sent
+    assert [r.message for r in report.skipped] == [SKIP_REASON]
 
 
 def test_a_reused_code_is_refused_locally(demo_world, frozen_clock):
@@ -182,10 +189,17 @@ def test_a_role_that_requires_mfa_refuses_a_session_without_it(demo_world, froze
     from mfa_tui.core.clock import utc
     from mfa_tui.core.models import Credentials
 
+    from mfa_tui.core.session_store import identity_binding
+
     plain = demo_world.client("sts").get_session_token()["Credentials"]
     session = Credentials(plain["AccessKeyId"], plain["SecretAccessKey"], plain["SessionToken"], utc(plain["Expiration"]))
     service = make_service(demo_world, frozen_clock)
-    service.state_store.update(lambda st: setattr(st.identity("alice"), "mfa_credentials", session))
+
+    def plant(st):
+        st.identity("alice").mfa_credentials = session
+        st.identity("alice").binding = identity_binding(service.registry.identities["alice"])
+
+    service.state_store.update(plant)
     report = service.remint(service.select(["dev-admin"]))
     message = report.results["dev-admin"].message
     assert "not authorized to perform: sts:AssumeRole" in message and message.startswith("profile dev-admin:")
@@ -435,7 +449,7 @@ def test_valid_is_reported_once_committed_with_the_new_expiry_and_role(demo_worl
         if event.state is State.VALID:
             # Durable when reported: in the credentials file and the state, as another process reads them.
             section = CredentialsFile(demo_world.credentials_path).read()[event.profile]
-            stored = StateStore().load().profiles[event.profile]
+            stored = service.state_store.load().profiles[event.profile]
             seen.append((event, section["aws_access_key_id"], stored))
 
     report = service.refresh(service.select(["alice", "dev-admin", "prod-admin"]), Codes(demo_world), progress=sink)
@@ -460,7 +474,8 @@ def test_the_engine_alone_never_says_valid(demo_world, frozen_clock):
     service = make_service(demo_world, frozen_clock)
     plan = service.plan(service.select(["alice", "dev-admin"]))
     events = []
-    report = service.engine.run(plan, mfa_sessions={}, spent={}, code_provider=Codes(demo_world), progress=events.append)
+    report = service.engine.run(plan, RefreshReport(), mfa_sessions={}, code_provider=Codes(demo_world),
+                                progress=events.append)
     assert not report.failed
     assert {e.state for e in events} == {State.REFRESHING}
     assert [e.message for e in events if e.profile == "dev-admin"][-1] == WRITING
@@ -480,7 +495,7 @@ def test_remint_reports_valid_after_its_commit_with_warnings(demo_world, frozen_
 
     def sink(event):
         if event.state is State.VALID:
-            assert StateStore().load().profiles[event.profile].expires_at == event.expires_at
+            assert service.state_store.load().profiles[event.profile].expires_at == event.expires_at
         events.append(event)
 
     report = service.remint(progress=sink)
@@ -527,7 +542,9 @@ def test_a_skipped_code_leaves_the_profiles_exactly_as_they_were(demo_world, fro
         assert last[name].state is row.state and last[name].expires_at == row.expires_at
         assert last[name].status == row
     assert last["alice"].state is State.VALID  # its kept MFA-session credentials still run
-    assert last["dev-admin"].state is State.ERROR and last["dev-readonly"].state is State.MISSING
+    # Credentials that still work stay valid after a failure; the error is shown beside them.
+    assert last["dev-admin"].state is State.VALID and last["dev-admin"].status.last_error.endswith("an earlier failure")
+    assert last["dev-readonly"].state is State.MISSING
     assert not [e for e in events if e.state is State.VALID and not e.skipped]
 
 

@@ -175,3 +175,23 @@ def test_the_copy_is_private_and_a_read_only_cache_is_harmless(files, monkeypatc
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "no" / "such"))
     (tmp_path / "no").write_text("a file where the cache dir would go")
     assert registry.load(path, aws_config_path=aws_config).profiles["alice"].identity == "alice"
+
+
+def test_no_text_of_the_inputs_is_kept_only_their_hashes(files):
+    """botocore allows long-term keys in ~/.aws/config: no line of it (nor of the registry) may land in the cache."""
+    path, aws_config = files
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY1"
+    aws_config.write_text(
+        "[default]\nregion = eu-west-1\n\n"
+        f"[profile legacy]\naws_access_key_id = AKIALEGACY0000000001\naws_secret_access_key = {secret}\n"
+    )
+    fresh = registry.load(path, aws_config_path=aws_config)
+    [copy] = _copies()
+    data = copy.read_text()
+    assert secret not in data and "AKIALEGACY0000000001" not in data
+    assert "arn:aws:iam::111111111111:mfa/alice" in data  # the validated registry itself is kept
+    assert 'warn_before = "20m"' not in data  # but not the registry's text
+    # Still exact: the copy serves this text and no other.
+    assert registry.load(path, aws_config_path=aws_config) == fresh
+    aws_config.write_text(aws_config.read_text().replace(secret, secret[::-1]))
+    assert registry_cache.lookup(path, registry_cache.inputs(path, path.read_text(), aws_config)) is None

@@ -15,6 +15,7 @@ import pytest
 from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.errors import StateError
 from mfa_tui.core.models import Credentials, WhoAmI
+from mfa_tui.core.totp import DeviceCodes
 from mfa_tui.core.state import SessionState, StateStore
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -29,9 +30,10 @@ def store(tmp_path) -> StateStore:
 def fill(state: SessionState) -> None:
     ist = state.identity("alice")
     ist.mfa_credentials = Credentials("ASIAMFA", "MFA-SECRET", "MFA-TOKEN", NOW + timedelta(hours=12))
-    ist.spent_step = 58_000_000
-    ist.spent_codes = [(58_000_000, "123456")]
-    ist.mfa_serial = "arn:aws:iam::111111111111:mfa/alice"
+    ist.binding = "endpoint|region|user|serial"
+    ist.key_id = "AKIAALICE"
+    state.devices["arn:aws:iam::111111111111:mfa/alice"] = DeviceCodes(58_000_000, ((58_000_000, "123456"),))
+    state.registry = ("/path/to/config.toml", "1:2:3:4")
     pst = state.profile("prod-admin")
     pst.credentials = Credentials("ASIAROLE", "ROLE-SECRET", "ROLE-TOKEN", NOW + timedelta(hours=1))
     pst.expires_at = NOW + timedelta(hours=1)
@@ -42,6 +44,7 @@ def fill(state: SessionState) -> None:
     pst.whoami = WhoAmI("arn:aws:sts::222222222222:assumed-role/Admin/alice", "222222222222", "AROA:alice", NOW, "222222222222")
     pst.identity = "alice"
     pst.kind = "chained-role"
+    pst.binding = "chained-role|alice|arn:aws:iam::222222222222:role/Admin||"
 
 
 def test_every_field_round_trips(store):
@@ -49,11 +52,9 @@ def test_every_field_round_trips(store):
     state = StateStore(store.directory).load()
     ist = state.identities["alice"]
     assert ist.mfa_credentials == Credentials("ASIAMFA", "MFA-SECRET", "MFA-TOKEN", NOW + timedelta(hours=12))
-    assert (ist.spent_step, ist.spent_codes, ist.mfa_serial) == (
-        58_000_000,
-        [(58_000_000, "123456")],
-        "arn:aws:iam::111111111111:mfa/alice",
-    )
+    assert (ist.binding, ist.key_id) == ("endpoint|region|user|serial", "AKIAALICE")
+    assert state.devices == {"arn:aws:iam::111111111111:mfa/alice": DeviceCodes(58_000_000, ((58_000_000, "123456"),))}
+    assert state.registry == ("/path/to/config.toml", "1:2:3:4")
     assert ist.mfa_expires_at == NOW + timedelta(hours=12)
     pst = state.profiles["prod-admin"]
     assert pst.credentials.session_token == "ROLE-TOKEN"
@@ -65,8 +66,7 @@ def test_every_field_round_trips(store):
         "arn:aws:sts::222222222222:assumed-role/Admin/alice", "222222222222", "AROA:alice", NOW, "222222222222"
     )
     assert (pst.identity, pst.kind) == ("alice", "chained-role")
-    assert state.spent_step_for_device("arn:aws:iam::111111111111:mfa/alice") == 58_000_000
-    assert state.spent_step_for_device("arn:aws:iam::111111111111:mfa/other") is None
+    assert pst.binding == "chained-role|alice|arn:aws:iam::222222222222:role/Admin||"
 
 
 
@@ -132,7 +132,7 @@ def test_default_directory_follows_the_environment(isolated_home, monkeypatch):
     monkeypatch.setenv("MFA_TUI_STATE_DIR", str(isolated_home / "elsewhere"))
     store = StateStore()
     store.update(fill)
-    assert (isolated_home / "elsewhere" / "state.json").exists()
+    assert (isolated_home / "elsewhere" / store.path.name).exists()
 
 
 def test_missing_state_loads_empty_without_creating_anything(store):
@@ -149,11 +149,14 @@ def test_missing_state_loads_empty_without_creating_anything(store):
         (b"\xff\xfe\x00\x01binary", "not valid JSON"),
         (b"[1, 2]", "not a JSON object"),
         (b'{"version": 99, "profiles": {}}', "unknown version 99"),
-        (b'{"version": 1, "profiles": []}', "profiles is not a table of tables"),
-        (b'{"version": 1, "profiles": {"p": {"expires_at": 5}}}', "expires_at has the wrong type"),
-        (b'{"version": 1, "profiles": {"p": {"expires_at": "yesterday"}}}', "not valid JSON"),
-        (b'{"version": 1, "identities": {"i": {"spent_step": true}}}', "spent_step has the wrong type"),
-        (b'{"version": 1, "identities": {"i": {"mfa_credentials": {"access_key_id": "A"}}}}', "incomplete"),
+        (b'{"version": 1, "profiles": {}}', "unknown version 1"),  # an older mfa-tui's layout
+        (b'{"version": 2, "profiles": []}', "profiles is not a table of tables"),
+        (b'{"version": 2, "profiles": {"p": {"expires_at": 5}}}', "expires_at has the wrong type"),
+        (b'{"version": 2, "profiles": {"p": {"expires_at": "yesterday"}}}', "not valid JSON"),
+        (b'{"version": 2, "devices": {"d": {"accepted_step": true}}}', "accepted_step has the wrong type"),
+        (b'{"version": 2, "devices": {"d": {"sent": [["1", "123456"]]}}}', "sent is not a list of [step, code] pairs"),
+        (b'{"version": 2, "registry": "elsewhere"}', "registry is not a [path, stamp] pair"),
+        (b'{"version": 2, "identities": {"i": {"mfa_credentials": {"access_key_id": "A"}}}}', "incomplete"),
     ],
 )
 def test_corrupt_file_is_set_aside_with_a_warning_and_rebuilt(store, content, why):
@@ -161,7 +164,7 @@ def test_corrupt_file_is_set_aside_with_a_warning_and_rebuilt(store, content, wh
     store.path.write_bytes(content)
     state = store.load()
     assert state == SessionState()
-    aside = store.directory / "state.json.corrupt-20260101T120000Z"
+    aside = store.directory / f"{store.path.name}.corrupt-20260101T120000Z"
     assert aside.read_bytes() == content
     assert not store.path.exists()
     [warning] = store.warnings
@@ -178,7 +181,7 @@ def test_update_over_a_corrupt_file_sets_it_aside_and_keeps_the_new_change(store
     store.update(lambda s: setattr(s.profile("dev"), "last_error", "boom"))
     assert len(store.warnings) == 1 and "corrupt" in store.warnings[0]
     assert store.load().profiles["dev"].last_error == "boom"
-    assert (store.directory / "state.json.corrupt-20260101T120000Z").read_text() == "{oops"
+    assert (store.directory / f"{store.path.name}.corrupt-20260101T120000Z").read_text() == "{oops"
 
 
 def test_two_corrupt_files_in_the_same_second_both_survive(store):
@@ -186,8 +189,8 @@ def test_two_corrupt_files_in_the_same_second_both_survive(store):
     for content in ("{one", "{two"):
         store.path.write_text(content)
         store.load()
-    asides = sorted(p.name for p in store.directory.glob("state.json.corrupt-*"))
-    assert asides == ["state.json.corrupt-20260101T120000Z", "state.json.corrupt-20260101T120000Z-2"]
+    asides = sorted(p.name for p in store.directory.glob(f"{store.path.name}.corrupt-*"))
+    assert asides == [f"{store.path.name}.corrupt-20260101T120000Z", f"{store.path.name}.corrupt-20260101T120000Z-2"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
@@ -219,7 +222,7 @@ def test_state_path_that_is_a_directory_is_set_aside_not_a_crash(store):
     store.path.mkdir(parents=True)
     assert store.load() == SessionState()
     assert "cannot be read" in store.warnings[0]
-    assert (store.directory / "state.json.corrupt-20260101T120000Z").is_dir()
+    assert (store.directory / f"{store.path.name}.corrupt-20260101T120000Z").is_dir()
     store.update(fill)
     assert "prod-admin" in store.load().profiles
 
@@ -245,7 +248,7 @@ def test_concurrent_processes_never_lose_each_others_entries(tmp_path):
     state = StateStore(directory).load()
     assert len(state.profiles) == writers * rounds
     for i in range(writers):
-        assert state.identities[f"w{i}"].spent_step == rounds - 1
+        assert state.identities[f"w{i}"].key_id == str(rounds - 1)
         for r in range(rounds):
             assert state.profiles[f"w{i}-{r}"].credentials.secret_access_key == f"secret-w{i}-{r}"
 

@@ -8,6 +8,7 @@ content, :func:`mfa_tui.core.paths.state_dir` for the location, ``datetime`` for
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,13 @@ from mfa_tui.core import paths
 from mfa_tui.core.clock import rfc3339
 from mfa_tui.core.models import Credentials
 from mfa_tui.core.state import SessionState, StateStore
-from mfa_tui.core.state_peek import epoch_of_rfc3339, peek_credentials, state_dir_fast
+from mfa_tui.core.state_peek import (
+    epoch_of_rfc3339,
+    peek_credentials,
+    registry_path_fast,
+    registry_stamp,
+    state_dir_fast,
+)
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -33,6 +40,32 @@ def creds(tag: str, left: timedelta = HOUR) -> Credentials:
 
 def peek(name: str, min_left: float = 900, at: datetime = NOW):
     return peek_credentials(name, min_left, now=at.timestamp())
+
+
+def registry_file() -> str:
+    """The default registry (only its stat matters to the fast path), created if missing."""
+    path = paths.default_config_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# a registry\n")
+    return str(path)
+
+
+def tied(directory=None) -> StateStore:
+    """The default registry's state store; its updates stamp the state as the session store does."""
+    registry = registry_file()
+    store = StateStore(directory, registry_path=registry)
+    plain_update = store.update
+
+    def update(fill):
+        def apply(state):
+            fill(state)
+            state.registry = (os.path.realpath(registry), registry_stamp(registry))
+
+        return plain_update(apply)
+
+    store.update = update
+    return store
 
 
 def expected(state: SessionState, name: str) -> Credentials | None:
@@ -114,7 +147,7 @@ def test_every_awkward_name_finds_its_own_line():
             pst = state.profile(name)
             pst.credentials, pst.identity, pst.kind = creds(f"P{i}"), "alice", "chained-role"
 
-    state = StateStore().update(fill)
+    state = tied().update(fill)
     for name in AWKWARD:
         assert peek(name) == as_fields(expected(state, name)), name
     assert peek("not-there") is None
@@ -128,7 +161,7 @@ def test_an_mfa_session_profile_uses_its_identity_session():
             pst = state.profile(name)
             pst.identity, pst.kind = identity, "mfa-session"
 
-    state = StateStore().update(fill)
+    state = tied().update(fill)
     assert peek("alice")["access_key_id"] == "ASIAMFA"
     assert peek("profiles")["access_key_id"] == "ASIAOTHER"
     assert peek("alice") == as_fields(expected(state, "alice"))
@@ -140,7 +173,7 @@ def test_too_little_time_left_takes_the_full_path():
             pst = state.profile(name)
             pst.credentials, pst.identity, pst.kind = creds(name, left), "alice", "chained-role"
 
-    StateStore().update(fill)
+    tied().update(fill)
     assert peek("soon") is None  # exactly 15 minutes: the full path re-mints (as `cached` did)
     assert peek("later")["access_key_id"] == "ASIAlater"
     assert peek("later", at=NOW + timedelta(seconds=2)) is None
@@ -158,24 +191,53 @@ def test_random_names_agree_with_the_store(tmp_path_factory, names):
             if kind != "mfa-session":
                 pst.credentials = creds(f"R{i}")
 
-    state = StateStore(directory).update(fill)
+    state = tied(directory).update(fill)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MFA_TUI_STATE_DIR", str(directory))
         for name in names:
             assert peek(name) == as_fields(expected(state, name))
 
 
-def test_a_file_in_the_older_single_line_layout_is_parsed_whole():
-    state = StateStore().update(lambda s: setattr(s.profile("dev"), "credentials", creds("DEV")))
-    path = StateStore().path
+def test_a_file_in_another_layout_takes_the_full_path():
+    tied().update(lambda s: setattr(s.profile("dev"), "credentials", creds("DEV")))
+    path = tied().path
     path.write_text(json.dumps(json.loads(path.read_text()), separators=(",", ":")) + "\n")
     assert "\n" not in path.read_text().rstrip("\n")
-    assert peek("dev") == as_fields(expected(state, "dev"))
+    assert peek("dev") is None
+
+
+def test_an_edited_registry_takes_the_full_path():
+    """The stamp says the entries were checked against this very registry file; after an edit they are not."""
+    tied().update(lambda s: setattr(s.profile("dev"), "credentials", creds("DEV")))
+    assert peek("dev") is not None
+    with open(registry_file(), "a") as fh:
+        fh.write("# edited\n")
+    assert peek("dev") is None
+
+
+def test_another_registry_never_sees_this_ones_state(tmp_path, monkeypatch):
+    tied().update(lambda s: setattr(s.profile("dev"), "credentials", creds("DEV")))
+    other = tmp_path / "other.toml"
+    other.write_text("# registry B\n")
+    monkeypatch.setenv("MFA_TUI_CONFIG", str(other))
+    assert registry_path_fast() == str(other)
+    assert peek("dev") is None
+    assert StateStore(registry_path=other).path != StateStore(registry_path=paths.default_config_path()).path
+
+
+@pytest.mark.parametrize("env", [{"MFA_TUI_CONFIG": "~/mine.toml"}, {"XDG_CONFIG_HOME": "/tmp/xdg-config"}, {}])
+def test_registry_path_matches_the_full_rule(monkeypatch, env):
+    if sys.platform != "linux":
+        pytest.skip("the platformdirs-free rule is Linux's")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    assert registry_path_fast() == str(paths.config_path(None))
 
 
 @pytest.mark.parametrize("content", ["{oops", '{"version": 2, "profiles": {}}', "[]", ""])
 def test_bad_files_take_the_full_path(content):
-    path = StateStore().path
+    path = tied().path
     path.parent.mkdir(parents=True)
     path.write_text(content)
     assert peek("dev") is None
@@ -195,10 +257,10 @@ def test_fast_and_full_paths_print_the_same(capsys):
         pst.credentials = Credentials("ASIADEV", "SECRET-DEV", "TOKEN-DEV", later)
         pst.identity, pst.kind = "alice", "chained-role"
 
-    StateStore().update(fill)
+    state = tied().update(fill)
     assert credential_process_cmd.fast(["dev"]) == 0
     fast = capsys.readouterr().out
-    assert credential_process_cmd._emit(credential_process_cmd.cached("dev")) == 0
+    assert credential_process_cmd._emit(state.profiles["dev"].credentials) == 0
     assert capsys.readouterr().out == fast
     assert json.loads(fast) == {
         "Version": 1, "AccessKeyId": "ASIADEV", "SecretAccessKey": "SECRET-DEV", "SessionToken": "TOKEN-DEV",
@@ -209,7 +271,7 @@ def test_fast_and_full_paths_print_the_same(capsys):
 @pytest.mark.parametrize("secret", ['quo"te', "back\\slash", "ünïcode", "tab\there", "del\x7f", "plain/+=abc"])
 def test_values_needing_escapes_read_and_print_like_json(capsys, secret):
     later = datetime.now(UTC).replace(microsecond=0) + HOUR
-    StateStore().update(lambda s: setattr(s.profile("dev"), "credentials", Credentials("ASIA", secret, "T", later)))
+    tied().update(lambda s: setattr(s.profile("dev"), "credentials", Credentials("ASIA", secret, "T", later)))
     assert peek_credentials("dev", 900)["secret_access_key"] == secret
     assert credential_process_cmd.fast(["dev"]) == 0
     printed = capsys.readouterr().out
@@ -220,7 +282,7 @@ def test_values_needing_escapes_read_and_print_like_json(capsys, secret):
 
 def test_the_cached_path_imports_nothing_heavy():
     later = datetime.now(UTC) + HOUR
-    StateStore().update(lambda s: setattr(s.profile("dev"), "credentials", Credentials("A", "B", "C", later)))
+    tied().update(lambda s: setattr(s.profile("dev"), "credentials", Credentials("A", "B", "C", later)))
     probe = (
         "import sys\n"
         "from mfa_tui.cli import main\n"

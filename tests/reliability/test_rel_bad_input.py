@@ -22,7 +22,7 @@ from mfa_tui.cli import main
 from mfa_tui.core.credentials_file import CredentialsFile
 from mfa_tui.core.errors import CodeError
 from mfa_tui.core.service import Service
-from mfa_tui.core.totp import check_format, normalise_code
+from mfa_tui.core.totp import DeviceCodes, check_format, normalise_code
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.screens.problems import ProblemsScreen
 
@@ -153,6 +153,8 @@ def test_broken_registry_opens_the_error_screen(broken_registry, monkeypatch):
         return real_run(self, headless=True, size=(250, 40), auto_pilot=look)
 
     monkeypatch.setattr(MfaTuiApp, "run", run_headless)
+    # pytest's output is not a terminal: the dashboard refuses one unless a Textual driver is named.
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.headless_driver:HeadlessDriver")
     assert main(["--config", str(path)]) == 2
     assert isinstance(seen["screen"], ProblemsScreen)
     assert "The registry cannot be loaded" in seen["text"] and "Nothing was changed" in seen["text"]
@@ -334,9 +336,9 @@ class _Sent:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_engine_sends_a_typed_code_only_as_six_digits(raw, demo_world, frozen_clock):
     """Through the Service and the engine's code provider, against the local AWS."""
-    # Past the local spent-code memory (a code is refused for 4 steps after it was sent; hypothesis
-    # repeats examples while shrinking): what refuses a code here must be its format alone.
-    frozen_clock.advance(30 * 5)
+    # Past the local spent-code memory (a code is refused for DeviceCodes.KEEP_STEPS steps after it was
+    # sent; hypothesis repeats examples while shrinking): what refuses a code here must be its format alone.
+    frozen_clock.advance(30 * (DeviceCodes.KEEP_STEPS + 1))
     service = Service.open(demo_world.config_path, clock=frozen_clock)
     identity = service.registry.identities["alice"]
     client = service.engine.sts_client(identity, service.long_term_keys(identity))

@@ -52,7 +52,7 @@ def test_a_healthy_setup_has_no_problem(demo_world, cli_clock, capsys):
     assert code == 0 and report["ok"] and report["problems"] == 0
     assert findings(report, "registry", "ok") and findings(report, "shadowed", "ok")
     assert {f["subject"] for f in findings(report, "permissions", "ok")} >= {
-        str(demo_world.credentials_path), str(demo_world.state_dir), str(demo_world.state_dir / "state.json"),
+        str(demo_world.credentials_path), str(demo_world.state_dir), str(demo_world.state_path),
     }
     [clock] = findings(report, "clock")
     assert clock["level"] == "ok" and clock["subject"] == demo_world.endpoint
@@ -87,7 +87,7 @@ def test_a_small_skew_is_fine(demo_world, cli_clock, capsys):
 
 def test_permissions_each_named_with_its_fix(demo_world, cli_clock, capsys):
     _refresh(demo_world, cli_clock)
-    state_file = demo_world.state_dir / "state.json"
+    state_file = demo_world.state_path
     demo_world.credentials_path.chmod(0o644)
     state_file.chmod(0o640)
     demo_world.state_dir.chmod(0o755)
@@ -107,7 +107,7 @@ def test_permissions_each_named_with_its_fix(demo_world, cli_clock, capsys):
 
 def test_a_state_file_set_aside_must_be_private_too(demo_world, cli_clock, capsys):
     _refresh(demo_world, cli_clock)
-    aside = demo_world.state_dir / "state.json.corrupt-20260101T000000Z"
+    aside = demo_world.state_dir / f"{demo_world.state_path.name}.corrupt-20260101T000000Z"
     aside.write_text("{}")
     aside.chmod(0o644)
     code, report = doctor(capsys)
@@ -117,7 +117,7 @@ def test_a_state_file_set_aside_must_be_private_too(demo_world, cli_clock, capsy
 
 
 def test_a_corrupt_state_is_named(demo_world, cli_clock, capsys):
-    (demo_world.state_dir / "state.json").write_text("{not json")
+    (demo_world.state_path).write_text("{not json")
     code, report = doctor(capsys)
     assert code == 1
     [problem] = findings(report, "state", "problem")

@@ -282,14 +282,14 @@ def test_disk_full_under_the_credentials_file(demo_world, frozen_clock):
 def test_disk_full_everywhere_is_one_line(demo_world, frozen_clock):
     _session_ready(demo_world, frozen_clock)
     before = add_foreign_sections(demo_world.credentials_path)
-    state_before = (demo_world.state_dir / "state.json").read_bytes()
+    state_before = (demo_world.state_path).read_bytes()
     registry_before = demo_world.config_path.read_bytes()
     result = _enospc(demo_world.credentials_path.parent, demo_world.state_dir, args=["refresh", *CHAINED[:2]])
     assert result.returncode == 1 and "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("mfa-tui: ") and "state.json: cannot write: the disk is full" in last
+    assert last.startswith("mfa-tui: ") and f"{demo_world.state_path.name}: cannot write: the disk is full" in last
     assert demo_world.credentials_path.read_bytes() == before
-    assert (demo_world.state_dir / "state.json").read_bytes() == state_before
+    assert (demo_world.state_path).read_bytes() == state_before
     assert _leftovers(demo_world.credentials_path.parent, demo_world.state_dir) == []
     assert demo_world.config_path.read_bytes() == registry_before
 
@@ -298,12 +298,12 @@ def test_disk_full_under_the_state_only_keeps_the_new_credentials(demo_world, fr
     """The credentials file is written first; a state that cannot follow is the old state, named."""
     _session_ready(demo_world, frozen_clock)
     before = add_foreign_sections(demo_world.credentials_path)
-    state_before = (demo_world.state_dir / "state.json").read_bytes()
+    state_before = (demo_world.state_path).read_bytes()
     result = _enospc(demo_world.state_dir, args=["refresh", *CHAINED[:2]])
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "the disk is full" in result.stderr.strip().splitlines()[-1]
     found = check_credentials_file(demo_world.credentials_path, before, demo_world.aws.ledger)
-    assert (demo_world.state_dir / "state.json").read_bytes() == state_before
+    assert (demo_world.state_path).read_bytes() == state_before
     assert set(CHAINED) <= set(found)
 
 
@@ -358,5 +358,7 @@ def test_read_only_credentials_file_is_refused_and_left_alone(demo_world, frozen
     assert demo_world.credentials_path.stat().st_mode & 0o777 == 0o400
     assert demo_world.config_path.read_bytes() == registry_before
     rows = {r.profile: r for r in Service.open(clock=frozen_clock).statuses(CHAINED[:3])}
-    assert all(r.state is State.ERROR and "read-only" in r.last_error for r in rows.values())
+    # Each row names the refusal; one whose earlier credentials still work stays valid beside it.
+    assert all("read-only" in r.last_error for r in rows.values())
+    assert all(r.state is (State.ERROR if r.expires_at is None else State.VALID) for r in rows.values())
     assert sections(demo_world.credentials_path)["personal"]["aws_access_key_id"] == "AKIAPERSONAL00000001"

@@ -10,7 +10,10 @@ may print the credentials of the profile they were asked for, on stdout; enrolme
 secret" is covered by tests/ui/test_enroll_screen.py and tests/cli/test_enroll_cmd.py.
 
 Also: the files holding secrets are 0600 and the state dir 0700, no file mfa-tui writes holds a
-TOTP seed, and a credentials file others can read gets a warning naming the fix.
+TOTP seed, and a credentials file others can read gets a warning naming the fix. After the flows,
+every file under the cache dir (``~/.cache``) and the state dir is searched too, the log file
+included: only the state files (``state*.json``) may hold session credentials. ``~/.aws/config``
+is given long-term keys first (botocore allows them there), and the log an error carrying secrets.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from mfa_tui.core.clock import SystemClock, totp_step
 from mfa_tui.core.enroll import open_enrolment
 from mfa_tui.core.service import Service
 from mfa_tui.core.state import StateStore
-from mfa_tui.localaws.demo import DEMO_SEED
+from mfa_tui.localaws.demo import DEMO_SEED, demo_secrets_path
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.dialogs.token import TokenDialog
 from mfa_tui.ui.screens.help import HelpScreen
@@ -82,6 +85,46 @@ def _enrol_bob(world) -> str:
     return seed
 
 
+def _long_term_keys_in_the_aws_config(world) -> None:
+    """botocore reads long-term keys from ~/.aws/config too: put alice's there, where caches may look."""
+    key_id, secret = world.keys("alice")
+    with open(world.aws_config_path, "a", encoding="utf-8") as fh:
+        fh.write(f"\n[profile legacy-keys]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+
+
+def _log_an_error_carrying(secrets: Secrets) -> None:
+    """An unexpected error whose message holds every secret seen (as a careless library's might)."""
+    from mfa_tui.core import logfile
+
+    try:
+        raise RuntimeError("leaked: " + " ".join(sorted(secrets.values)))
+    except RuntimeError as exc:
+        logfile.record(exc, "a test error carrying secrets")
+
+
+def _files_kept_are_clean(world, secrets: Secrets) -> None:
+    """No secret in any file under the cache and state dirs but the state files, the log included.
+
+    The demo world's own ``demo.json`` (the demo device's seed, for ``mfa-tui demo code``) is the
+    local AWS's file, not mfa-tui's.
+    """
+    cache = world.home / ".cache"
+    searched = [p for d in (cache, world.state_dir) for p in sorted(d.rglob("*")) if p.is_file()]
+    names = {p.name for p in searched}
+    assert "mfa-tui.log" in names and any(n.startswith("registry-") for n in names), names
+    leaks = {}
+    for path in searched:
+        if path.parent == world.state_dir and path.name.startswith("state") and path.name.endswith(".json"):
+            continue  # the session credentials belong here
+        if path == demo_secrets_path(world.home):
+            continue
+        found = secrets.found_in(path.read_bytes().decode("utf-8", "replace"))
+        if found:
+            leaks[str(path)] = found
+    assert leaks == {}
+    _private(world.state_dir / "mfa-tui.log")
+
+
 def _private(path: Path, mode: int = 0o600) -> None:
     actual = stat.S_IMODE(path.stat().st_mode)
     assert actual & ~mode == 0 and actual & 0o077 == 0, f"{path} is {actual:04o}"
@@ -127,6 +170,7 @@ def test_cli_flows_never_show_a_secret(demo_world, cli_clock, capsys, caplog):
         secrets.gather()
         return code
 
+    _long_term_keys_in_the_aws_config(demo_world)
     secrets = Secrets(demo_world)
     secrets.values.add(_enrol_bob(demo_world))
     wrong = f"{(int(demo_world.code()) + 1) % 1_000_000:06d}"
@@ -168,7 +212,7 @@ def test_cli_flows_never_show_a_secret(demo_world, cli_clock, capsys, caplog):
 
     # Files: secrets only where they belong, owner-only; no TOTP seed anywhere mfa-tui writes.
     _private(demo_world.credentials_path)
-    _private(demo_world.state_dir / "state.json")
+    _private(demo_world.state_path)
     _private(demo_world.state_dir, 0o700)
     backup = demo_world.config_path.with_name(demo_world.config_path.name + ".bak")
     assert backup.exists(), "enrolment saved the serial, keeping a backup of the registry"
@@ -176,9 +220,13 @@ def test_cli_flows_never_show_a_secret(demo_world, cli_clock, capsys, caplog):
     for lock in [*demo_world.state_dir.glob("*.lock"), *demo_world.credentials_path.parent.glob(".*.lock")]:
         _private(lock)
     seeds = {DEMO_SEED, *(s for s in secrets.values if len(s) == 64 and s.isalnum() and s.isupper())}
-    for path in (demo_world.config_path, backup, demo_world.credentials_path, demo_world.state_dir / "state.json"):
+    for path in (demo_world.config_path, backup, demo_world.credentials_path, demo_world.state_path):
         data = path.read_text()
         assert not [s for s in seeds if s in data], f"{path} holds a TOTP seed"
+    for path in demo_world.state_dir.glob("state*.json"):
+        assert not [s for s in seeds if s in path.read_text()], f"{path} holds a TOTP seed"
+    _log_an_error_carrying(secrets)
+    _files_kept_are_clean(demo_world, secrets)
 
 
 def test_a_credentials_file_others_can_read_gets_a_warning_naming_the_fix(demo_world, capsys):
@@ -207,6 +255,7 @@ def test_a_credentials_file_others_can_read_gets_a_warning_naming_the_fix(demo_w
 
 
 async def test_dashboard_never_shows_a_secret(demo_world, frozen_clock):
+    _long_term_keys_in_the_aws_config(demo_world)
     secrets = Secrets(demo_world)
     service = Service.open(demo_world.config_path, clock=frozen_clock)
     messages: list = []
@@ -258,8 +307,10 @@ async def test_dashboard_never_shows_a_secret(demo_world, frozen_clock):
     assert leaks == {}
     assert len(secrets.values) >= 16
     _private(demo_world.credentials_path)
-    _private(demo_world.state_dir / "state.json")
+    _private(demo_world.state_path)
     _private(demo_world.state_dir, 0o700)
+    _log_an_error_carrying(secrets)
+    _files_kept_are_clean(demo_world, secrets)
 
 
 async def test_dashboard_warns_about_a_credentials_file_others_can_read(demo_world, frozen_clock):

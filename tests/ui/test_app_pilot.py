@@ -58,6 +58,14 @@ async def move_to(pilot, profile: str) -> None:
     await pilot.pause()
 
 
+async def refresh_one(pilot, profile: str, code: str) -> None:
+    """``r`` on ``profile`` with ``code``, and wait for the run to end."""
+    await move_to(pilot, profile)
+    await pilot.press("r")
+    await enter_code(pilot, code)
+    await settle(pilot)
+
+
 def wrong_code(local_aws, serial: str) -> str:
     """Six digits that are not a valid code in the current step or either neighbour."""
     valid = {local_aws.current_code(serial, offset_steps=n) for n in (-1, 0, 1)}

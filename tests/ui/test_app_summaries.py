@@ -51,3 +51,41 @@ def test_whoami_summary_flags_accounts_that_differ_from_the_registry():
     assert many.text == "2 checked, 1 in another account than the registry says (stg), 1 not checked: profile prod: refresh it first"
     assert many.severity == "warning"
     assert whoami_summary({"prod": NeedsCodeError("profile prod: refresh it first")}).severity == "error"
+
+
+def test_a_cancelled_refresh_counts_and_names_the_profiles_not_tried():
+    from mfa_tui.core.refresh import CANCEL_REASON
+
+    cancelled = report(2, 0)
+    for name in ("c1", "c2", "c3", "c4", "c5", "c6"):
+        cancelled.results[name] = ProfileResult(name, ok=False, message=CANCEL_REASON, skipped=True)
+    text, level = refresh_summary(cancelled)
+    assert text.splitlines() == [
+        "2 profiles refreshed, 6 skipped (cancelled; they keep their previous credentials).",
+        "Not tried: c1, c2, c3, c4, c5 and 1 more",
+    ]
+    assert level == "information"
+    cancelled.results["s"] = ProfileResult("s", ok=False, message=SKIP_REASON, skipped=True)
+    assert refresh_summary(cancelled).text.startswith(
+        "2 profiles refreshed, 7 skipped (6 cancelled; they keep their previous credentials)."
+    )
+
+
+def test_a_cancelled_whoami_is_skipped_not_failed():
+    from mfa_tui.core.errors import CancelledError
+
+    who = WhoAmI("arn:aws:sts::222222222222:assumed-role/Admin/alice", "222222222222", "AROA:alice", NOW)
+    results = {"a": who, "b": CancelledError("profile b: cancelled before it ran"),
+               "c": CancelledError("profile c: cancelled before it ran")}
+    assert whoami_summary(results) == ("1 checked, 2 skipped (cancelled)", "warning")
+    results["d"] = NeedsCodeError("profile d: no credentials yet")
+    assert whoami_summary(results).text == "1 checked, 1 not checked: profile d: no credentials yet, 2 skipped (cancelled)"
+
+
+def test_remint_summary_tells_only_the_news():
+    failing = report(0, 2)
+    assert remint_summary(failing, news=[]) is None
+    assert remint_summary(failing, news=["profile bad1: AccessDenied"]) == (
+        "Nothing re-minted; 1 failed: profile bad1: AccessDenied", "error"
+    )
+    assert remint_summary(failing).text == "Nothing re-minted; 2 failed: profile bad0: AccessDenied"

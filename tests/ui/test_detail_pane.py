@@ -77,3 +77,30 @@ def test_a_tick_renders_only_the_rows_it_changed(monkeypatch):
     # (minutes) did not, nor did any other row.
     assert [label for [(label, _)] in rendered] == ["Expires", "Who am I"]
     assert len(cache) == len(_lines(status, extra, NOW))
+
+
+def _text(status: ProfileStatus, extra: Extra = Extra()) -> str:
+    return "\n".join(f"{label} {value.plain}" for label, value in _lines(status, extra, NOW))
+
+
+def test_a_failed_refresh_beside_working_credentials_is_said_in_full():
+    error = "profile dev-admin: AccessDenied: not authorized to perform sts:AssumeRole"
+    text = _text(_status(expires_at=NOW + timedelta(hours=1), last_error=error))
+    assert "State valid  ⚠ the last refresh failed (below); these credentials still work" in text
+    assert f"Last error {error}" in text
+    # An error row says it once, as its state.
+    text = _text(_status(expires_at=None, state=State.ERROR, last_error=error))
+    assert "⚠" not in text.splitlines()[1] and f"Last error {error}" in text
+
+
+def test_states_the_credentials_file_decided_say_what_they_mean():
+    assert "changed  ·  another tool wrote this profile's section" in _text(_status(state=State.CHANGED))
+    assert "missing  ·  its section is gone from the credentials file" in _text(_status(state=State.MISSING))
+    never = _text(_status(state=State.MISSING, expires_at=None))
+    assert "State missing" in never and "section" not in never
+
+
+def test_a_remint_backing_off_says_when_it_tries_again():
+    assert "Re-mint failed 2 times in a row; next try after 2m" in _text(
+        _status(), Extra(remint="failed 2 times in a row; next try after 2m, at 12:02:00 UTC")
+    )

@@ -106,6 +106,7 @@ async def test_more_profiles_than_a_screen_all_arrive_right_after_the_first_fram
     from mfa_tui.core.clock import FrozenClock
     from mfa_tui.core.models import Credentials, State
     from mfa_tui.core.state import StateStore
+    from planted import plant
 
     clock = FrozenClock()
     now = clock.now()
@@ -118,15 +119,13 @@ async def test_more_profiles_than_a_screen_all_arrive_right_after_the_first_fram
                   f'role_arn = "arn:aws:iam::222222222222:role/R{n}"\n' for n in names)
     )
     store = StateStore(tmp_path / "state", clock=clock)
-
-    def fill(state):
-        state.identity("bob").mfa_credentials = Credentials("AK", "SK", "ST", now + timedelta(minutes=5))
-        for i, name in enumerate(names):
-            if i % 2:
-                state.profile(name).credentials = Credentials("AK", "SK", "ST", now + timedelta(hours=1))
-
-    store.update(fill)
     service = Service(registry_mod.load(config), clock=clock, state_store=store, credentials_path=tmp_path / "creds")
+    plant(
+        service,
+        sessions={"bob": Credentials("ASIABOB", "SK", "ST", now + timedelta(minutes=5))},
+        profiles={name: Credentials(f"ASIA{name}", "SK", "ST", now + timedelta(hours=1))
+                  for i, name in enumerate(names) if i % 2},
+    )
     loads = []
     real_load = store.load
     monkeypatch.setattr(store, "load", lambda only=None: loads.append(only) or real_load(only))

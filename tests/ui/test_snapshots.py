@@ -9,10 +9,13 @@ after a deliberate change, and look at the SVGs.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pilot_support import screen_text
+from planted import plant
 
 from mfa_tui.core import registry as registry_mod
 from mfa_tui.core.clock import FrozenClock
@@ -95,28 +98,27 @@ def _creds(left: timedelta) -> Credentials:
     return Credentials("ASIAEXAMPLEEXAMPLE00", "not-a-secret", "not-a-token", NOW + left)
 
 
-def _write_state(store: StateStore) -> None:
+ROLES = {
+    # profile: (time left, role ARN, refreshed ago)
+    "dev-admin": (timedelta(minutes=42), "arn:aws:iam::222222222222:role/Admin", timedelta(minutes=18)),
+    "dev-readonly": (timedelta(minutes=9, seconds=5), "arn:aws:iam::222222222222:role/ReadOnly", timedelta(minutes=51)),
+    "staging-admin": (timedelta(minutes=-3), "arn:aws:iam::333333333333:role/Admin", timedelta(hours=1, minutes=3)),
+    "prod-readonly-direct": (timedelta(hours=3, minutes=10), "arn:aws:iam::444444444444:role/ReadOnly",
+                             timedelta(minutes=50)),
+}
+
+
+def _write_state(service: Service) -> None:
+    """The scene's sessions, committed as a refresh leaves them, then the fields a refresh dates or adds."""
     mfa = _creds(timedelta(hours=11, minutes=20))
 
-    def role(state: SessionState, name: str, left: timedelta, role_arn: str, refreshed_ago: timedelta) -> None:
-        p = state.profile(name)
-        p.credentials = _creds(left)
-        p.expires_at = NOW + left
-        p.last_refresh = NOW - refreshed_ago
-        p.identity = "alice"
-        account, role_name = role_arn.split(":")[4], role_arn.rsplit("/", 1)[1]
-        p.assumed_role_arn = f"arn:aws:sts::{account}:assumed-role/{role_name}/alice"
-
-    def apply(state: SessionState) -> None:
-        state.identity("alice").mfa_credentials = mfa
-        alice = state.profile("alice")
-        alice.credentials, alice.expires_at, alice.last_refresh = mfa, mfa.expiration, NOW - timedelta(minutes=40)
-        role(state, "dev-admin", timedelta(minutes=42), "arn:aws:iam::222222222222:role/Admin", timedelta(minutes=18))
-        role(state, "dev-readonly", timedelta(minutes=9, seconds=5), "arn:aws:iam::222222222222:role/ReadOnly",
-             timedelta(minutes=51))
-        role(state, "staging-admin", timedelta(minutes=-3), "arn:aws:iam::333333333333:role/Admin", timedelta(hours=1, minutes=3))
-        role(state, "prod-readonly-direct", timedelta(hours=3, minutes=10), "arn:aws:iam::444444444444:role/ReadOnly",
-             timedelta(minutes=50))
+    def edit(state: SessionState) -> None:
+        state.profile("alice").last_refresh = NOW - timedelta(minutes=40)
+        for name, (_left, role_arn, refreshed_ago) in ROLES.items():
+            p = state.profile(name)
+            p.last_refresh = NOW - refreshed_ago
+            account, role_name = role_arn.split(":")[4], role_arn.rsplit("/", 1)[1]
+            p.assumed_role_arn = f"arn:aws:sts::{account}:assumed-role/{role_name}/alice"
         state.profile("dev-admin").whoami = WhoAmI(
             "arn:aws:sts::222222222222:assumed-role/Admin/alice", "222222222222", "AROAEXAMPLE:alice",
             NOW - timedelta(minutes=5), expected_account="222222222222",
@@ -125,10 +127,14 @@ def _write_state(store: StateStore) -> None:
             "arn:aws:sts::555555555555:assumed-role/Admin/alice", "555555555555", "AROAEXAMPLE:alice",
             NOW - timedelta(hours=1), expected_account="333333333333",
         )
-        prod = state.profile("prod-admin")
-        prod.identity, prod.last_error = "alice", PROD_ADMIN_ERROR
 
-    store.update(apply)
+    plant(
+        service,
+        sessions={"alice": mfa},
+        profiles={"alice": mfa, **{name: _creds(left) for name, (left, _arn, _ago) in ROLES.items()}},
+        failures={"prod-admin": PROD_ADMIN_ERROR},
+        edit=edit,
+    )
 
 
 @pytest.fixture
@@ -140,13 +146,17 @@ def scene(tmp_path: Path):
     registry = registry_mod.load(path, aws_config_path=aws_config)
     clock = FrozenClock(NOW)
     store = StateStore(tmp_path / "state", clock=clock)
-    _write_state(store)
 
-    def build(theme: str = "mfa-dark", demo: bool = False) -> MfaTuiApp:
-        service = Service(
+    def make_service() -> Service:
+        return Service(
             registry, clock=clock, state_store=store, credentials_path=tmp_path / "credentials",
             aws_config_path=aws_config, session_name="alice",
         )
+
+    _write_state(make_service())
+
+    def build(theme: str = "mfa-dark", demo: bool = False) -> MfaTuiApp:
+        service = make_service()
         info = DemoInfo("alice", SERIAL, current_code=lambda: "123456", endpoint="http://127.0.0.1:5000") if demo else None
         app = MfaTuiApp(service, demo=info, remint_every=None, save_theme=False)
         app.theme = theme
@@ -184,6 +194,9 @@ def test_main_screen_dark_with_demo_code(snap_compare, scene):
         assert "in 42m" in screen.detail.plain_text
         assert "code 123456" in str(screen.query_one("#demo-code").render())
         assert pilot.app.theme == "mfa-dark"
+        # Every key in the footer at 120 columns, the new-session key and the palette included.
+        footer = screen_text(pilot.app).splitlines()[-1]
+        assert "N New session" in footer and "w W Whoami" in footer and "t Theme" in footer and "Palette" in footer
 
     assert snap_compare(scene("mfa-dark", demo=True), terminal_size=SIZE, run_before=run_before)
 
@@ -236,3 +249,34 @@ def test_error_row_with_its_full_reason(snap_compare, scene):
         assert PROD_ADMIN_ERROR in screen.detail.plain_text
 
     assert snap_compare(scene("mfa-high-contrast"), terminal_size=SIZE, run_before=run_before)
+
+
+DIRECT_ERROR = "profile prod-readonly-direct: AccessDenied: the role's trust policy does not allow this user"
+
+
+def test_a_changed_row_and_a_failed_refresh_beside_working_credentials(snap_compare, scene, tmp_path):
+    """Another tool rewrote dev-admin's section; the last refresh of prod-readonly-direct failed, its credentials still work."""
+    app = scene("mfa-dark")
+    plant(app.service, failures={"prod-readonly-direct": DIRECT_ERROR})
+    credentials = tmp_path / "credentials"
+    text = credentials.read_text()
+    start = text.index("[dev-admin]")
+    end = text.index("[", start + 1) if "[" in text[start + 1:] else len(text)
+    section = text[start:end].replace("ASIAEXAMPLEEXAMPLE00", "ASIAANOTHERTOOL00000")
+    credentials.write_text(text[:start] + section + text[end:])
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        screen = _main(pilot.app)
+        table = screen.table
+        assert table.state_of("dev-admin") is State.CHANGED
+        assert table.state_of("prod-readonly-direct") is State.VALID
+        assert table.get_row("prod-readonly-direct").last_error == DIRECT_ERROR
+        table.move_cursor("prod-readonly-direct")
+        await pilot.pause()
+        assert "⚠ the last refresh failed (below); these credentials still work" in screen.detail.plain_text
+        assert DIRECT_ERROR in screen.detail.plain_text
+        shown = screen_text(pilot.app)
+        assert re.search(r"dev-admin .* changed ", shown) and re.search(r"prod-readonly-direct .* valid ⚠ ", shown)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

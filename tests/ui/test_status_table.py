@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -501,3 +502,62 @@ def test_row_words():
     assert ago_text(0, 3 * 60 + 59) == "3m ago"
     assert ago_text(0, 5 * 3600) == "5h ago"
     assert ago_text(0, 3 * 86400) == "3d ago"
+
+
+def test_every_state_the_core_has_is_ranked_coloured_and_kept_as_given():
+    """A state is handled by its value: the ones the file decides (missing, changed) stay as given,
+    whatever the clock says, and each has a rank and a theme colour with a default."""
+    from mfa_tui.ui.rowformat import DERIVED_STATES, STATE_RANK
+    from mfa_tui.ui.theming import STATUS_VARIABLES, THEME_VARIABLE_DEFAULTS
+
+    assert set(STATE_RANK) == set(State)
+    assert STATE_RANK[State.ERROR] < STATE_RANK[State.CHANGED] < STATE_RANK[State.VALID]
+    assert set(STATUS_VARIABLES.values()) <= set(THEME_VARIABLE_DEFAULTS)
+    assert STATUS_VARIABLES[State.CHANGED] == "status-changed"
+    for state in set(State) - DERIVED_STATES:
+        assert derive_state(state, 10_000, 0, WARN) is state
+    # A failed refresh: the error beside working credentials, "error" once they stop working.
+    assert derive_state(State.VALID, 10_000, 0, WARN, failed=True) is State.VALID
+    assert derive_state(State.VALID, 100, 0, WARN, failed=True) is State.EXPIRING
+    assert derive_state(State.VALID, 0, 10, WARN, failed=True) is State.ERROR
+    assert derive_state(State.VALID, None, 0, WARN, failed=True) is State.ERROR
+
+
+def test_a_failed_run_keeps_working_credentials_and_fails_the_rest():
+    from mfa_tui.ui.rowformat import failed_row
+
+    now = datetime(2026, 1, 1, 12)
+    working = status("a", now, 3600)
+    assert failed_row(working, "AccessDenied", now.timestamp()) == replace(working, last_error="AccessDenied")
+    refreshing = replace(working, state=State.REFRESHING)
+    assert failed_row(refreshing, "x", now.timestamp()).state is State.VALID
+    changed = replace(working, state=State.CHANGED)
+    assert failed_row(changed, "x", now.timestamp()).state is State.CHANGED
+    for gone in (status("b", now, None), status("c", now, -5)):
+        assert failed_row(gone, "x", now.timestamp()).state is State.ERROR
+
+
+async def test_a_changed_row_and_a_failed_refresh_beside_a_valid_row(clock):
+    now = clock.now()
+    rows = [
+        status("anchor", now, 3600),
+        status("changed", now, 3600, state=State.CHANGED),
+        replace(status("failing", now, 3600), last_error="profile failing: AccessDenied"),
+        replace(status("broken", now, None, state=State.ERROR), last_error="profile broken: AccessDenied"),
+    ]
+    app = Host(rows, clock)
+    async with app.run_test(size=(160, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(StatusTable)
+        assert table.state_of("changed") is State.CHANGED
+        assert colour_of(table, "changed", "changed") == theme_colour(app, "status-changed")
+        assert " valid ⚠ " in line_of(table, "failing")
+        assert colour_of(table, "failing", "valid") == theme_colour(app, "status-valid")
+        assert " error " in line_of(table, "broken") and "⚠" not in line_of(table, "broken")
+        assert "⚠" not in line_of(table, "anchor") and "⚠" not in line_of(table, "changed")
+        # The columns after the state stay where they were.
+        assert line_of(table, "failing").index("1h 00m") == line_of(table, "anchor").index("1h 00m")
+        clock.advance(3601)
+        table.tick()
+        await pilot.pause()
+        assert table.state_of("failing") is State.ERROR and "⚠" not in line_of(table, "failing")

@@ -7,7 +7,13 @@ Each command lives in its own module under :mod:`mfa_tui.cli` exposing
 Textual, or the other commands' imports.
 
 Global options, accepted before the command: ``--config PATH`` (else ``$MFA_TUI_CONFIG``,
-else the user config dir) and ``--demo``. With no command the dashboard opens.
+else the user config dir), ``--demo`` and ``--debug``. With no command the dashboard opens.
+
+Every failure is one line on stderr (:func:`run_guarded`). An exception mfa-tui does not expect
+is also recorded with its traceback in the log file (:mod:`mfa_tui.core.logfile`), which the
+line names; ``--debug`` prints the traceback to stderr as well. After a command that opened the
+service, each state warning not yet shown (a corrupt state file set aside) is printed to stderr,
+even when the command failed.
 """
 
 from __future__ import annotations
@@ -33,9 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def _usage() -> str:
     width = max(len(n) for n in COMMANDS)
     lines = [
-        "usage: mfa-tui [--config PATH] [--demo] [COMMAND] [ARGS...]",
+        "usage: mfa-tui [--config PATH] [--demo] [--debug] [COMMAND] [ARGS...]",
         "",
         "With no command, opens the dashboard. --demo opens it on the local AWS demo world.",
+        "--debug also prints the traceback of an unexpected error (always kept in the log file).",
         "",
         "commands:",
     ]
@@ -46,7 +53,7 @@ def _usage() -> str:
 
 def _split_globals(argv: list[str]) -> tuple[dict[str, object], list[str]] | str:
     """Pull the global options off the front of argv; a string result is an error message."""
-    opts: dict[str, object] = {"config": None, "demo": False}
+    opts: dict[str, object] = {"config": None, "demo": False, "debug": False}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -58,8 +65,8 @@ def _split_globals(argv: list[str]) -> tuple[dict[str, object], list[str]] | str
         elif arg.startswith("--config="):
             opts["config"] = arg.split("=", 1)[1]
             i += 1
-        elif arg == "--demo":
-            opts["demo"] = True
+        elif arg in ("--demo", "--debug"):
+            opts[arg[2:]] = True
             i += 1
         else:
             break
@@ -74,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mfa-tui: {split}", file=sys.stderr)
         return 2
     opts, rest = split
+    if opts["debug"] or "mfa_tui.core.logfile" in sys.modules:  # in-process callers run main() again
+        from mfa_tui.core import logfile
+
+        logfile.ECHO = bool(opts["debug"])
     if rest and rest[0] in ("-h", "--help", "help"):
         print(_usage())
         return 0
@@ -110,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         # whose import is part of the dashboard's time to its first frame (see bench/).
         from types import SimpleNamespace
 
-        return run_guarded(module.run, SimpleNamespace(config=opts["config"], demo=opts["demo"]))
+        args = SimpleNamespace(config=opts["config"], demo=opts["demo"], debug=opts["debug"])
+        return run_guarded(module.run, args, command=command)
 
     import argparse
 
@@ -122,11 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(rest)
     args.config = opts["config"]
     args.demo = opts["demo"]
-    return run_guarded(module.run, args)
+    args.debug = opts["debug"]
+    return run_guarded(module.run, args, command=command)
 
 
-def run_guarded(run, args) -> int:
-    """Run a command; expected errors become one line on stderr and their exit code."""
+def run_guarded(run, args, *, command: str = "") -> int:
+    """Run a command; every failure becomes one line on stderr and an exit code.
+
+    Expected errors give their own line and code. Anything else is recorded in the log file and
+    named in the line (exit 1). State warnings the command met are printed last, whatever happened.
+    """
     from mfa_tui.core.errors import MfaTuiError
 
     try:
@@ -139,3 +156,12 @@ def run_guarded(run, args) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except Exception as exc:  # noqa: BLE001 - a bug: one line naming the log, never a bare traceback
+        from mfa_tui.core import logfile
+
+        print(f"mfa-tui: {logfile.unexpected(exc, f'mfa-tui {command}'.rstrip())}", file=sys.stderr)
+        return 1
+    finally:
+        common = sys.modules.get("mfa_tui.cli.common")  # loaded by every command that opens the service
+        if common is not None:
+            common.report_state_warnings()

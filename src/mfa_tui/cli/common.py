@@ -9,11 +9,33 @@ from datetime import datetime
 from mfa_tui.core.clock import format_duration, rfc3339
 
 
+_stores: list = []
+"""The state stores of the services opened by this command, whose warnings are still to be shown."""
+
+
+def report_later(store) -> None:
+    """Have :func:`report_state_warnings` show the warnings ``store`` meets (a corrupt state set aside)."""
+    if all(known is not store for known in _stores):
+        _stores.append(store)
+
+
+def report_state_warnings() -> None:
+    """Print each state warning not yet shown as ``mfa-tui: warning: …`` on stderr (never stdout).
+
+    :func:`mfa_tui.cli.run_guarded` calls it after every command, failed or not.
+    """
+    stores, _stores[:] = list(_stores), []
+    for store in stores:
+        for warning in store.take_warnings():
+            print(f"mfa-tui: warning: {warning}", file=sys.stderr)
+
+
 def open_service(args):
     """The :class:`~mfa_tui.core.service.Service` for the registry named by the global ``--config``."""
     from mfa_tui.core.service import Service
 
     service = Service.open(args.config)
+    report_later(service.state_store)
     # Every command that opens the service names a credentials file others can read (stderr, so
     # JSON output and `env`/`credential-process` stdout stay clean).
     warning = service.credentials_file.permission_warning()

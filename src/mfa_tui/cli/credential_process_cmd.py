@@ -1,7 +1,7 @@
 """``mfa-tui credential-process PROFILE``: botocore's ``credential_process`` protocol.
 
 Configure in ~/.aws/config (under a name that is *not* also written to the credentials
-file, since botocore reads that file first — AWS_FACTS fact 11)::
+file, since botocore reads that file first — docs/aws-behaviour.md, "The shared credentials file")::
 
     [profile prod-admin-auto]
     credential_process = mfa-tui credential-process prod-admin
@@ -50,23 +50,6 @@ def _emit(creds) -> int:
     return _write(creds.access_key_id, creds.secret_access_key, creds.session_token, rfc3339(creds.expiration))
 
 
-def cached(profile: str):
-    """The profile's cached credentials when they have more than 15 minutes left, else None."""
-    from datetime import UTC, datetime
-
-    from mfa_tui.core.state import StateStore
-
-    state = StateStore().load()
-    pst = state.profiles.get(profile)
-    creds = pst.credentials if pst else None
-    if creds is None and pst is not None and pst.kind == "mfa-session":
-        ist = state.identities.get(pst.identity or "")
-        creds = ist.mfa_credentials if ist else None
-    if creds is not None and (creds.expiration - datetime.now(UTC)).total_seconds() > MIN_LEFT:
-        return creds
-    return None
-
-
 def fast(argv: list[str]) -> int | None:
     """The dispatcher's shortcut: serve from the cache without argparse; None to take the full path."""
     if len(argv) != 1 or argv[0].startswith("-"):
@@ -84,10 +67,9 @@ def fast(argv: list[str]) -> int | None:
 
 
 def run(args) -> int:
-    creds = cached(args.profile)
-    if creds is None:
-        from mfa_tui.cli.common import open_service
+    from mfa_tui.cli.common import open_service
 
-        service = open_service(args)
-        creds = service.credentials(args.profile, min_left=MIN_LEFT)
-    return _emit(creds)
+    # The full path: the registry is read and every cached entry checked against it (and the
+    # state stamped, so the next call takes the fast path again).
+    service = open_service(args)
+    return _emit(service.credentials(args.profile, min_left=MIN_LEFT))

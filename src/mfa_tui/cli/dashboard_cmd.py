@@ -11,33 +11,89 @@ registry with the demo device's current code on screen. On exit the server stops
 environment is restored and the directory is deleted.
 
 Textual is imported only here, after argument parsing, and boto3 only on the first AWS call.
+
+The dashboard needs a terminal: with stdin, stdout or stderr (where Textual draws) not a terminal
+(``mfa-tui </dev/null >out &``) Textual would spin a core, write escape codes into a file and
+never see a key, so it refuses with one line and exit 2 (:func:`terminal_problem`). A driver
+named by ``$TEXTUAL_DRIVER`` (the benchmarks' frame probe, Textual's own tools) brings its own
+screen and is let through.
+
+SIGTERM and SIGHUP always end it (:func:`run_app`): the app exits as with ``q``, every ``finally``
+runs (the demo's local AWS, environment and throw-away HOME are cleaned up), and the process then
+ends at once, without waiting for AWS calls still in flight in worker threads (they would hold
+the interpreter's exit until their timeouts). Files are never left torn: every write is atomic.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 DEMO_IDENTITY = "alice"
 """The demo identity whose device code is shown on screen."""
+NO_TERMINAL = "the dashboard needs a terminal; for a script use `mfa-tui status`"
+STOP_GRACE = 5.0
+"""Seconds the app has to exit after SIGTERM/SIGHUP before the process ends without it."""
+
+
+class Stopped(BaseException):
+    """The dashboard was ended by a signal; ``code`` is the exit code (128 + the signal)."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def terminal_problem() -> str | None:
+    """Why the dashboard cannot run here (stdin, stdout or stderr is not a terminal), or None."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:
+            if stream is None or not stream.isatty():
+                return NO_TERMINAL
+        except (ValueError, OSError):  # closed
+            return NO_TERMINAL
+    return None
+
+
+def _exit_now(code: int) -> None:
+    """End the process with ``code`` without waiting for worker threads (stdio flushed first)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def run_app(app) -> int:
     """Run ``app`` until it exits; SIGTERM and SIGHUP (a closed terminal) end it like ``q`` does.
 
-    Without this, either signal would kill the process outright and skip every ``finally``:
-    the demo's local AWS, environment and throw-away HOME would be left behind.
+    After such a signal it raises :class:`Stopped` once the app is down, so the callers' ``finally``
+    blocks run and :func:`run` ends the process. Should the app not be down within
+    :data:`STOP_GRACE` seconds (or a second signal come), the process ends there and then.
     """
     import signal
+    import threading
+
+    received: list[int] = []
 
     def stop(signum, _frame) -> None:
+        code = 128 + signum
+        if received:  # a second signal: no more waiting
+            _exit_now(code)
         loop = getattr(app, "_loop", None)
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(app.exit)  # the one signal-safe way into the event loop
-        else:
-            raise SystemExit(128 + signum)
+        if loop is None or not loop.is_running():  # not running yet, or already shutting down
+            raise Stopped(code)
+        received.append(signum)
+        loop.call_soon_threadsafe(app.exit)  # the one signal-safe way into the event loop
+        watchdog = threading.Timer(STOP_GRACE, _exit_now, (code,))
+        watchdog.daemon = True
+        watchdog.start()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
@@ -45,6 +101,8 @@ def run_app(app) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if received:
+        raise Stopped(128 + received[0])
     return app.return_code or 0
 
 
@@ -53,9 +111,18 @@ def register(parser) -> None:
 
 
 def run(args) -> int:
-    if getattr(args, "demo", False):
-        return run_demo(config=args.config)
-    return run_dashboard(args.config)
+    from mfa_tui.core.errors import ConfigError
+
+    problem = terminal_problem()
+    if problem:
+        raise ConfigError(problem)
+    try:
+        if getattr(args, "demo", False):
+            return run_demo(config=args.config)
+        return run_dashboard(args.config)
+    except Stopped as stopped:
+        _exit_now(stopped.code)
+        raise  # not reached
 
 
 def run_dashboard(config: str | None) -> int:

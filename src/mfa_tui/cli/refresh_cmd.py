@@ -1,4 +1,4 @@
-"""``mfa-tui refresh [PROFILE...] [--all] [--tag TAG] [--code CODE]``.
+"""``mfa-tui refresh [PROFILE...] [--all] [--tag TAG] [--code CODE] [--new-session]``.
 
 Without names or ``--all``/``--tag`` it refreshes what is expiring, expired, missing or
 in error. One prompt per identity that needs a code (and one per direct role), naming
@@ -20,6 +20,10 @@ def register(parser) -> None:
     parser.add_argument("--tag", action="append", default=[], metavar="TAG", help="profiles with this tag (repeatable)")
     parser.add_argument("--code", metavar="CODE", help="the MFA code for the first identity that needs one")
     parser.add_argument(
+        "--new-session", action="store_true",
+        help="ask for a code and make a new MFA session even if the identity's session still lives",
+    )
+    parser.add_argument(
         "--adopt", action="store_true",
         help="take over these profiles' sections when they hold another tool's temporary credentials (aws-mfa)",
     )
@@ -33,6 +37,8 @@ class TerminalCodes:
         self.interactive = interactive
 
     def __call__(self, request: CodeRequest) -> str | None:
+        if request.reason and request.attempt == 1:
+            print(f"mfa-tui: {request.reason}", file=sys.stderr)
         if request.error:
             print(f"mfa-tui: {request.error}", file=sys.stderr)
         if self.first is not None and request.attempt == 1:
@@ -62,7 +68,7 @@ def run(args) -> int:
     if not profiles:
         print("Nothing to refresh: every profile is valid.")
         return 0
-    plan = service.plan(profiles)
+    plan = service.plan(profiles, new_session=args.new_session)
     provider = TerminalCodes(args.code, sys.stdin.isatty())
     report = service.refresh(profiles, provider, plan=plan, adopt=[p.name for p in profiles] if args.adopt else ())
     for result in report.results.values():

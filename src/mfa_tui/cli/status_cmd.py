@@ -42,8 +42,6 @@ def run(args) -> int:
     if args.json:
         print_json([status_dict(r, now) for r in rows])
         return 0
-    for warning in service.state_store.warnings:
-        print(f"mfa-tui: warning: {warning}", file=__import__("sys").stderr)
     table = []
     for r in rows:
         account = f"{r.account_alias} ({r.account_id})" if r.account_alias and r.account_id else (r.account_id or "-")

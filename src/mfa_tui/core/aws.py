@@ -2,9 +2,17 @@
 
 Clients come from one shared botocore session (``boto3.Session(profile_name=...)`` per
 profile costs 0.1–0.2 s with hundreds of profiles; AWS_FACTS fact 16) and are configured
-with botocore's *standard* retry mode (throttling and 5xx retried with back-off) and
-explicit connect/read timeouts. boto3/botocore are imported on first use only, so the
-dashboard and ``credential-process`` start without them.
+with botocore's *standard* retry mode (throttling and 5xx retried with back-off, up to
+:data:`MAX_ATTEMPTS` attempts) and explicit connect/read timeouts. boto3/botocore are imported
+on first use only, so the dashboard and ``credential-process`` start without them.
+
+Waits are bounded: a call waits at most :data:`CONNECT_TIMEOUT` for a connection and
+:data:`READ_TIMEOUT` for an answer, and an endpoint that cannot be reached or does not answer
+is tried :data:`UNREACHABLE_ATTEMPTS` times in all (a ``needs-retry`` handler each client gets,
+ahead of botocore's own, ends the retries). Such an endpoint is then remembered as down for
+:data:`DOWN_FOR` seconds by the process (:data:`endpoint_health`): every later call to that
+URL fails at once with the same one-line reason instead of waiting out its own timeouts, so
+200 profiles behind a dead endpoint fail together within one call's wait.
 
 The shared session never reads the shared credentials file: every client gets explicit
 keys and region, and that file is the one mfa-tui writes, which botocore would otherwise
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,19 +45,75 @@ from mfa_tui.core.errors import (
     CredentialsFileError,
     EndpointError,
     FileError,
+    MfaTuiError,
     ThrottledError,
 )
 from mfa_tui.core.models import Identity
 
 CONNECT_TIMEOUT = 5
 """Seconds to wait for a TCP connection to STS/IAM."""
-READ_TIMEOUT = 20
+READ_TIMEOUT = 10
 """Seconds to wait for a response."""
 MAX_ATTEMPTS = 5
-"""Total attempts per call in botocore's standard retry mode (throttling, 5xx, timeouts)."""
+"""Total attempts per call in botocore's standard retry mode (throttling, 5xx)."""
+UNREACHABLE_ATTEMPTS = 2
+"""Total attempts per call when the endpoint cannot be reached or times out."""
+DOWN_FOR = 30.0
+"""Seconds an endpoint found unreachable stays "down" for every call of this process."""
 
 _session_lock = threading.Lock()
 _session: Any = None
+
+DOWN_MARK = "mfa_tui_endpoint_down"
+"""Attribute set on the error a call to a known-down endpoint fails with (it was never sent)."""
+
+
+class EndpointHealth:
+    """Endpoints found unreachable or timing out, each remembered for :data:`DOWN_FOR` seconds.
+
+    Shared by every client of the process (:data:`endpoint_health`) and thread-safe: the
+    refresh engine's workers all consult it before sending.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down: dict[str, tuple[float, BaseException]] = {}
+
+    def mark_down(self, url: str, exc: BaseException) -> None:
+        """``url`` could not be reached (or timed out) with ``exc``, after every attempt."""
+        with self._lock:
+            self._down[url] = (time.monotonic() + DOWN_FOR, exc)
+
+    def failure(self, url: str) -> BaseException | None:
+        """While ``url`` is down, a new error like the one that found it down; else None."""
+        with self._lock:
+            entry = self._down.get(url)
+            if entry is not None and time.monotonic() >= entry[0]:
+                del self._down[url]
+                entry = None
+        if entry is None:
+            return None
+        found = entry[1]
+        try:
+            again = type(found)(**getattr(found, "kwargs", {}))
+        except Exception:  # noqa: BLE001 - a botocore error type we cannot rebuild: say "cannot reach"
+            from botocore.exceptions import EndpointConnectionError
+
+            again = EndpointConnectionError(endpoint_url=url)
+        setattr(again, DOWN_MARK, True)
+        return again
+
+    def forget(self, url: str | None = None) -> None:
+        """Forget ``url`` (every endpoint when None): the next call tries it again."""
+        with self._lock:
+            if url is None:
+                self._down.clear()
+            else:
+                self._down.pop(url, None)
+
+
+endpoint_health = EndpointHealth()
+"""The process's memory of endpoints that are down."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +180,7 @@ def client(
     )
     with _session_lock:
         try:
-            return session.create_client(
+            made = session.create_client(
                 service,
                 region_name=region,
                 endpoint_url=endpoint_url or None,
@@ -133,6 +198,46 @@ def client(
             raise _config_parse_error(session.get_config_variable("config_file"), exc) from None
         except bex.BotoCoreError as exc:
             raise ConfigError(f"cannot create the {service} client: {str(exc).splitlines()[0]}") from None
+    _bound_waits(made, min(UNREACHABLE_ATTEMPTS, max_attempts))
+    return made
+
+
+def _unreachable(exc: BaseException | None) -> bool:
+    """An error that means the endpoint could not be reached or did not answer in time."""
+    import botocore.exceptions as bex
+
+    return isinstance(exc, (bex.ConnectionError, bex.ConnectionClosedError, bex.ReadTimeoutError))
+
+
+def _bound_waits(client, limit: int) -> None:
+    """Give ``client`` the two handlers that bound its waits on an endpoint that is down.
+
+    ``before-send``: a call to an endpoint :data:`endpoint_health` knows is down fails at once.
+    ``needs-retry`` (ahead of botocore's standard handler, which would retry up to
+    :data:`MAX_ATTEMPTS` times): an unreachable or timed-out endpoint ends the call after
+    ``limit`` attempts and is marked down. Raising the caught error is how a handler ends the
+    retries in every botocore version; throttling and 5xx are left to the standard handler.
+    """
+    url = client.meta.endpoint_url
+    service = client.meta.service_model.service_id.hyphenize()
+
+    def fail_fast(**_kwargs) -> None:
+        failure = endpoint_health.failure(url)
+        if failure is not None:
+            raise failure
+
+    def stop_retrying(attempts: int = 1, caught_exception: BaseException | None = None, **_kwargs) -> None:
+        if not _unreachable(caught_exception):
+            return None
+        if getattr(caught_exception, DOWN_MARK, False):
+            raise caught_exception
+        if attempts >= limit:
+            endpoint_health.mark_down(url, caught_exception)
+            raise caught_exception
+        return None
+
+    client.meta.events.register(f"before-send.{service}", fail_fast)
+    client.meta.events.register_first(f"needs-retry.{service}", stop_retrying)
 
 
 def _config_parse_error(path: str | None, inner: BaseException | None) -> FileError:
@@ -232,6 +337,8 @@ class ClockWatch:
 
 _INVALID_CODE = "invalid mfa one time pass code"
 _BAD_SERIAL = "verify your mfa serial number"
+_NOT_YET_CURRENT = "signature not yet current"
+_SIGNATURE_CODES = ("SignatureDoesNotMatch", "RequestExpired", "InvalidSignatureException")
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -253,10 +360,15 @@ def translate_error(exc: BaseException, *, what: str, endpoint: str | None = Non
     """A one-line domain error for a botocore exception, prefixed with ``what``.
 
     ``what`` names the subject, e.g. ``"profile prod-admin"`` or ``"identity alice"``.
-    Messages contain AWS's error code and text, never credentials.
+    Messages carry AWS's error code and, where it says something, its text (first line,
+    anything shaped like a secret redacted), never credentials. Any other exception is a bug
+    or a library's surprise: it is recorded with its traceback in the log file
+    (:mod:`mfa_tui.core.logfile`) and the line names it and the log.
     """
     import botocore.exceptions as bex
     from botocore.parsers import ResponseParserError
+
+    from mfa_tui.core.logfile import redact, unexpected
 
     if isinstance(exc, AwsError):
         return exc
@@ -276,10 +388,14 @@ def translate_error(exc: BaseException, *, what: str, endpoint: str | None = Non
         return AwsError(f"{what}: no credentials to sign the call")
     if not isinstance(exc, bex.ClientError):
         if isinstance(exc, bex.BotoCoreError):
-            return AwsError(f"{what}: {str(exc).splitlines()[0]}")
-        return AwsError(f"{what}: unexpected {type(exc).__name__}")
+            return AwsError(f"{what}: {redact(str(exc).splitlines()[0])}")
+        if isinstance(exc, MfaTuiError):
+            return AwsError(f"{what}: {exc}")
+        return AwsError(f"{what}: {unexpected(exc, what)}")
     code = error_code(exc) or "Unknown"
-    message = error_message(exc).strip().rstrip(".")
+    lines = error_message(exc).strip().splitlines()
+    message = redact(lines[0]).rstrip(".") if lines else ""
+    said = f"({code}: {message})" if message else f"({code})"
     lower = message.lower()
     if code == "AccessDenied" and _INVALID_CODE in lower:
         return CodeError(
@@ -291,24 +407,31 @@ def translate_error(exc: BaseException, *, what: str, endpoint: str | None = Non
             f"{what}: AWS could not validate the MFA device serial; check mfa_serial is the device ARN "
             "(arn:aws:iam::ACCOUNT:mfa/NAME) assigned to this user"
         )
-    if code in ("SignatureDoesNotMatch", "RequestExpired", "InvalidSignatureException") and (
-        "expired" in lower or code == "RequestExpired"
-    ):
-        return ClockSkewError(f"{what}: AWS says the request signature expired: your clock is off; fix the system time", code=code)
-    if code in ("ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired"):
-        return AccessDeniedError(f"{what}: the credentials used have expired ({code}); refresh them", code=code)
-    if code in ("InvalidClientTokenId", "UnrecognizedClientException"):
-        return AccessDeniedError(
-            f"{what}: AWS does not recognise the access key ({code}); it may be deleted, inactive or rotated",
+    if code in _SIGNATURE_CODES and _NOT_YET_CURRENT in lower:
+        return ClockSkewError(
+            f"{what}: your clock is ahead of AWS's: AWS says the request was signed in its future; "
+            f"fix the system time {said}",
             code=code,
         )
-    if code in ("SignatureDoesNotMatch",):
-        return AccessDeniedError(f"{what}: the secret key does not match the access key ({code})", code=code)
+    if code in _SIGNATURE_CODES and ("expired" in lower or code == "RequestExpired"):
+        return ClockSkewError(
+            f"{what}: your clock is behind AWS's: AWS says the request signature expired; fix the system time {said}",
+            code=code,
+        )
+    if code in ("ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired"):
+        return AccessDeniedError(f"{what}: the credentials used have expired; refresh them {said}", code=code)
+    if code in ("InvalidClientTokenId", "UnrecognizedClientException"):
+        return AccessDeniedError(
+            f"{what}: AWS does not recognise the access key; it may be deleted, inactive or rotated {said}",
+            code=code,
+        )
+    if code == "SignatureDoesNotMatch":
+        return AccessDeniedError(f"{what}: the secret key does not match the access key {said}", code=code)
     if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"):
-        return ThrottledError(f"{what}: AWS throttled the call after retries ({code}); try again shortly", code=code)
+        return ThrottledError(f"{what}: AWS throttled the call after retries; try again shortly {said}", code=code)
     if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
         return AccessDeniedError(f"{what}: access denied: {message}", code=code)
     status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
     if isinstance(status, int) and status >= 500:
-        return AwsError(f"{what}: AWS failed with {code} (HTTP {status}) after retries; try again", code=code)
+        return AwsError(f"{what}: AWS failed with HTTP {status} after retries; try again {said}", code=code)
     return AwsError(f"{what}: {code}: {message}" if message else f"{what}: {code}", code=code)

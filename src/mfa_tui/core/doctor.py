@@ -117,7 +117,7 @@ def diagnose(
     aws_config = aws_config_path or paths.aws_config_path()
     loaded = _check_registry(report, registry_path, aws_config, registry_mod)
     credentials_path = paths.aws_credentials_path(loaded.settings.credentials_file if loaded else None)
-    store = StateStore(state_dir)
+    store = StateStore(state_dir, registry_path=registry_path if loaded is not None else None, clock=clock)
     _check_permissions(report, registry_path, credentials_path, store.directory, store.path)
     parsed = _check_credentials_file(report, credentials_path)
     parsed = _check_aws_config(report, aws_config) and parsed
@@ -132,7 +132,7 @@ def diagnose(
         report.add("clock", "AWS", INFO, "not checked: the AWS files above must parse first")
     else:
         _check_clock(report, loaded, credentials_path, aws_config, clock)
-    _check_sessions(report, loaded, store, clock)
+    _check_sessions(report, loaded, store, credentials_path, clock)
     return report
 
 
@@ -385,14 +385,30 @@ def _key_fix(exc: MfaTuiError, source_profile: str) -> str:
 # ── MFA sessions ────────────────────────────────────────────────────────────────────────────
 
 
-def _check_sessions(report: DoctorReport, registry: Registry, store, clock: Clock) -> None:
+def _check_sessions(report: DoctorReport, registry: Registry, store, credentials_path: Path, clock: Clock) -> None:
+    from mfa_tui.core.models import State
+    from mfa_tui.core.service import Service
+
+    service = Service(registry, clock=clock, state_store=store, credentials_path=credentials_path)
     try:
-        state = store.load()
+        snap = service.snapshot()
     except FileError as exc:
         report.add("state", str(store.path), PROBLEM, str(exc), fix=f"check the permissions of {store.directory}")
         return
-    for warning in store.warnings:
+    for warning in store.take_warnings():
         report.add("state", str(store.path), PROBLEM, warning, fix="nothing more: the next refresh rebuilds the state")
+    state = snap.state
+    for profile in registry.profiles.values():
+        creds = service.sessions.stored(profile, snap)
+        found = service.sessions.file_state(profile, creds, snap)
+        if found is State.MISSING:
+            report.add("profile", f"profile {profile.name}", PROBLEM,
+                       f"its section is gone from {credentials_path} (another tool rewrote the file)",
+                       fix=f"mfa-tui refresh {profile.name}")
+        elif found is State.CHANGED:
+            report.add("profile", f"profile {profile.name}", PROBLEM,
+                       f"its section in {credentials_path} holds credentials mfa-tui did not write",
+                       fix=f"mfa-tui refresh {profile.name} (it takes the section back only if it is still mfa-tui's)")
     now = clock.now()
     warn = registry.settings.warn_before
     for identity in registry.identities.values():

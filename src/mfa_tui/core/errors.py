@@ -98,6 +98,10 @@ class ClockSkewError(AwsError):
     """The local clock is too far from AWS's."""
 
 
+class CancelledError(MfaTuiError):
+    """The user cancelled the run before this item was tried: nothing was sent for it."""
+
+
 class ConfigError(MfaTuiError):
     """Bad command-line input or a setting that makes no sense."""
 

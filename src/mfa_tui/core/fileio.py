@@ -88,12 +88,19 @@ def read_bytes(path: Path, *, limit: int = 16 * 1024 * 1024) -> bytes | None:
     return data
 
 
-def is_writable_by_owner(path: Path) -> bool:
-    """False when the file exists without the owner-write bit (the user made it read-only)."""
-    try:
-        return bool(os.stat(path).st_mode & stat.S_IWUSR)
-    except FileNotFoundError:
-        return True
+def read_only_reason(path: Path, st: os.stat_result | None = None) -> str | None:
+    """The one-line refusal for a file the user made read-only (no owner-write bit); None when it is not."""
+    if st is None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+    if st.st_mode & stat.S_IWUSR:
+        return None
+    return (
+        f"{path}: is read-only (mode {stat.S_IMODE(st.st_mode):04o}); "
+        f"make it writable with `chmod u+w {path}` to let mfa-tui update it"
+    )
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = PRIVATE_FILE, backup: Path | None = None) -> None:
@@ -115,11 +122,9 @@ def atomic_write(path: Path, data: bytes, *, mode: int = PRIVATE_FILE, backup: P
     if existing is not None:
         if not stat.S_ISREG(existing.st_mode):
             raise FileError(f"{path}: not a regular file; refusing to replace it")
-        if not existing.st_mode & stat.S_IWUSR:
-            raise FileError(
-                f"{path}: is read-only (mode {stat.S_IMODE(existing.st_mode):04o}); "
-                f"make it writable with `chmod u+w {path}` to let mfa-tui update it"
-            )
+        read_only = read_only_reason(path, existing)
+        if read_only:
+            raise FileError(read_only)
         final_mode = stat.S_IMODE(existing.st_mode) & mode
     else:
         final_mode = mode

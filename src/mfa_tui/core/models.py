@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-# AWS limits (AWS_FACTS.md facts 3 and 4).
+# AWS limits (docs/aws-behaviour.md, "The 1-hour cap for chained roles").
 MFA_SESSION_MIN = 15 * 60
 """GetSessionToken's shortest session."""
 MFA_SESSION_MAX = 36 * 3600
@@ -60,8 +60,16 @@ class State(StrEnum):
     EXPIRING = "expiring"
     EXPIRED = "expired"
     MISSING = "missing"
+    """No credentials yet, or their section is gone from the credentials file."""
+    CHANGED = "changed"
+    """The profile's section holds credentials mfa-tui did not write (another tool wrote it)."""
     REFRESHING = "refreshing"
     ERROR = "error"
+    """The last refresh failed and the profile has no working credentials."""
+
+
+STALE_STATES = frozenset({State.EXPIRING, State.EXPIRED, State.MISSING, State.CHANGED, State.ERROR})
+"""The states a refresh of "everything stale" (``mfa-tui refresh``, the dashboard's ``R``) takes."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,9 @@ class Registry:
     identities: dict[str, Identity] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
     """In file order."""
+    stamp: str | None = None
+    """The file's identity and version when it was read (:func:`mfa_tui.core.state_peek.registry_stamp`,
+    taken before reading, so a later edit always shows as a different stamp); None when not read from a file."""
 
     @cached_property
     def _accounts_by_id(self) -> dict[str, Account]:
@@ -279,21 +290,26 @@ def classify(
     *,
     last_error: str | None = None,
     refreshing: bool = False,
+    in_file: State | None = None,
 ) -> State:
-    """A profile's state from its expiry: the one rule the CLI and the dashboard share.
+    """A profile's state: the one rule the CLI and the dashboard share.
 
-    ``refreshing`` wins; then an error from the last attempt; then missing / expired /
-    expiring (within ``warn_before`` seconds) / valid.
+    ``refreshing`` wins. Then what the credentials file holds: ``in_file`` is MISSING when
+    the profile's section is gone, CHANGED when it holds another key than mfa-tui wrote
+    (None: the section holds mfa-tui's credentials, or nothing was ever written). Then the
+    credentials' own time: missing / expired / expiring (within ``warn_before`` seconds) /
+    valid. ``last_error`` makes a profile ERROR only when it has no working credentials: a
+    failed refresh of credentials that still work leaves them valid, the error shown beside.
     """
     if refreshing:
         return State.REFRESHING
-    if last_error:
-        return State.ERROR
+    if in_file is not None and expires_at is not None:
+        return in_file
     if expires_at is None:
-        return State.MISSING
+        return State.ERROR if last_error else State.MISSING
     left = (expires_at - now).total_seconds()
     if left <= 0:
-        return State.EXPIRED
+        return State.ERROR if last_error else State.EXPIRED
     if left <= warn_before:
         return State.EXPIRING
     return State.VALID

@@ -469,10 +469,8 @@ def report_for_profile(
     identity = registry.identities[profile.identity]
     clock = service.clock
     now = clock.now()
-    state = service.load_state()
     notes: list[str] = []
-    ist = state.identities.get(identity.name)
-    mfa_creds = _live(ist.mfa_credentials if ist else None, now)
+    mfa_creds = _live(service.mfa_session(identity.name), now)
     if mfa_creds is not None:
         keys = aws.Keys(mfa_creds.access_key_id, mfa_creds.secret_access_key, mfa_creds.session_token)
         read_with = f"the MFA session of identity {identity.name}"
@@ -503,8 +501,7 @@ def report_for_profile(
 
     if profile.role_arn:
         role_name = profile.role_arn.rsplit("/", 1)[-1]
-        pst = state.profiles.get(profile.name)
-        role_creds = _live(pst.credentials if pst else None, now)
+        role_creds = _live(service.current_credentials(profile), now)
         role_keys = None
         if role_creds is not None:
             role_keys = aws.Keys(role_creds.access_key_id, role_creds.secret_access_key, role_creds.session_token)

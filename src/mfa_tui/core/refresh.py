@@ -1,6 +1,6 @@
 """Plan and run a refresh: one code per MFA device, then every role with that session.
 
-The flow (AWS_FACTS facts 1–4):
+The flow (docs/aws-behaviour.md: "Codes are single-use", "One code, many roles", "The 1-hour cap"):
 
 1. **Plan.** Profiles are grouped by identity. An identity whose cached MFA session
    outlives the warn threshold needs no code; otherwise it needs exactly one, however
@@ -30,7 +30,7 @@ from datetime import datetime
 
 from mfa_tui.core import aws, sts
 from mfa_tui.core.clock import Clock, seconds_left_in_step
-from mfa_tui.core.errors import CodeError, MfaTuiError
+from mfa_tui.core.errors import CancelledError, CodeError, MfaTuiError
 from mfa_tui.core.models import (
     CHAINED_ROLE_MAX,
     Credentials,
@@ -41,7 +41,7 @@ from mfa_tui.core.models import (
     Registry,
     State,
 )
-from mfa_tui.core.totp import SpentCodes, check_format
+from mfa_tui.core.totp import DeviceCodes, check_format
 
 CLIENT_CACHE_SIZE = 32
 """STS clients kept for reuse (long-term keys and MFA sessions of recent identities)."""
@@ -74,6 +74,8 @@ class CodeRequest:
     error: str | None = None
     """Why the previous code for this request was refused, when re-asking."""
     attempt: int = 1
+    reason: str | None = None
+    """Why a code is asked although the identity had an MFA session (AWS no longer accepts it)."""
 
 
 CodeProvider = Callable[[CodeRequest], "str | None"]
@@ -136,6 +138,8 @@ class ProfileResult:
     skipped: bool = False
     """Not ok, but not a failure either: no code was entered (or the run was cancelled first).
     The commit leaves such a profile's credentials and last error untouched."""
+    error_code: str | None = None
+    """AWS's error code of the failure, when there was one."""
 
 
 @dataclass
@@ -188,13 +192,22 @@ class RefreshPlan:
 
 @dataclass
 class RefreshReport:
-    """The outcome of a run, per profile, plus new MFA sessions and spent codes."""
+    """The outcome of a run, per profile, plus new or discarded MFA sessions and each device's codes."""
 
     results: dict[str, ProfileResult] = field(default_factory=dict)
     mfa_sessions: dict[str, Credentials] = field(default_factory=dict, repr=False)
-    spent: dict[str, SpentCodes] = field(default_factory=dict)
-    """Device serial -> spent-code memory after this run."""
+    """Identity -> the MFA session made in this run."""
+    session_key_ids: dict[str, str] = field(default_factory=dict)
+    """Identity -> the long-term access key id that made its new MFA session."""
+    discarded_sessions: set[str] = field(default_factory=set)
+    """Identities whose cached MFA session AWS no longer accepts (or other keys made): dropped from the state."""
+    devices: dict[str, DeviceCodes] = field(default_factory=dict)
+    """Device serial -> its code memory after this run (seeded from the state)."""
     warnings: list[str] = field(default_factory=list)
+    committed: set[str] = field(default_factory=set)
+    """Profiles whose results are already durable (the session store commits per identity)."""
+    committed_sessions: set[str] = field(default_factory=set)
+    committed_devices: dict[str, DeviceCodes] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[ProfileResult]:
@@ -226,10 +239,13 @@ def make_plan(
     profiles: Iterable[Profile],
     mfa_sessions: dict[str, Credentials | None],
     now: datetime,
+    *,
+    new_session: bool = False,
 ) -> RefreshPlan:
     """Group ``profiles`` by identity and decide which identities need a code.
 
-    ``mfa_sessions`` maps identity name to its cached MFA-session credentials.
+    ``mfa_sessions`` maps identity name to its cached MFA-session credentials;
+    ``new_session`` makes every identity need a code, however long its session lives.
     """
     by_identity: dict[str, IdentityPlan] = {}
     warn = registry.settings.warn_before
@@ -238,7 +254,7 @@ def make_plan(
         plan = by_identity.get(identity.name)
         if plan is None:
             cached = mfa_sessions.get(identity.name)
-            needs = sts.remaining(cached, now) <= warn
+            needs = new_session or sts.remaining(cached, now) <= warn
             plan = by_identity[identity.name] = IdentityPlan(identity=identity, needs_code=needs)
         if profile.kind is ProfileKind.MFA_SESSION:
             plan.session_profiles.append(profile)
@@ -251,6 +267,25 @@ def make_plan(
 
 class _Skipped(Exception):
     """A direct role's code prompt was skipped: unwinds out of :meth:`Engine._finish` without an error."""
+
+
+CommitHook = Callable[[Collection[str]], None]
+"""Makes the named profiles' results (and every new MFA session and code memory) durable now."""
+
+
+@dataclass
+class _Run:
+    """One refresh run's context, shared by the engine's steps."""
+
+    report: RefreshReport
+    mfa_sessions: dict[str, Credentials | None]
+    session_key_ids: dict[str, str | None]
+    code_provider: CodeProvider
+    emit: ProgressSink
+    cancel: threading.Event
+    status_of: StatusLookup
+    commit: CommitHook
+    pool: ThreadPoolExecutor
 
 
 class Engine:
@@ -317,54 +352,57 @@ class Engine:
     def run(
         self,
         plan: RefreshPlan,
+        report: RefreshReport,
         *,
         mfa_sessions: dict[str, Credentials | None],
-        spent: dict[str, SpentCodes],
         code_provider: CodeProvider,
+        session_key_ids: dict[str, str | None] | None = None,
         progress: ProgressSink | None = None,
         cancel: threading.Event | None = None,
         status_of: StatusLookup | None = None,
+        commit: CommitHook | None = None,
     ) -> RefreshReport:
-        """Refresh everything in ``plan``; never raises for AWS or code failures.
+        """Refresh everything in ``plan`` into ``report``; never raises for AWS, code or unexpected failures.
 
-        Successes are reported REFRESHING (:data:`WRITING`), not VALID: they are not
-        durable until committed. ``status_of`` gives a profile's status before the run,
-        for the events of skipped profiles.
+        ``report.devices`` holds each device's code memory from the state. ``commit`` is
+        called as soon as an identity's MFA session is made, again once its chained roles
+        are in hand, and after each direct role, so nothing bought with a spent code waits
+        on a later dialog. Successes are reported REFRESHING (:data:`WRITING`) until
+        committed. ``status_of`` gives a profile's status before the run, for skip events.
         """
-        report = RefreshReport(spent=dict(spent))
-        emit = progress or (lambda _p: None)
-        cancel = cancel or threading.Event()
-        status_of = status_of or (lambda _name: None)
         workers = max(1, min(64, self.registry.settings.refresh_concurrency))
-        futures: list[Future] = []
         for profile in plan.profiles:
-            emit(Progress(profile.name, State.REFRESHING, "waiting"))
+            (progress or (lambda _p: None))(Progress(profile.name, State.REFRESHING, "waiting"))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfa-tui-refresh") as pool:
+            run = _Run(
+                report=report, mfa_sessions=mfa_sessions, session_key_ids=session_key_ids or {},
+                code_provider=code_provider, emit=progress or (lambda _p: None), cancel=cancel or threading.Event(),
+                status_of=status_of or (lambda _name: None), commit=commit or (lambda _names: None), pool=pool,
+            )
             for ip in plan.identities:
-                if cancel.is_set():
-                    self._skip_all(report, ip.profiles, CANCEL_REASON, emit, status_of)
+                if run.cancel.is_set():
+                    self._skip_all(run, ip.profiles, CANCEL_REASON)
                     continue
-                self._run_identity(ip, report, mfa_sessions, code_provider, emit, cancel, pool, futures, status_of)
-            for future in futures:
-                result: ProfileResult = future.result()
-                report.results[result.profile] = result
+                try:
+                    self._run_identity(ip, run)
+                except Exception as exc:  # anything unexpected fails this identity's rest, never the run
+                    error = aws.translate_error(exc, what=f"identity {ip.identity.name}")
+                    self._fail_all(run, [p for p in ip.profiles if p.name not in report.results], str(error))
         return report
 
-    def _fail_all(self, report: RefreshReport, profiles: list[Profile], message: str, emit: ProgressSink) -> None:
+    def _fail_all(self, run: _Run, profiles: list[Profile], message: str, code: str | None = None) -> None:
         for profile in profiles:
-            report.results[profile.name] = ProfileResult(profile.name, ok=False, message=message)
-            emit(Progress(profile.name, State.ERROR, message))
+            run.report.results[profile.name] = ProfileResult(profile.name, ok=False, message=message, error_code=code)
+            run.emit(Progress(profile.name, State.ERROR, message))
 
-    def _skip_all(
-        self, report: RefreshReport, profiles: list[Profile], message: str, emit: ProgressSink, status_of: StatusLookup
-    ) -> None:
+    def _skip_all(self, run: _Run, profiles: list[Profile], message: str) -> None:
         for profile in profiles:
-            report.results[profile.name] = self._skip(profile.name, message, emit, status_of)
+            run.report.results[profile.name] = self._skip(profile.name, message, run)
 
-    def _skip(self, name: str, message: str, emit: ProgressSink, status_of: StatusLookup) -> ProfileResult:
+    def _skip(self, name: str, message: str, run: _Run) -> ProfileResult:
         """A profile left as it was: reported with its status from before the run."""
-        before = status_of(name)
-        emit(Progress(
+        before = run.status_of(name)
+        run.emit(Progress(
             name, before.state if before is not None else State.MISSING, message, skipped=True,
             expires_at=before.expires_at if before is not None else None, status=before,
         ))
@@ -373,44 +411,38 @@ class Engine:
     def _device(self, identity: Identity) -> str:
         return f"identity {identity.name} ({identity.mfa_serial})" if identity.mfa_serial else f"identity {identity.name}"
 
-    def _ask_code(
-        self,
-        identity: Identity,
-        profiles: list[Profile],
-        purpose: str,
-        report: RefreshReport,
-        code_provider: CodeProvider,
-        send: Callable[[str], object],
-        cancel: threading.Event,
-    ):
+    def _ask_code(self, identity: Identity, profiles: list[Profile], purpose: str, run: _Run,
+                  send: Callable[[str], object], reason: str | None = None):
         """Ask for a code until ``send(code)`` succeeds, the user skips, or attempts run out.
 
         Returns ``(result, None, False)`` on success, ``(None, reason, True)`` for a skip
         (no code entered before any reached AWS, or cancelled) and ``(None, reason, False)``
         for a failure. Skipping after AWS refused a code is a failure: the refusal is the
-        reason worth keeping.
+        reason worth keeping. The device's code memory (:class:`DeviceCodes`) decides which
+        codes may be sent.
         """
         serial = identity.mfa_serial or ""
         device = self._device(identity)
+        devices = run.report.devices
         error: str | None = None
         refused_by_aws = False
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
-            if cancel.is_set():
+            if run.cancel.is_set():
                 return None, CANCEL_REASON, True
-            spent = report.spent.get(serial, SpentCodes())
             now = self.clock.now()
             request = CodeRequest(
                 identity=identity.name,
                 serial=serial,
                 profiles=tuple(p.name for p in profiles),
                 purpose=purpose,
-                wait_seconds=spent.wait_seconds(now),
+                wait_seconds=devices.get(serial, DeviceCodes()).wait_seconds(now),
                 step_seconds_left=seconds_left_in_step(now),
                 error=error,
                 attempt=attempt,
+                reason=reason,
             )
-            raw = code_provider(request)
-            if cancel.is_set():
+            raw = run.code_provider(request)
+            if run.cancel.is_set():
                 return None, CANCEL_REASON, True
             if raw is None:
                 if refused_by_aws:
@@ -423,77 +455,127 @@ class Engine:
                 error = str(exc)
                 continue
             now = self.clock.now()
-            refusal = spent.refuse_reason(code, now, device=device)
+            memory = devices.get(serial, DeviceCodes())
+            refusal = memory.refuse_reason(code, now, device=device)
             if refusal:
                 error = refusal
                 continue
-            report.spent[serial] = spent.spend(code, now)
+            devices[serial] = memory.after_send(code, now)
             try:
-                return send(code), None, False
+                result = send(code)
             except CodeError as exc:
                 error = str(exc)
                 refused_by_aws = True
                 continue
             except MfaTuiError as exc:
+                # Refused for another reason (a duration over the role's maximum, access denied):
+                # AWS may have taken the code, so its step counts as used.
+                devices[serial] = devices[serial].after_accept(now)
                 return None, str(exc), False
+            devices[serial] = devices[serial].after_accept(now)
+            return result, None, False
         return None, error or "no valid code", False
 
-    def _run_identity(self, ip, report, mfa_sessions, code_provider, emit, cancel, pool, futures, status_of) -> None:
-        identity: Identity = ip.identity
+    def _run_identity(self, ip: IdentityPlan, run: _Run) -> None:
+        identity = ip.identity
+        report = run.report
         try:
             keys = self.long_term_keys(identity)
             # Built here so that a client botocore cannot build (a broken ~/.aws/config) fails
             # this identity's rows one by one, like any other per-identity problem.
             client = self.sts_client(identity, keys)
         except MfaTuiError as exc:
-            self._fail_all(report, ip.profiles, str(exc), emit)
+            self._fail_all(run, ip.profiles, str(exc))
             return
-        session = mfa_sessions.get(identity.name)
-        needs_session = bool(ip.session_profiles or ip.chained)
-        if needs_session and ip.needs_code:
-            if not identity.mfa_serial:
-                self._fail_all(
-                    report, ip.session_profiles + ip.chained,
-                    f"identity {identity.name} has no mfa_serial; enrol a device with `mfa-tui enroll {identity.name}`",
-                    emit,
-                )
-                session = None
-            else:
-                duration = self.registry.mfa_duration(identity)
-
-                def send(code: str) -> Credentials:
-                    return sts.get_session_token(
-                        client, serial=identity.mfa_serial, code=code, duration=duration,
-                        what=self._device(identity), clock=self.clock, watch=self.watch,
-                        endpoint=identity.endpoint_url,
-                    )
-
-                for p in ip.session_profiles + ip.chained:
-                    emit(Progress(p.name, State.REFRESHING, "waiting for a code"))
-                session, reason, skipped = self._ask_code(
-                    identity, ip.session_profiles + ip.chained, "mfa-session", report, code_provider, send, cancel
-                )
-                if session is None and skipped:
-                    self._skip_all(report, ip.session_profiles + ip.chained, reason, emit, status_of)
-                elif session is None:
-                    self._fail_all(report, ip.session_profiles + ip.chained, reason or "no MFA session", emit)
-                else:
-                    report.mfa_sessions[identity.name] = session
-        if session is not None:
+        session_profiles = ip.session_profiles + ip.chained
+        session = run.mfa_sessions.get(identity.name) if not ip.needs_code else None
+        if session is not None and run.session_key_ids.get(identity.name) not in (None, keys.access_key_id):
+            session = None  # made with other long-term keys (rotated): not this user's session any more
+            report.discarded_sessions.add(identity.name)
+        if session_profiles:
+            reason = None
+            if session is not None:
+                dead = self._dead_session(identity, session)
+                if dead:
+                    session, reason = None, dead
+                    report.discarded_sessions.add(identity.name)
+            if session is None:
+                session = self._new_session(ip, keys, client, run, reason)
+        if session is not None and session_profiles:
             for p in ip.session_profiles:
                 report.results[p.name] = ProfileResult(p.name, ok=True, credentials=session)
-                emit(Progress(p.name, State.REFRESHING, WRITING))
+                run.emit(Progress(p.name, State.REFRESHING, WRITING))
             session_keys = aws.Keys(session.access_key_id, session.secret_access_key, session.session_token)
+            futures = []
             for p in ip.chained:
-                emit(Progress(p.name, State.REFRESHING, "assuming role"))
-                futures.append(pool.submit(self._assume_chained, identity, p, session_keys, emit))
+                run.emit(Progress(p.name, State.REFRESHING, "assuming role"))
+                futures.append(run.pool.submit(self._assume_chained, identity, p, session_keys, run.emit))
+            for future in futures:
+                result: ProfileResult = future.result()
+                report.results[result.profile] = result
+            run.commit([p.name for p in session_profiles])
         for p in ip.direct:
-            if cancel.is_set():
-                self._skip_all(report, [p], CANCEL_REASON, emit, status_of)
+            if run.cancel.is_set():
+                self._skip_all(run, [p], CANCEL_REASON)
                 continue
-            report.results[p.name] = self._assume_direct(
-                identity, p, keys, report, code_provider, emit, cancel, status_of
+            report.results[p.name] = self._assume_direct(identity, p, keys, run)
+            run.commit([p.name])
+
+    def _dead_session(self, identity: Identity, session: Credentials) -> str | None:
+        """Why AWS no longer accepts a cached MFA session (one GetCallerIdentity), or None when it does.
+
+        Sessions are revoked, or the endpoint forgot them (docs/aws-behaviour.md, "revoked and
+        expired sessions"); using one would fail every chained role with a message that blames
+        the long-term key. Any other failure (the endpoint down) is left to the calls that follow.
+        """
+        from mfa_tui.core.session_store import DEAD_SESSION_CODES
+
+        keys = aws.Keys(session.access_key_id, session.secret_access_key, session.session_token)
+        try:
+            sts.caller_identity(
+                self.sts_client(identity, keys, cache=False), what=f"identity {identity.name}", clock=self.clock,
+                watch=self.watch, endpoint=identity.endpoint_url,
             )
+        except MfaTuiError as exc:
+            code = getattr(exc, "code", None)
+            if code in DEAD_SESSION_CODES:
+                return f"AWS no longer accepts the MFA session of identity {identity.name} ({code}); a new code makes a new one"
+        return None
+
+    def _new_session(self, ip: IdentityPlan, keys: aws.Keys, client, run: _Run, reason: str | None) -> Credentials | None:
+        """Ask for a code and make the identity's MFA session; on failure or skip its profiles are reported."""
+        identity = ip.identity
+        profiles = ip.session_profiles + ip.chained
+        if not identity.mfa_serial:
+            self._fail_all(
+                run, profiles,
+                f"identity {identity.name} has no mfa_serial; enrol a device with `mfa-tui enroll {identity.name}`",
+            )
+            return None
+        duration = self.registry.mfa_duration(identity)
+
+        def send(code: str) -> Credentials:
+            return sts.get_session_token(
+                client, serial=identity.mfa_serial, code=code, duration=duration,
+                what=self._device(identity), clock=self.clock, watch=self.watch,
+                endpoint=identity.endpoint_url,
+            )
+
+        for p in profiles:
+            run.emit(Progress(p.name, State.REFRESHING, "waiting for a code"))
+        session, why, skipped = self._ask_code(identity, profiles, "mfa-session", run, send, reason)
+        if session is None and skipped:
+            self._skip_all(run, profiles, why)
+            # A dead session is dropped even when no code follows.
+            run.commit(())
+        elif session is None:
+            self._fail_all(run, profiles, why or "no MFA session")
+            run.commit(())
+        else:
+            run.report.mfa_sessions[identity.name] = session
+            run.report.session_key_ids[identity.name] = keys.access_key_id
+            run.commit(())  # the spent code's session is durable before any role is assumed
+        return session
 
     def _role_duration(self, profile: Profile, cap: int | None) -> tuple[int, list[str]]:
         wanted = profile.duration or self.registry.settings.role_duration
@@ -506,11 +588,11 @@ class Engine:
 
     def _assume_chained(self, identity: Identity, profile: Profile, session_keys: aws.Keys, emit: ProgressSink) -> ProfileResult:
         duration, warnings = self._role_duration(profile, CHAINED_ROLE_MAX)
-        client = self.sts_client(identity, session_keys)
 
         def call(seconds: int) -> sts.RoleSession:
             return sts.assume_role(
-                client, role_arn=profile.role_arn, session_name=profile.role_session_name or self.session_name,
+                self.sts_client(identity, session_keys), role_arn=profile.role_arn,
+                session_name=profile.role_session_name or self.session_name,
                 duration=seconds, external_id=profile.external_id, what=f"profile {profile.name}",
                 clock=self.clock, watch=self.watch, endpoint=identity.endpoint_url,
             )
@@ -528,23 +610,27 @@ class Engine:
                     f"profile {profile.name}: the role does not allow {duration // 3600}h sessions; retried at 1 hour"
                 )
                 role = call(3600)
-        except MfaTuiError as exc:
-            emit(Progress(profile.name, State.ERROR, str(exc)))
-            return ProfileResult(profile.name, ok=False, message=str(exc), warnings=warnings)
+        except _Skipped:
+            raise
+        except Exception as exc:  # MfaTuiError, and anything unexpected (translated, logged)
+            error = aws.translate_error(exc, what=f"profile {profile.name}") if not isinstance(exc, MfaTuiError) else exc
+            emit(Progress(profile.name, State.ERROR, str(error)))
+            return ProfileResult(profile.name, ok=False, message=str(error), warnings=warnings,
+                                 error_code=getattr(error, "code", None))
         emit(Progress(profile.name, State.REFRESHING, WRITING))
         return ProfileResult(
             profile.name, ok=True, warnings=warnings, credentials=role.credentials,
             assumed_role_arn=role.assumed_role_arn, source_identity=role.source_identity,
         )
 
-    def _assume_direct(self, identity, profile, keys, report, code_provider, emit, cancel, status_of) -> ProfileResult:
+    def _assume_direct(self, identity: Identity, profile: Profile, keys: aws.Keys, run: _Run) -> ProfileResult:
         if not identity.mfa_serial:
             message = f"profile {profile.name}: identity {identity.name} has no mfa_serial for a direct role"
-            emit(Progress(profile.name, State.ERROR, message))
+            run.emit(Progress(profile.name, State.ERROR, message))
             return ProfileResult(profile.name, ok=False, message=message)
         duration, warnings = self._role_duration(profile, None)
         client = self.sts_client(identity, keys)
-        emit(Progress(profile.name, State.REFRESHING, "waiting for a code"))
+        run.emit(Progress(profile.name, State.REFRESHING, "waiting for a code"))
 
         def attempt(seconds: int) -> sts.RoleSession:
             def send(code: str) -> sts.RoleSession:
@@ -554,7 +640,7 @@ class Engine:
                     what=f"profile {profile.name}", clock=self.clock, watch=self.watch, endpoint=identity.endpoint_url,
                 )
 
-            role, reason, skipped = self._ask_code(identity, [profile], "direct-role", report, code_provider, send, cancel)
+            role, reason, skipped = self._ask_code(identity, [profile], "direct-role", run, send)
             if role is None and skipped:
                 raise _Skipped(reason)
             if role is None:
@@ -562,9 +648,9 @@ class Engine:
             return role
 
         try:
-            return self._finish(profile, attempt, duration, warnings, emit)
+            return self._finish(profile, attempt, duration, warnings, run.emit)
         except _Skipped as skip:
-            return self._skip(profile.name, str(skip), emit, status_of)
+            return self._skip(profile.name, str(skip), run)
 
     # ── re-mint and who-am-I ─────────────────────────────────────────────────
     def remint(
@@ -602,19 +688,41 @@ class Engine:
             for future in futures:
                 result = future.result()
                 report.results[result.profile] = result
+        self._discard_dead(report)
         return report
+
+    def _discard_dead(self, report: RefreshReport) -> None:
+        """Identities whose MFA session AWS refused during a re-mint: the session is dropped, each row says why."""
+        from mfa_tui.core.session_store import DEAD_SESSION_CODES
+
+        for result in report.results.values():
+            if result.ok or result.error_code not in DEAD_SESSION_CODES:
+                continue
+            identity = self.registry.profiles[result.profile].identity
+            report.discarded_sessions.add(identity)
+            result.message = (
+                f"profile {result.profile}: AWS no longer accepts the MFA session of identity {identity} "
+                f"({result.error_code}); refresh with a code (`mfa-tui refresh {result.profile}`)"
+            )
 
     def whoami(
         self,
         targets: list[tuple[Profile, Credentials]],
         *,
         progress: ProgressSink | None = None,
+        cancel: threading.Event | None = None,
     ) -> dict[str, "sts.WhoAmI | MfaTuiError"]:
-        """GetCallerIdentity for each (profile, credentials), concurrently."""
+        """GetCallerIdentity for each (profile, credentials), concurrently.
+
+        Once ``cancel`` is set, the calls not yet started end as :class:`CancelledError`
+        (nothing sent for them); the ones in flight finish.
+        """
         emit = progress or (lambda _p: None)
         workers = max(1, min(64, self.registry.settings.refresh_concurrency))
 
         def one(profile: Profile, creds: Credentials):
+            if cancel is not None and cancel.is_set():
+                return profile.name, CancelledError(f"profile {profile.name}: {CANCEL_REASON} before it ran")
             identity = self.registry.identities[profile.identity]
             keys = aws.Keys(creds.access_key_id, creds.secret_access_key, creds.session_token)
             try:

@@ -52,22 +52,27 @@ def load(path: Path, *, aws_config_path: Path | None = None) -> Registry:
     """
     from mfa_tui.core import registry_cache
 
+    from dataclasses import replace
+
+    from mfa_tui.core.state_peek import registry_stamp
+
     path = Path(path)
     if aws_config_path is None:
         aws_config_path = _default_aws_config()
+    # Before reading: an edit made while we read shows as another stamp, never as this one.
+    stamp = registry_stamp(str(path))
     text, problems = read_text(path)
     if text is None:
         raise RegistryError(problems)
     key = registry_cache.inputs(path, text, aws_config_path)
     registry = registry_cache.lookup(path, key)
-    if registry is not None:
-        return registry
-    registry, problems = validate_text(text, path, aws_config_path=aws_config_path)
-    if problems:
-        raise RegistryError(problems)
-    assert registry is not None
-    registry_cache.store(path, key, registry)
-    return registry
+    if registry is None:
+        registry, problems = validate_text(text, path, aws_config_path=aws_config_path)
+        if problems:
+            raise RegistryError(problems)
+        assert registry is not None
+        registry_cache.store(path, key, registry)
+    return replace(registry, stamp=stamp)
 
 
 def check(path: Path, *, aws_config_path: Path | None = None) -> list[Problem]:

@@ -7,9 +7,9 @@ hands every registry it validated to :func:`store`.
 
 A copy is used only when *every* input of the validation it stands for is exactly the same:
 
-- the registry's path and full text (compared as text, not by a hash or mtime, so no edit can be
-  missed);
-- the AWS config file's text (the shadowing check reads it);
+- the registry's path and the SHA-256 of its full text (never its mtime, so no edit can be missed);
+- the SHA-256 of the AWS config file's text (the shadowing check reads it). Only hashes are kept:
+  botocore allows long-term keys in that file, and no secret may land in a cache;
 - the code that validates: mfa-tui's version and the size and mtime of each module holding a
   rule (:data:`RULE_MODULES`), so editing a rule in a checkout invalidates every copy.
 
@@ -22,6 +22,7 @@ load: this module never raises.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zlib
@@ -32,7 +33,7 @@ from typing import Any
 from mfa_tui import __version__
 from mfa_tui.core.models import Account, Identity, Profile, Registry, Settings, Strategy
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the file's layout changes."""
 
 RULE_MODULES = (
@@ -78,6 +79,13 @@ def _code_fingerprint() -> list:
     return out
 
 
+def _digest(text: str | None) -> str | None:
+    """The SHA-256 of ``text`` (hex), or None: what the cache keeps instead of the text."""
+    if text is None:
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _aws_config_text(path: Path | None) -> str | None:
     """The AWS config file as the shadowing check decodes it; None when missing or unreadable.
 
@@ -96,13 +104,16 @@ def _aws_config_text(path: Path | None) -> str | None:
 
 
 def inputs(path: Path, text: str, aws_config_path: Path | None) -> dict[str, Any]:
-    """Everything the validation of ``text`` as the registry at ``path`` depends on (JSON-ready)."""
+    """Everything the validation of ``text`` as the registry at ``path`` depends on (JSON-ready).
+
+    The two texts are kept as hashes: the key is stored in the cache file.
+    """
     return {
         "code": _code_fingerprint(),
         "path": str(path),
-        "registry": text,
+        "registry_sha256": _digest(text),
         "aws_config_path": None if aws_config_path is None else str(aws_config_path),
-        "aws_config": _aws_config_text(aws_config_path),
+        "aws_config_sha256": _digest(_aws_config_text(aws_config_path)),
     }
 
 

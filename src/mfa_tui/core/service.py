@@ -25,11 +25,12 @@ from mfa_tui.core.models import (
     Profile,
     ProfileKind,
     ProfileStatus,
+    STALE_STATES,
     Registry,
     State,
     WhoAmI,
-    classify,
 )
+from mfa_tui.core.session_store import SessionStore, Snapshot, not_written
 from mfa_tui.core.state import SessionState, StateStore
 
 if TYPE_CHECKING:
@@ -45,10 +46,9 @@ if TYPE_CHECKING:
         RefreshPlan,
         RefreshReport,
     )
-    from mfa_tui.core.totp import SpentCodes
 
 CREDENTIAL_PROCESS_MIN_LEFT = 15 * 60
-"""Serve cached credentials with at least this long left; botocore refreshes 15 min before expiry (fact 10)."""
+"""Serve cached credentials with at least this long left; botocore refreshes 15 min before expiry (docs/aws-behaviour.md, "credential_process")."""
 
 
 class Service:
@@ -66,14 +66,18 @@ class Service:
     ):
         self.registry = registry
         self.clock = clock or SystemClock()
-        self.state_store = state_store or StateStore()
+        self.state_store = state_store or StateStore(registry_path=registry.path, clock=self.clock)
         self.credentials_path = credentials_path or paths.aws_credentials_path(registry.settings.credentials_file)
         self.aws_config_path = aws_config_path or paths.aws_config_path()
         self._session_name = session_name
         self._credentials_file: CredentialsFile | None = None
         self._watch: aws.ClockWatch | None = None
         self._engine: Engine | None = None
-        self._commit_lock = threading.Lock()
+        self.sessions = SessionStore(
+            lambda: self.registry, self.state_store, lambda: self.credentials_file, self.clock,
+            reload_registry=self.reload_registry,
+        )
+        """The state and the credentials file as one unit: every session read and write goes through it."""
 
     # Built on first use, so opening the dashboard imports none of them (see bench/).
     @property
@@ -165,65 +169,61 @@ class Service:
             chosen = list(self.registry.profiles.values())
         if stale_only:
             rows = {s.profile: s for s in self.statuses([p.name for p in chosen], state=state)}
-            chosen = [p for p in chosen if rows[p.name].state.value in ("expiring", "expired", "missing", "error")]
+            chosen = [p for p in chosen if rows[p.name].state in STALE_STATES or rows[p.name].last_error]
         return chosen
 
     # ── status ──────────────────────────────────────────────────────────────
+    def change_stamp(self) -> tuple:
+        """A cheap fingerprint (one ``stat`` each) of the files a status is computed from.
+
+        The credentials file, the state and the registry: when the stamp differs from the
+        last one seen, another process (or tool) wrote one of them and the rows must be
+        recomputed. The dashboard polls it every second.
+        """
+        import os
+
+        stamp = []
+        for path in (self.credentials_path, self.state_store.path, self.registry.path):
+            try:
+                st = os.stat(path)
+            except OSError:
+                stamp.append(None)
+            else:
+                stamp.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(stamp)
+
     def load_state(self, only: Iterable[str] | None = None) -> SessionState:
         """The session state; with ``only``, just those profiles' entries (see :meth:`StateStore.load`)."""
         return self.state_store.load(None if only is None else set(only))
 
-    def mfa_sessions(self, state: SessionState) -> dict[str, Credentials | None]:
-        return {name: ist.mfa_credentials for name, ist in state.identities.items()}
+    def snapshot(self, only: Iterable[str] | None = None, *, state: SessionState | None = None) -> Snapshot:
+        """The state as the registry allows it, and what the credentials file holds (:class:`SessionStore`)."""
+        return self.sessions.snapshot(only, state=state)
+
+    def mfa_sessions(self, state: SessionState | None = None) -> dict[str, Credentials | None]:
+        """Identity -> its cached MFA session, bound to the registry (expired ones included)."""
+        return self.sessions.mfa_sessions(self.snapshot(state=state))
+
+    def mfa_session(self, identity: str) -> Credentials | None:
+        """The identity's live MFA session, bound to the registry; None when there is none."""
+        creds = self.sessions.mfa_session(identity, self.snapshot(()))
+        return creds if creds is not None and creds.expiration > self.clock.now() else None
 
     def statuses(self, names: Iterable[str] | None = None, *, state: SessionState | None = None) -> list[ProfileStatus]:
-        """One :class:`ProfileStatus` per profile (all, in registry order, when ``names`` is None)."""
-        state = state if state is not None else self.load_state()
-        now = self.clock.now()
-        warn = self.registry.settings.warn_before
-        wanted = list(self.registry.profiles) if names is None else list(names)
-        rows = []
-        for name in wanted:
-            profile = self.registry.profiles[name]
-            identity = self.registry.identities.get(profile.identity)
-            ist = state.identities.get(profile.identity)
-            mfa = ist.mfa_credentials if ist else None
-            mfa_expires = mfa.expiration if mfa and mfa.expiration > now else None
-            pst = state.profiles.get(name)
-            if profile.kind is ProfileKind.MFA_SESSION:
-                creds = pst.credentials if pst and pst.credentials else mfa
-            else:
-                creds = pst.credentials if pst else None
-            expires_at = creds.expiration if creds else (pst.expires_at if pst else None)
-            account = self.registry.account_for(profile)
-            rows.append(
-                ProfileStatus(
-                    profile=name,
-                    identity=profile.identity,
-                    kind=profile.kind,
-                    state=classify(expires_at, now, warn, last_error=pst.last_error if pst else None),
-                    account_id=self.registry.account_id_for(profile),
-                    account_alias=(account.alias or account.name) if account else "",
-                    role_arn=profile.role_arn,
-                    expires_at=expires_at,
-                    mfa_expires_at=mfa_expires,
-                    last_refresh=pst.last_refresh if pst else None,
-                    whoami=pst.whoami if pst else None,
-                    last_error=pst.last_error if pst else None,
-                    assumed_role_arn=pst.assumed_role_arn if pst else None,
-                    source_identity=pst.source_identity if pst else None,
-                    tags=self.registry.tags_for(profile),
-                    mfa_serial=identity.mfa_serial if identity else None,
-                )
-            )
-        return rows
+        """One :class:`ProfileStatus` per profile (all, in registry order, when ``names`` is None).
+
+        ``state`` is a state as :meth:`load_state` read it; it is checked against the registry
+        and the credentials file here (:meth:`SessionStore.statuses`).
+        """
+        names = None if names is None else list(names)
+        snap = self.snapshot(names, state=state) if state is not None else None
+        return self.sessions.statuses(names, snap=snap)
 
     # ── refresh ─────────────────────────────────────────────────────────────
-    def plan(self, profiles: Iterable[Profile], *, state: SessionState | None = None) -> RefreshPlan:
+    def plan(self, profiles: Iterable[Profile], *, state: SessionState | None = None, new_session: bool = False) -> RefreshPlan:
         from mfa_tui.core.refresh import make_plan
 
-        state = state if state is not None else self.load_state()
-        return make_plan(self.registry, profiles, self.mfa_sessions(state), self.clock.now())
+        return make_plan(self.registry, profiles, self.mfa_sessions(state), self.clock.now(), new_session=new_session)
 
     def refresh(
         self,
@@ -234,55 +234,72 @@ class Service:
         cancel: threading.Event | None = None,
         plan: RefreshPlan | None = None,
         adopt: Iterable[str] = (),
+        new_session: bool = False,
     ) -> RefreshReport:
-        """Refresh ``profiles``: one code per identity that needs one, then commit. Never raises for AWS failures.
+        """Refresh ``profiles``: one code per identity that needs one, committed per identity. Never raises for AWS failures.
 
         ``adopt`` names profiles whose sections hold another tool's temporary credentials
         (aws-mfa) that the user agreed to let mfa-tui take over. A profile whose section
-        would be refused fails at once with its reason (no AWS call, no code asked for it
-        alone); the commit checks again under the lock.
+        would be refused fails at once with its reason, and a credentials file that cannot
+        be read or written fails every profile, before any code is asked; the commit checks
+        again under the lock. ``new_session`` asks for a code and makes a new MFA session for
+        every identity involved, even one whose session still lives. Whatever the run bought
+        before an unexpected error is committed all the same.
         """
-        from mfa_tui.core.refresh import make_plan
+        from mfa_tui.core.refresh import RefreshReport, make_plan
 
         adopt = set(adopt)
         emit = progress or (lambda _p: None)
-        state = self.load_state()
-        plan = plan or make_plan(self.registry, profiles, self.mfa_sessions(state), self.clock.now())
+        snap = self.snapshot()
+        sessions = self.sessions.mfa_sessions(snap)
+        plan = plan or make_plan(self.registry, profiles, sessions, self.clock.now(), new_session=new_session)
         order = [p.name for p in plan.profiles]
         refused = self._refused(order, adopt, emit)
         if refused:
             plan = plan.without(refused)
-        spent = {
-            ident.mfa_serial: self._spent(state, ident.name)
-            for ident in (ip.identity for ip in plan.identities)
-            if ident.mfa_serial
-        }
-        report = self.engine.run(
-            plan,
-            mfa_sessions=self.mfa_sessions(state),
-            spent=spent,
-            code_provider=code_provider,
-            progress=progress,
-            cancel=cancel,
-            status_of=lambda name: self.statuses([name], state=state)[0],
-        )
-        _merge(report, refused, order)
-        self.commit(report, adopt=adopt, progress=progress)
+        report = RefreshReport(devices=dict(snap.state.devices), results=dict(refused))
+        before = {row.profile: row for row in self.sessions.statuses([p.name for p in plan.profiles], snap=snap)}
+
+        def commit(names) -> None:
+            self._commit(report, adopt, progress, names)
+
+        try:
+            self.engine.run(
+                plan, report,
+                mfa_sessions=sessions,
+                session_key_ids={name: ist.key_id for name, ist in snap.state.identities.items()},
+                code_provider=code_provider,
+                progress=progress,
+                cancel=cancel,
+                status_of=before.get,
+                commit=commit,
+            )
+        finally:
+            # Whatever happened, what succeeded is saved (the code that bought it is spent).
+            self._commit(report, adopt, progress, None)
+        _in_order(report, order)
         return report
 
     def _refused(self, names: list[str], adopt: set[str], emit: ProgressSink) -> dict[str, ProfileResult]:
-        """Profiles whose sections the credentials file would refuse, failed now (and reported ERROR)."""
+        """Profiles the credentials file would refuse, failed now (and reported ERROR): no code is spent on them.
+
+        A file that cannot be read or parsed, or is read-only, refuses every profile.
+        """
+        from mfa_tui.core.fileio import read_only_reason
         from mfa_tui.core.refresh import ProfileResult, Progress
 
         if not names:
             return {}
         try:
             reasons = self.credentials_file.refusals(names, adopt=adopt)
-        except CredentialsFileError:
-            return {}  # an unreadable file fails the commit of every profile, with its own reason
+            read_only = read_only_reason(self.credentials_path)
+            if read_only:
+                raise CredentialsFileError(read_only)
+        except CredentialsFileError as exc:
+            reasons = {name: str(exc) for name in names}
         results = {}
         for name, reason in reasons.items():
-            results[name] = ProfileResult(name, ok=False, message=_not_written(name, reason))
+            results[name] = ProfileResult(name, ok=False, message=not_written(name, reason))
             emit(Progress(name, State.ERROR, results[name].message))
         return results
 
@@ -296,15 +313,16 @@ class Service:
         """Renew chained roles with no code while their MFA session lives.
 
         Without ``profiles``: every chained role expiring within ``within`` seconds (default:
-        the warn threshold) whose identity has a live MFA session.
+        the warn threshold) whose identity has a live MFA session. An MFA session AWS no
+        longer accepts is dropped, and its roles say a code is needed.
         """
-        state = self.load_state()
-        sessions = self.mfa_sessions(state)
+        snap = self.snapshot()
+        sessions = self.sessions.mfa_sessions(snap)
         if profiles is None:
             now = self.clock.now()
             limit = self.registry.settings.warn_before if within is None else within
             chosen = []
-            for status in self.statuses(state=state):
+            for status in self.sessions.statuses(snap=snap):
                 profile = self.registry.profiles[status.profile]
                 if profile.kind is not ProfileKind.CHAINED_ROLE or status.mfa_expires_at is None:
                     continue
@@ -317,83 +335,32 @@ class Service:
         refused = self._refused(order, set(), progress or (lambda _p: None))
         profiles = [p for p in profiles if p.name not in refused]
         report = self.engine.remint(profiles, mfa_sessions=sessions, progress=progress)
-        _merge(report, refused, order)
-        if report.results:
-            self.commit(report, progress=progress)
+        report.results.update(refused)
+        _in_order(report, order)
+        if report.results or report.discarded_sessions:
+            self._commit(report, set(), progress, None)
         return report
 
     def commit(self, report: RefreshReport, *, adopt: Iterable[str] = (), progress: ProgressSink | None = None) -> None:
-        """Write every success to the credentials file in one locked write, then record all in the state.
+        """Make every result of ``report`` not yet committed durable (:meth:`SessionStore.commit`), then report it."""
+        self._commit(report, set(adopt), progress, None)
 
-        A profile whose section the write refuses fails alone (its reason names the section
-        and, for another tool's credentials, ``--adopt``); the rest are written. Skipped
-        profiles are not recorded at all. Then, on ``progress``: VALID for each committed
-        profile, and ERROR for each the write refused.
-        """
-        from mfa_tui.core.credentials_file import ProfileCredentials
-
-        unwritten: list[str] = []
-        with self._commit_lock:
-            updates = []
-            for result in report.succeeded:
-                profile = self.registry.profiles[result.profile]
-                identity = self.registry.identities[profile.identity]
-                updates.append(
-                    ProfileCredentials(result.profile, result.credentials, region=profile.region or identity.region)
-                )
-            if updates:
-                try:
-                    refused = self.credentials_file.write(updates, adopt=set(adopt), skip_refused=True)
-                except CredentialsFileError as exc:
-                    refused = {result.profile: str(exc) for result in report.succeeded}
-                for name, reason in refused.items():
-                    result = report.results[name]
-                    result.ok = False
-                    result.message = _not_written(name, reason)
-                    result.credentials = None
-                    unwritten.append(name)
-            now = self.clock.now()
-            serial_to_identity = {i.mfa_serial: i.name for i in self.registry.identities.values() if i.mfa_serial}
-
-            def apply(state: SessionState) -> None:
-                for name, creds in report.mfa_sessions.items():
-                    state.identity(name).mfa_credentials = creds
-                for serial, spent in report.spent.items():
-                    name = serial_to_identity.get(serial)
-                    if name:
-                        ist = state.identity(name)
-                        ist.spent_step = spent.step
-                        ist.spent_codes = list(spent.recent)
-                        ist.mfa_serial = serial
-                for result in report.results.values():
-                    if result.skipped:
-                        continue  # the user's choice, not a failure: credentials and last error stay
-                    pst = state.profile(result.profile)
-                    profile = self.registry.profiles[result.profile]
-                    pst.identity = profile.identity
-                    pst.kind = profile.kind.value
-                    if result.ok:
-                        pst.credentials = result.credentials
-                        pst.expires_at = result.credentials.expiration if result.credentials else None
-                        pst.last_refresh = now
-                        pst.last_error = None
-                        pst.assumed_role_arn = result.assumed_role_arn
-                        pst.source_identity = result.source_identity
-                    else:
-                        pst.last_error = result.message
-
-            committed = self.state_store.update(apply)
-        if progress is not None:
-            self._report_committed(report, unwritten, committed, progress)
+    def _commit(self, report: RefreshReport, adopt: set[str], progress: ProgressSink | None, names) -> None:
+        before = set(report.committed)
+        unwritten, state = self.sessions.commit(report, adopt=adopt, names=names)
+        if progress is not None and state is not None:
+            done = [n for n in report.committed - before if report.results[n].ok or n in unwritten]
+            self._report_committed(report, unwritten, done, state, progress)
 
     def _report_committed(
-        self, report: RefreshReport, unwritten: list[str], state: SessionState, emit: ProgressSink
+        self, report: RefreshReport, unwritten: list[str], names: list[str], state: SessionState, emit: ProgressSink
     ) -> None:
         """VALID (with the new expiry and role ARN) for what is now durable; ERROR for what the write refused."""
         from mfa_tui.core.refresh import Progress
 
-        names = [r.profile for r in report.results.values() if r.ok] + unwritten
-        rows = {row.profile: row for row in self.statuses(names, state=state)}
+        if not names:
+            return
+        rows = {row.profile: row for row in self.sessions.statuses(names, snap=self.snapshot(names, state=state))}
         for name in names:
             result = report.results[name]
             if result.ok:
@@ -405,68 +372,54 @@ class Service:
             else:
                 emit(Progress(name, State.ERROR, result.message, status=rows.get(name)))
 
-    def _spent(self, state: SessionState, identity: str) -> SpentCodes:
-        from mfa_tui.core.totp import SpentCodes
-
-        ist = state.identities.get(identity)
-        if ist is None or ist.spent_step is None:
-            return SpentCodes()
-        recent = tuple((int(s), str(c)) for s, c in (ist.spent_codes or []))
-        return SpentCodes(step=ist.spent_step, recent=recent)
-
-    def clear_error(self, names: Iterable[str]) -> None:
-        names = list(names)
-
-        def apply(state: SessionState) -> None:
-            for name in names:
-                if name in state.profiles:
-                    state.profiles[name].last_error = None
-
-        self.state_store.update(apply)
-
     # ── who-am-I ────────────────────────────────────────────────────────────
-    def whoami(self, profiles: Iterable[Profile], *, progress: ProgressSink | None = None) -> dict[str, WhoAmI | MfaTuiError]:
-        """GetCallerIdentity with each profile's current credentials; results saved in the state."""
-        state = self.load_state()
-        targets, results = [], {}
+    def whoami(
+        self, profiles: Iterable[Profile], *, progress: ProgressSink | None = None, cancel: threading.Event | None = None
+    ) -> dict[str, WhoAmI | MfaTuiError]:
+        """GetCallerIdentity with each profile's current credentials; results saved in the state.
+
+        Setting ``cancel`` ends the profiles not yet tried with :class:`~mfa_tui.core.errors.CancelledError`.
+        An answer is saved only while the profile still holds the credentials it was asked with.
+        """
+        snap = self.snapshot()
+        targets, results, asked = [], {}, {}
         for profile in profiles:
-            creds = self._current_credentials(profile, state)
+            creds = self.sessions.current(profile, snap)
             if creds is None:
                 results[profile.name] = NeedsCodeError(
                     f"profile {profile.name}: no credentials yet; refresh it first (`mfa-tui refresh {profile.name}`)"
                 )
             else:
                 targets.append((profile, creds))
-        results.update(self.engine.whoami(targets, progress=progress))
+                asked[profile.name] = creds.access_key_id
+        results.update(self.engine.whoami(targets, progress=progress, cancel=cancel))
 
         def apply(st: SessionState) -> None:
             for name, result in results.items():
-                if isinstance(result, WhoAmI):
-                    st.profile(name).whoami = result
+                pst = st.profiles.get(name)
+                if isinstance(result, WhoAmI) and pst is not None and pst.credentials is not None \
+                        and pst.credentials.access_key_id == asked.get(name):
+                    pst.whoami = result
 
-        self.state_store.update(apply)
+        if any(isinstance(r, WhoAmI) for r in results.values()):
+            self.sessions.update(apply)
         return results
 
-    def _current_credentials(self, profile: Profile, state: SessionState) -> Credentials | None:
-        now = self.clock.now()
-        pst = state.profiles.get(profile.name)
-        creds = pst.credentials if pst else None
-        if creds is None and profile.kind is ProfileKind.MFA_SESSION:
-            ist = state.identities.get(profile.identity)
-            creds = ist.mfa_credentials if ist else None
-        if creds is None or creds.expiration <= now:
-            return None
-        return creds
-
     # ── credential_process / env ─────────────────────────────────────────────
+    def current_credentials(self, profile: Profile) -> Credentials | None:
+        """The credentials ``profile`` has now (bound to the registry, unexpired), or None."""
+        return self.sessions.current(profile)
+
     def credentials(self, name: str, *, min_left: int = CREDENTIAL_PROCESS_MIN_LEFT, allow_remint: bool = True) -> Credentials:
         """Current credentials for ``name``, re-minting a chained role if needed; never prompts.
 
-        Raises :class:`NeedsCodeError` when only a new code would help.
+        Raises :class:`NeedsCodeError` when only a new code would help. Also stamps the state
+        with the registry it was checked against, so the next ``credential-process`` call takes
+        the fast path again.
         """
         profile = self.select([name])[0]
-        state = self.load_state()
-        creds = self._current_credentials(profile, state)
+        self.sessions.refresh_stamp()
+        creds = self.sessions.current(profile)
         now = self.clock.now()
         if creds is not None and (creds.expiration - now).total_seconds() > min_left:
             return creds
@@ -482,15 +435,7 @@ class Service:
         )
 
 
-def _not_written(name: str, reason: str) -> str:
-    """A profile's one-line failure when the credentials file refused it or could not be written."""
-    return f"profile {name}: not written: {reason}"
-
-
-def _merge(report: RefreshReport, refused: dict[str, ProfileResult], order: list[str]) -> None:
-    """Add the profiles refused before the run to ``report``, all results in ``order`` (the plan's)."""
-    if not refused:
-        return
-    results = {**report.results, **refused}
+def _in_order(report: RefreshReport, order: list[str]) -> None:
+    """The results in ``order`` (the plan's), the profiles refused before the run among them."""
     ranked = {name: i for i, name in enumerate(order)}
-    report.results = dict(sorted(results.items(), key=lambda item: ranked.get(item[0], len(ranked))))
+    report.results = dict(sorted(report.results.items(), key=lambda item: ranked.get(item[0], len(ranked))))

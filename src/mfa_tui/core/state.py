@@ -32,7 +32,11 @@ from mfa_tui.core import paths
 from mfa_tui.core.clock import Clock, SystemClock, parse_time, rfc3339
 from mfa_tui.core.errors import FileError, StateError
 from mfa_tui.core.models import Credentials, WhoAmI
-from mfa_tui.core.state_peek import STATE_FILE, STATE_VERSION  # one definition for both readers
+from mfa_tui.core.state_peek import STATE_FILE, STATE_VERSION, state_file_name  # one definition for both readers
+from mfa_tui.core.totp import DeviceCodes
+
+_DEFAULT_REGISTRY = object()
+"""``StateStore``'s default: the registry that ``mfa-tui`` without ``--config`` uses."""
 
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another process's update; an update takes milliseconds."""
@@ -44,12 +48,11 @@ class IdentityState:
 
     mfa_credentials: Credentials | None = field(default=None, repr=False)
     """The live (or last) MFA session from GetSessionToken."""
-    spent_step: int | None = None
-    """The TOTP step in which a code was last sent for this identity's device."""
-    spent_codes: list[tuple[int, str]] = field(default_factory=list, repr=False)
-    """Recent (step, code) pairs sent, so a code is never sent twice (AWS_FACTS.md fact 1)."""
-    mfa_serial: str | None = None
-    """The device the session and the spent step belong to, when known."""
+    binding: str | None = None
+    """What made the session (endpoint, region, user, device; :func:`mfa_tui.core.session_store.identity_binding`).
+    A session whose binding differs from the registry's identity now is not served."""
+    key_id: str | None = None
+    """The long-term access key id that made the session: new keys mean a new session."""
 
     @property
     def mfa_expires_at(self) -> datetime | None:
@@ -73,14 +76,22 @@ class ProfileState:
     """The registry identity the profile hangs off (lets credential-process skip the registry)."""
     kind: str | None = None
     """``ProfileKind`` value at the last refresh."""
+    binding: str | None = None
+    """What the credentials were made for (kind, identity, role, external id, endpoint;
+    :func:`mfa_tui.core.session_store.profile_binding`). Credentials whose binding differs from the
+    registry's profile now belong to an old role and are not served."""
 
 
 @dataclass
 class SessionState:
-    """Everything in ``state.json``."""
+    """Everything in a state file."""
 
     identities: dict[str, IdentityState] = field(default_factory=dict)
     profiles: dict[str, ProfileState] = field(default_factory=dict)
+    devices: dict[str, DeviceCodes] = field(default_factory=dict)
+    """MFA device serial -> what its codes have done (:class:`~mfa_tui.core.totp.DeviceCodes`)."""
+    registry: tuple[str, str] | None = None
+    """(registry path, registry stamp) this state was last checked against; see :mod:`mfa_tui.core.state_peek`."""
 
     def identity(self, name: str) -> IdentityState:
         """The identity's entry, created empty if missing."""
@@ -90,21 +101,36 @@ class SessionState:
         """The profile's entry, created empty if missing."""
         return self.profiles.setdefault(name, ProfileState())
 
-    def spent_step_for_device(self, serial: str) -> int | None:
-        """The last step spent on ``serial`` by any identity using that device."""
-        steps = [i.spent_step for i in self.identities.values() if i.mfa_serial == serial and i.spent_step is not None]
-        return max(steps) if steps else None
-
 
 class StateStore:
-    """``state.json`` in ``directory`` (default :func:`mfa_tui.core.paths.state_dir`)."""
+    """The state file of one registry in ``directory`` (default :func:`mfa_tui.core.paths.state_dir`).
 
-    def __init__(self, directory: Path | None = None, *, clock: Clock | None = None):
+    Each registry has its own file, named after its resolved path
+    (:func:`~mfa_tui.core.state_peek.state_file_name`), so ``--config B`` never sees the
+    sessions of registry A. ``registry_path`` defaults to the registry ``mfa-tui`` uses with
+    no ``--config`` (:func:`mfa_tui.core.paths.config_path`); None gives ``state.json``, a
+    store tied to no registry.
+    """
+
+    def __init__(
+        self, directory: Path | None = None, *, registry_path: Path | None | object = _DEFAULT_REGISTRY,
+        clock: Clock | None = None,
+    ):
         self.directory = Path(directory) if directory is not None else paths.state_dir()
-        self.path = self.directory / STATE_FILE
+        if registry_path is _DEFAULT_REGISTRY:
+            registry_path = paths.config_path(None)
+        self.registry_path = registry_path
+        self.path = self.directory / (state_file_name(str(registry_path)) if registry_path is not None else STATE_FILE)
         self.clock = clock or SystemClock()
         self.warnings: list[str] = []
         """Problems met by the last :meth:`load` or :meth:`update` (a file set aside), one line each."""
+        self._unreported: list[str] = []
+        """Every warning not yet taken by :meth:`take_warnings` (a set-aside is met once, by one load)."""
+
+    def take_warnings(self) -> list[str]:
+        """The warnings met since the last call, each once: what a command prints before it exits."""
+        taken, self._unreported = self._unreported, []
+        return taken
 
     def load(self, only: Collection[str] | None = None) -> SessionState:
         """The current state; empty when there is none. Never raises for bad content.
@@ -122,7 +148,7 @@ class StateStore:
         try:
             self._set_aside(data, problem)
         except StateError as exc:
-            self.warnings.append(f"{self.path}: {problem}; {exc}")
+            self._warn(f"{self.path}: {problem}; {exc}")
         return SessionState()
 
     def update(self, fn: Callable[[SessionState], None]) -> SessionState:
@@ -165,9 +191,13 @@ class StateStore:
             lock.release()
         return state
 
+    def _warn(self, line: str) -> None:
+        self.warnings.append(line)
+        self._unreported.append(line)
+
     @property
     def _lock_path(self) -> Path:
-        return self.directory / f"{STATE_FILE}.lock"
+        return self.directory / f"{self.path.name}.lock"
 
     def _read(self) -> tuple[bytes | None, str | None]:
         """(bytes, None), (None, None) when missing, or (None, why) when unreadable."""
@@ -195,18 +225,18 @@ class StateStore:
 
     def _set_aside_locked(self, problem: str) -> None:
         stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
-        aside = self.directory / f"{STATE_FILE}.corrupt-{stamp}"
+        aside = self.directory / f"{self.path.name}.corrupt-{stamp}"
         n = 1
         while aside.exists():
             n += 1
-            aside = self.directory / f"{STATE_FILE}.corrupt-{stamp}-{n}"
+            aside = self.directory / f"{self.path.name}.corrupt-{stamp}-{n}"
         try:
             os.rename(self.path, aside)
         except FileNotFoundError:
             return
         except OSError as exc:
             raise StateError(f"cannot move it aside to {aside} ({exc.strerror or exc})") from None
-        self.warnings.append(f"{self.path}: {problem}; moved it to {aside} and started with an empty session state")
+        self._warn(f"{self.path}: {problem}; moved it to {aside} and started with an empty session state")
 
 
 # ── JSON ────────────────────────────────────────────────────────────────────
@@ -231,10 +261,19 @@ def _decode(data: bytes, only: Collection[str] | None = None) -> tuple[SessionSt
             raise _Corrupt(f"unknown version {doc.get('version')!r} (expected {STATE_VERSION})")
         times: dict[str, datetime] = {}
         identities = {name: _identity(v, times) for name, v in _table(doc, "identities").items()}
+        devices = {serial: _device(v) for serial, v in _table(doc, "devices").items()}
         entries = _table(doc, "profiles")
         if only is not None:
             entries = {name: entries[name] for name in only if name in entries}
-        state = SessionState(identities=identities, profiles={name: _profile(v, times) for name, v in entries.items()})
+        registry = doc.get("registry")
+        if registry is not None and not (
+            isinstance(registry, list) and len(registry) == 2 and all(isinstance(x, str) for x in registry)
+        ):
+            raise _Corrupt("registry is not a [path, stamp] pair")
+        state = SessionState(
+            identities=identities, profiles={name: _profile(v, times) for name, v in entries.items()},
+            devices=devices, registry=tuple(registry) if registry else None,
+        )
     except _Corrupt as exc:
         return SessionState(), f"is corrupt: {exc}"
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, bad times
@@ -275,7 +314,7 @@ def _texts(obj: dict, keys: tuple[str, ...]) -> list[str | None]:
 
 _CREDENTIAL_TEXTS = ("access_key_id", "secret_access_key", "session_token")
 _WHOAMI_TEXTS = ("arn", "account", "user_id", "expected_account")
-_PROFILE_TEXTS = ("assumed_role_arn", "source_identity", "last_error", "identity", "kind")
+_PROFILE_TEXTS = ("assumed_role_arn", "source_identity", "last_error", "identity", "kind", "binding")
 
 
 def _time(obj: dict, key: str, times: dict[str, datetime]) -> datetime | None:
@@ -307,15 +346,18 @@ def _credentials(obj: dict, key: str, times: dict[str, datetime]) -> Credentials
 
 
 def _identity(obj: dict, times: dict[str, datetime]) -> IdentityState:
-    codes = _get(obj, "spent_codes", list) or []
-    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) and isinstance(p[1], str) for p in codes):
-        raise _Corrupt("spent_codes is not a list of [step, code] pairs")
     return IdentityState(
         mfa_credentials=_credentials(obj, "mfa_credentials", times),
-        spent_step=_get(obj, "spent_step", int),
-        spent_codes=[(step, code) for step, code in codes],
-        mfa_serial=_text(obj, "mfa_serial"),
+        binding=_text(obj, "binding"),
+        key_id=_text(obj, "key_id"),
     )
+
+
+def _device(obj: dict) -> DeviceCodes:
+    sent = _get(obj, "sent", list) or []
+    if not all(isinstance(p, list) and len(p) == 2 and type(p[0]) is int and isinstance(p[1], str) for p in sent):
+        raise _Corrupt("sent is not a list of [step, code] pairs")
+    return DeviceCodes(accepted_step=_get(obj, "accepted_step", int), sent=tuple((step, code) for step, code in sent))
 
 
 def _profile(obj: dict, times: dict[str, datetime]) -> ProfileState:
@@ -327,7 +369,7 @@ def _profile(obj: dict, times: dict[str, datetime]) -> ProfileState:
         if arn is None or account is None or user_id is None or checked_at is None:
             raise _Corrupt("whoami is incomplete")
         whoami = WhoAmI(arn, account, user_id, checked_at=checked_at, expected_account=expected)
-    assumed_role_arn, source_identity, last_error, identity, kind = _texts(obj, _PROFILE_TEXTS)
+    assumed_role_arn, source_identity, last_error, identity, kind, binding = _texts(obj, _PROFILE_TEXTS)
     return ProfileState(
         credentials=_credentials(obj, "credentials", times),
         expires_at=_time(obj, "expires_at", times),
@@ -338,6 +380,7 @@ def _profile(obj: dict, times: dict[str, datetime]) -> ProfileState:
         whoami=whoami,
         identity=identity,
         kind=kind,
+        binding=binding,
     )
 
 
@@ -362,13 +405,12 @@ def _one_line(text: str | None) -> str | None:
 
 def _encode(state: SessionState) -> bytes:
     identities = {
-        name: {
-            "mfa_credentials": _encode_credentials(ist.mfa_credentials),
-            "spent_step": ist.spent_step,
-            "spent_codes": [[int(step), str(code)] for step, code in ist.spent_codes or ()],
-            "mfa_serial": ist.mfa_serial,
-        }
+        name: {"mfa_credentials": _encode_credentials(ist.mfa_credentials), "binding": ist.binding, "key_id": ist.key_id}
         for name, ist in state.identities.items()
+    }
+    devices = {
+        serial: {"accepted_step": codes.accepted_step, "sent": [[int(step), str(code)] for step, code in codes.sent]}
+        for serial, codes in state.devices.items()
     }
     profiles = {}
     for name, pst in state.profiles.items():
@@ -391,6 +433,7 @@ def _encode(state: SessionState) -> bytes:
             },
             "identity": pst.identity,
             "kind": pst.kind,
+            "binding": pst.binding,
         }
     # Still one JSON document, laid out so that every profile's entry is one line starting
     # with its JSON-encoded name (identities all on one line, so no other line starts like
@@ -398,7 +441,13 @@ def _encode(state: SessionState) -> bytes:
     # that line (state_peek.peek_credentials). JSON strings never hold a raw newline, so a
     # newline in the file is always this layout's.
     compact = {"separators": (",", ":")}
-    lines = [f'{{"version":{STATE_VERSION},', f'"identities":{json.dumps(identities, **compact)},', '"profiles":{']
+    lines = [
+        f'{{"version":{STATE_VERSION},',
+        f'"registry":{json.dumps(list(state.registry) if state.registry else None, **compact)},',
+        f'"devices":{json.dumps(devices, **compact)},',
+        f'"identities":{json.dumps(identities, **compact)},',
+        '"profiles":{',
+    ]
     entries = [f"{json.dumps(name)}:{json.dumps(entry, **compact)}" for name, entry in profiles.items()]
     body = ",\n".join(entries)
     return ("\n".join(lines) + "\n" + (body + "\n" if body else "") + "}}\n").encode("utf-8")

@@ -23,9 +23,62 @@ import sys
 import time
 
 STATE_FILE = "state.json"
-"""The state file's name in the state dir (:mod:`mfa_tui.core.state` uses the same name)."""
-STATE_VERSION = 1
+"""The state file of a store tied to no registry (tests, tools); a registry's is :func:`state_file_name`."""
+STATE_VERSION = 2
 APP_NAME = "mfa-tui"
+
+
+def state_file_name(registry_path: str) -> str:
+    """The state file of the registry at ``registry_path``: ``state-<crc32 of its resolved path>.json``.
+
+    One rule for both readers. CRC-32 rather than SHA-256 because ``hashlib`` costs ~4 ms of
+    the cached ``credential-process`` path's ~28 ms (bench figure 1); a collision between two
+    of one user's registries is caught by the path stored in the file (:func:`registry_line`).
+    """
+    import zlib
+
+    return f"state-{zlib.crc32(os.fsencode(os.path.realpath(registry_path))):08x}.json"
+
+
+def registry_stamp(registry_path: str) -> str | None:
+    """The registry file's identity and version (device, inode, size, mtime); None when it is gone.
+
+    The state records the stamp of the registry it last checked every entry against; a reader
+    that sees the same stamp knows each entry still matches the registry without reading it.
+    """
+    try:
+        st = os.stat(registry_path)
+    except OSError:
+        return None
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def registry_line(registry_path: str, stamp: str) -> bytes:
+    """Line 2 of a state file checked against this registry at this stamp (``state._encode`` writes it)."""
+    return b'"registry":[' + _json_string(os.path.realpath(registry_path)) + b',' + _json_string(stamp) + b"],"
+
+
+def registry_path_fast() -> str | None:
+    """The registry path as :func:`mfa_tui.core.paths.config_path` resolves it with no ``--config``; no platformdirs.
+
+    ``$MFA_TUI_CONFIG``, else on Linux platformdirs' rule (an absolute ``$XDG_CONFIG_HOME``,
+    else ``$HOME/.config``) plus ``mfa-tui/config.toml``. None where the rule is platformdirs'
+    own business: the caller then takes the full path.
+    """
+    env = os.environ.get("MFA_TUI_CONFIG")
+    if env:
+        return os.path.expanduser(env)
+    if sys.platform != "linux":
+        return None
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    if xdg.startswith("/"):
+        return os.path.join(xdg, APP_NAME, "config.toml")
+    if xdg.strip():
+        return None
+    home = os.environ.get("HOME", "")
+    if not home.startswith("/"):
+        return None
+    return os.path.join(home, ".config", APP_NAME, "config.toml")
 
 
 def state_dir_fast() -> str | None:
@@ -74,7 +127,8 @@ def epoch_of_rfc3339(text: str) -> int | None:
     return days * 86400 + hour * 3600 + minute * 60 + second
 
 
-_HEAD = b'{"version":%d,\n"identities":' % STATE_VERSION
+_VERSION_LINE = b'{"version":%d,\n' % STATE_VERSION
+_IDENTITIES = b'\n"identities":'
 _PROFILES = b'\n"profiles":{\n'
 _FIELDS = ("access_key_id", "secret_access_key", "session_token", "expiration")
 _PLAIN_HEAD = b'{"credentials":{"access_key_id":"'
@@ -116,10 +170,11 @@ def _plain_credentials(line: bytes) -> dict[str, str] | None:
 
 def _lookup(data: bytes, profile: str) -> dict[str, str] | None:
     """The profile's stored credentials (its own, or its identity's MFA session for an MFA-session profile)."""
-    if not data.startswith(_HEAD) or (marker := data.find(_PROFILES)) < 0:
-        return _from_document(data, profile)  # another layout (an older version wrote it): parse it whole
+    marker = data.find(_PROFILES)
+    if marker < 0:
+        return None
     # ``\n"name":`` at a line start after the marker is that profile's entry and nothing else:
-    # JSON escapes every newline inside strings, and the identities are all on line 2.
+    # JSON escapes every newline inside strings, and the other tables are one line each.
     key = b"\n" + _json_string(profile) + b":"
     at = data.find(key, marker + len(_PROFILES) - 1)
     if at < 0:
@@ -134,40 +189,46 @@ def _lookup(data: bytes, profile: str) -> dict[str, str] | None:
     entry = json.loads(line)
     creds = entry.get("credentials")
     if creds is None and entry.get("kind") == "mfa-session":
-        identities = json.loads(data[len(_HEAD):data.find(b"\n", len(_HEAD))].rstrip(b","))
+        begin = data.find(_IDENTITIES)
+        if begin < 0 or begin > marker:
+            return None
+        begin += len(_IDENTITIES)
+        identities = json.loads(data[begin:data.find(b"\n", begin)].rstrip(b","))
         creds = identities[entry["identity"]].get("mfa_credentials")
     return creds
 
 
-def _from_document(data: bytes, profile: str) -> dict | None:
-    import json
-
-    doc = json.loads(data)
-    if doc.get("version") != STATE_VERSION:
-        return None
-    entry = doc["profiles"][profile]
-    creds = entry.get("credentials")
-    if creds is None and entry.get("kind") == "mfa-session":
-        creds = doc["identities"][entry["identity"]].get("mfa_credentials")
-    return creds
-
-
-def peek_credentials(profile: str, min_left: float, *, now: float | None = None) -> dict[str, str] | None:
+def peek_credentials(
+    profile: str, min_left: float, *, now: float | None = None, registry_path: str | None = None
+) -> dict[str, str] | None:
     """The profile's cached credentials if they have more than ``min_left`` seconds left, else None.
 
     The answer is the stored dict (``access_key_id``, ``secret_access_key``, ``session_token``,
     ``expiration`` as RFC 3339). For an MFA-session profile without credentials of its own, its
     identity's MFA session is used, as :meth:`mfa_tui.core.service.Service.credentials` does.
-    In the usual case (state.json in the current layout, values without JSON escapes) this
-    imports nothing but ``os`` and ``time``.
+
+    Served only from the state file of the registry in use (``registry_path``, else the one
+    :func:`registry_path_fast` names), and only while that registry is byte for byte the file
+    the state last checked its entries against (same stamp): a profile removed or re-pointed
+    since then is never served from here. The full path then checks the registry, drops what
+    no longer matches and stamps the state again. In the usual case this imports nothing but
+    ``os``, ``time`` and ``zlib``.
     """
     directory = state_dir_fast()
-    if directory is None:
+    registry = registry_path if registry_path is not None else registry_path_fast()
+    if directory is None or registry is None:
+        return None
+    stamp = registry_stamp(registry)
+    if stamp is None:
         return None
     try:
-        with open(os.path.join(directory, STATE_FILE), "rb") as fh:
+        with open(os.path.join(directory, state_file_name(registry)), "rb") as fh:
             data = fh.read()
     except OSError:
+        return None
+    line = registry_line(registry, stamp)
+    if not data.startswith(_VERSION_LINE) or not data.startswith(line, len(_VERSION_LINE)) \
+            or data[len(_VERSION_LINE) + len(line):len(_VERSION_LINE) + len(line) + 1] != b"\n":
         return None
     try:
         creds = _lookup(data, profile)

@@ -2,7 +2,10 @@
 
 Each function takes a client built by :func:`mfa_tui.core.aws.client`, records AWS's
 ``Date`` header in a :class:`~mfa_tui.core.aws.ClockWatch`, and raises one-line domain
-errors naming ``what`` (a profile or identity) on failure.
+errors naming ``what`` (a profile or identity) on failure. An answer that lacks what the
+call must return (no ``Credentials``, a key missing from them, an ``Expiration`` that is not
+a time, no ``Arn``) is an :class:`~mfa_tui.core.errors.AwsError` naming the endpoint too,
+never a ``KeyError`` or ``TypeError``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime
 
 from mfa_tui.core import aws
 from mfa_tui.core.clock import Clock, utc
-from mfa_tui.core.errors import ClockSkewError, CodeError
+from mfa_tui.core.errors import AwsError, ClockSkewError, CodeError
 from mfa_tui.core.models import Credentials, WhoAmI
 
 
@@ -37,18 +40,38 @@ def default_session_name() -> str:
     return name if len(name) >= 2 else "mfa-tui"
 
 
-def _credentials(raw: dict) -> Credentials:
-    expiration = raw["Expiration"]
-    if isinstance(expiration, str):
-        from mfa_tui.core.clock import parse_time
+_CREDENTIAL_KEYS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
 
-        expiration = parse_time(expiration)
+
+def _credentials(response: dict, *, what: str, endpoint: str | None) -> Credentials:
+    """The ``Credentials`` of an STS answer; an answer without usable ones is an :class:`AwsError`."""
+    raw = response.get("Credentials")
+    if not isinstance(raw, dict):
+        raise _malformed(what, endpoint, "without Credentials")
+    missing = [key for key in (*_CREDENTIAL_KEYS, "Expiration") if not raw.get(key)]
+    if missing:
+        raise _malformed(what, endpoint, f"with Credentials lacking {', '.join(missing)}")
+    if not all(isinstance(raw[key], str) for key in _CREDENTIAL_KEYS):
+        raise _malformed(what, endpoint, "with Credentials that are not text")
+    expiration = raw["Expiration"]
+    try:
+        if isinstance(expiration, str):
+            from mfa_tui.core.clock import parse_time
+
+            expiration = parse_time(expiration)
+        expiration = utc(expiration)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        raise _malformed(what, endpoint, "with an Expiration that is not a time") from None
     return Credentials(
         access_key_id=raw["AccessKeyId"],
         secret_access_key=raw["SecretAccessKey"],
         session_token=raw["SessionToken"],
-        expiration=utc(expiration),
+        expiration=expiration,
     )
+
+
+def _malformed(what: str, endpoint: str | None, how: str) -> AwsError:
+    return AwsError(f"{what}: {endpoint or 'AWS'} answered {how}; try again, and check endpoint_url if it persists")
 
 
 def _call(client, method: str, params: dict, *, what: str, watch: aws.ClockWatch | None, clock: Clock, endpoint: str | None):
@@ -77,7 +100,7 @@ def get_session_token(
     if serial and code:
         params.update(SerialNumber=serial, TokenCode=code)
     response = _call(client, "get_session_token", params, what=what, watch=watch, clock=clock, endpoint=endpoint)
-    return _credentials(response["Credentials"])
+    return _credentials(response, what=what, endpoint=endpoint)
 
 
 def assume_role(
@@ -92,11 +115,14 @@ def assume_role(
     if serial and code:
         params.update(SerialNumber=serial, TokenCode=code)
     response = _call(client, "assume_role", params, what=what, watch=watch, clock=clock, endpoint=endpoint)
-    user = response.get("AssumedRoleUser", {})
+    credentials = _credentials(response, what=what, endpoint=endpoint)
+    user = response.get("AssumedRoleUser")
+    arn = user.get("Arn") if isinstance(user, dict) else None
+    source = response.get("SourceIdentity")
     return RoleSession(
-        credentials=_credentials(response["Credentials"]),
-        assumed_role_arn=user.get("Arn", ""),
-        source_identity=response.get("SourceIdentity"),
+        credentials=credentials,
+        assumed_role_arn=arn if isinstance(arn, str) else "",
+        source_identity=source if isinstance(source, str) else None,
     )
 
 
@@ -106,6 +132,9 @@ def caller_identity(
 ) -> WhoAmI:
     """GetCallerIdentity (needs no permission; works under an explicit deny, fact 7)."""
     response = _call(client, "get_caller_identity", {}, what=what, watch=watch, clock=clock, endpoint=endpoint)
+    missing = [key for key in ("Arn", "Account", "UserId") if not isinstance(response.get(key), str)]
+    if missing:
+        raise _malformed(what, endpoint, f"without {', '.join(missing)}")
     return WhoAmI(
         arn=response["Arn"],
         account=response["Account"],

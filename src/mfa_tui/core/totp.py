@@ -1,15 +1,15 @@
-"""TOTP codes as the engine sees them: format, step timing, and spent-code memory.
+"""TOTP codes as the engine sees them: format, step timing, and each device's code memory.
 
-AWS accepts each code once (AWS_FACTS fact 1), so the engine never sends a second code
-for a device within the 30-second step it last spent one in, nor a code string it has
-already spent recently. The user's authenticator makes the codes; we never hold a seed
-here (enrolment checks codes against its own seed, see :mod:`mfa_tui.core.enroll`).
+AWS accepts each code once (docs/aws-behaviour.md, "codes are single-use"), so the engine
+never sends a code value twice to a device, nor a code of a step whose code AWS already
+accepted (:class:`DeviceCodes`). The user's authenticator makes the codes; we never hold a
+seed here (enrolment checks codes against its own seed, see :mod:`mfa_tui.core.enroll`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from mfa_tui.core.clock import TOTP_STEP, seconds_left_in_step, totp_step
@@ -38,37 +38,53 @@ def check_format(raw: str, *, device: str) -> str:
     return code
 
 
-@dataclass
-class SpentCodes:
-    """What was last spent on one device: the step and the recent code strings."""
+@dataclass(frozen=True)
+class DeviceCodes:
+    """What one MFA device's codes have done so far: the rules that keep a code from being wasted.
 
-    step: int | None = None
-    """The TOTP step (from the local clock) in which a code was last sent."""
-    recent: tuple[tuple[int, str], ...] = ()
-    """(step, code) pairs sent in the last few steps; old entries are dropped."""
+    AWS answers a wrong code and a reused code with the same error (docs/aws-behaviour.md,
+    "codes are single-use"), so mfa-tui cannot tell whether a refused code was spent. The
+    rules, per device:
 
-    KEEP_STEPS = 4
+    - a code value that was sent is never sent again (within :attr:`KEEP_STEPS` steps);
+    - once AWS accepted a code, no code of that 30-second step or an earlier one is sent
+      (the next valid code comes with the next step);
+    - a code AWS refused blocks nothing but itself: the right code of the same step may follow.
+    """
+
+    accepted_step: int | None = None
+    """The TOTP step (local clock) of the last code AWS accepted."""
+    sent: tuple[tuple[int, str], ...] = field(default=(), repr=False)
+    """(step, code) pairs sent in the last :attr:`KEEP_STEPS` steps, accepted or refused."""
+
+    KEEP_STEPS = 10
+    """How long a sent code is remembered: five minutes, well past any authenticator's window."""
 
     def wait_seconds(self, now: datetime) -> int:
-        """Seconds until a code may be sent again (0 when the current step is unspent)."""
-        if self.step is None or totp_step(now) > self.step:
+        """Seconds until a new code may be sent (0 unless a code of the current step was accepted)."""
+        if self.accepted_step is None or totp_step(now) > self.accepted_step:
             return 0
-        return seconds_left_in_step(now) + (self.step - totp_step(now)) * TOTP_STEP
+        return seconds_left_in_step(now) + (self.accepted_step - totp_step(now)) * TOTP_STEP
 
     def refuse_reason(self, code: str, now: datetime, *, device: str) -> str | None:
         """Why this code must not be sent, or None when it may be."""
         current = totp_step(now)
-        for step, spent in self.recent:
-            if spent == code and current - step <= self.KEEP_STEPS:
-                return f"{device}: code {code} was already used (each code works once); wait for the next code"
-        if self.step is not None and current <= self.step:
+        if any(sent == code and current - step <= self.KEEP_STEPS for step, sent in self.sent):
+            return f"{device}: code {code} was already used (each code works once); wait for the next code"
+        if self.accepted_step is not None and current <= self.accepted_step:
             return (
-                f"{device}: a code was already used in this 30-second step; "
+                f"{device}: AWS already accepted a code from this 30-second step; "
                 f"wait {self.wait_seconds(now)}s for the next code"
             )
         return None
 
-    def spend(self, code: str, now: datetime) -> SpentCodes:
+    def after_send(self, code: str, now: datetime) -> DeviceCodes:
+        """The memory once ``code`` went out (before AWS answers: a code in flight counts as sent)."""
         current = totp_step(now)
-        recent = tuple((s, c) for s, c in self.recent if current - s <= self.KEEP_STEPS) + ((current, code),)
-        return SpentCodes(step=current, recent=recent)
+        kept = tuple((s, c) for s, c in self.sent if current - s <= self.KEEP_STEPS)
+        return DeviceCodes(accepted_step=self.accepted_step, sent=kept + ((current, code),))
+
+    def after_accept(self, now: datetime) -> DeviceCodes:
+        """The memory once AWS accepted the code sent at ``now``."""
+        step = totp_step(now)
+        return DeviceCodes(accepted_step=max(step, self.accepted_step or step), sent=self.sent)

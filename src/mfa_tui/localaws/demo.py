@@ -136,6 +136,13 @@ class DemoWorld:
     role_arns: list[str]
 
     @property
+    def state_path(self) -> Path:
+        """The demo registry's state file (each registry has its own)."""
+        from mfa_tui.core.state_peek import state_file_name
+
+        return self.state_dir / state_file_name(str(self.config_path))
+
+    @property
     def alice(self) -> DemoIdentity:
         return self.identities["alice"]
 

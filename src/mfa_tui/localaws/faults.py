@@ -1,23 +1,56 @@
-"""Fault injection for the local AWS: throttling, 500s, a skewed ``Date`` header, slow answers.
+"""Fault injection for the local AWS: throttling, 500s, a skewed ``Date`` header, slow answers,
+hung requests, answers without credentials, and AWS's check of the signing time.
 
-Tests and benchmarks turn faults on with :meth:`Faults.set` and off with :meth:`Faults.clear`.
-Each request draws from one seeded ``random.Random`` under a lock, so a given seed gives
-the same sequence of decisions (the order requests arrive in is still up to the threads).
-Faults are decided before the request is handled, so a throttled or failed call has no
-side effect: no code is spent, no credentials are issued.
+Tests and benchmarks turn faults on with :meth:`Faults.set` and off with :meth:`Faults.clear`
+(``LocalAWS.reset()`` clears them too). ``set`` replaces every fault in force; arguments not
+given are off. Each request draws from one seeded ``random.Random`` under a lock, so a given
+seed gives the same sequence of decisions (the order requests arrive in is still up to the
+threads). Faults are decided before the request is handled, so a throttled, failed, hung or
+refused call has no side effect: no code is spent, no credentials are issued. The one
+exception is ``missing_credentials``, which mangles the answer of a call that did happen.
+
+The hooks, all arguments of :meth:`Faults.set`:
+
+- ``throttle_rate`` / ``error_rate``: that share of requests is answered ``Throttling`` (HTTP
+  400, which botocore retries) / ``InternalError`` (HTTP 500).
+- ``date_skew_seconds``: added to the ``Date`` header of every answer (a server clock that is off).
+- ``delay_seconds``: sleep this long, then answer normally (a slow endpoint).
+- ``hang_seconds``: a hung endpoint: the request is accepted and held without a byte of answer
+  for this long (use far more than the client's read timeout), then answered ``InternalError``.
+  :meth:`Faults.clear` (or any ``set``) releases every held request at once, so a test's
+  teardown leaves no thread waiting.
+- ``missing_credentials``: ``{"AssumeRole": n, "GetSessionToken": m}``: the next ``n``
+  successful AssumeRole answers (``m`` GetSessionToken answers) are well-formed XML without the
+  ``<Credentials>`` element, as from a proxy that mangles bodies. The call itself happens as
+  usual: the code it carried is spent, the role's session exists. Counted per answer mangled
+  (refused calls do not count); :meth:`Faults.missing_credentials_left` says how many are left.
+- ``signature_window_seconds``: check the request's ``X-Amz-Date`` against the local AWS's clock
+  as AWS does (AWS allows 5 minutes, i.e. 300): a request signed further in the past is refused
+  ``SignatureDoesNotMatch`` "Signature expired: …", one signed further in the future "Signature
+  not yet current: …" (HTTP 403), in AWS's own words. Off by default: tests move the local
+  AWS's clock freely while botocore signs with the real time.
+- ``actions``: limits the rate, delay, hang and skew faults above to these actions (e.g.
+  ``{"AssumeRole"}``); None means every action. ``missing_credentials`` names its own actions.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from mfa_tui.localaws.wire import Refusal
 
 THROTTLED = ("Throttling", "Rate exceeded", 400)
 """What STS and IAM send when a caller is over its request rate; botocore retries it."""
 INTERNAL = ("InternalError", "We encountered an internal error. Please try again.", 500)
+CREDENTIAL_ACTIONS = frozenset({"AssumeRole", "GetSessionToken"})
+"""The actions whose answers carry ``<Credentials>`` (``missing_credentials`` applies to these)."""
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+_CREDENTIALS_ELEMENT = re.compile(rb"<Credentials>.*?</Credentials>", re.S)
 
 
 @dataclass(frozen=True)
@@ -32,6 +65,10 @@ class FaultPlan:
     """Added to the clock in every response's ``Date`` header (a server clock that is off)."""
     delay_seconds: float = 0.0
     """Sleep before answering."""
+    hang_seconds: float = 0.0
+    """Hold the request this long without answering, then answer ``InternalError``."""
+    signature_window_seconds: float | None = None
+    """Refuse a request signed further than this from the local AWS's clock, as AWS does."""
     actions: frozenset[str] | None = None
     """Only these actions (e.g. ``{"AssumeRole"}``) are affected; None means every action."""
 
@@ -46,6 +83,9 @@ class Decision:
     delay: float = 0.0
     refusal: Refusal | None = None
     date_skew: float = 0
+    hang: float = 0.0
+    """Seconds to hold the request unanswered (:meth:`Faults.hold`)."""
+    released: threading.Event | None = field(default=None, compare=False, repr=False)
 
 
 class Faults:
@@ -55,6 +95,8 @@ class Faults:
         self._lock = threading.Lock()
         self._plan = FaultPlan()
         self._rng = random.Random()
+        self._released = threading.Event()
+        self._missing: dict[str, int] = {}
 
     @property
     def plan(self) -> FaultPlan:
@@ -68,33 +110,58 @@ class Faults:
         delay_seconds: float = 0.0,
         actions: set[str] | frozenset[str] | None = None,
         seed: int | None = None,
+        *,
+        hang_seconds: float = 0.0,
+        missing_credentials: Mapping[str, int] | None = None,
+        signature_window_seconds: float | None = None,
     ) -> None:
-        """Replace the faults in force (arguments not given are off)."""
+        """Replace the faults in force (arguments not given are off; see the module docstring).
+
+        Requests held by an earlier ``hang_seconds`` are released.
+        """
         for name, rate in (("throttle_rate", throttle_rate), ("error_rate", error_rate)):
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {rate}")
         if throttle_rate + error_rate > 1.0:
             raise ValueError("throttle_rate + error_rate must not exceed 1")
-        if delay_seconds < 0:
-            raise ValueError("delay_seconds must not be negative")
+        for name, seconds in (("delay_seconds", delay_seconds), ("hang_seconds", hang_seconds)):
+            if seconds < 0:
+                raise ValueError(f"{name} must not be negative")
+        if signature_window_seconds is not None and signature_window_seconds <= 0:
+            raise ValueError("signature_window_seconds must be positive")
+        missing = dict(missing_credentials or {})
+        for action, count in missing.items():
+            if action not in CREDENTIAL_ACTIONS:
+                raise ValueError(f"missing_credentials: {action} answers without credentials anyway")
+            if count < 0:
+                raise ValueError(f"missing_credentials: the count for {action} must not be negative")
         with self._lock:
             self._plan = FaultPlan(
                 throttle_rate=throttle_rate,
                 error_rate=error_rate,
                 date_skew_seconds=date_skew_seconds,
                 delay_seconds=delay_seconds,
+                hang_seconds=hang_seconds,
+                signature_window_seconds=signature_window_seconds,
                 actions=frozenset(actions) if actions is not None else None,
             )
             self._rng = random.Random(seed)
+            self._missing = missing
+            self._released.set()  # wake every request held under the previous plan
+            self._released = threading.Event()
 
     def clear(self) -> None:
         """No faults."""
         self.set()
 
-    def decide(self, action: str) -> Decision:
-        """Draw this request's fate."""
+    def decide(self, action: str, *, signed_at: str | None = None, now: datetime | None = None) -> Decision:
+        """Draw this request's fate; ``signed_at`` (its ``X-Amz-Date``) and ``now`` feed the signature check."""
         with self._lock:
             plan = self._plan
+            if plan.signature_window_seconds is not None and now is not None:
+                refusal = signature_refusal(signed_at, now, plan.signature_window_seconds)
+                if refusal is not None:
+                    return Decision(refusal=refusal)
             if not plan.applies_to(action):
                 return Decision()
             refusal = None
@@ -105,4 +172,63 @@ class Faults:
                     refusal = Refusal(*THROTTLED)
                 elif draw < plan.throttle_rate + plan.error_rate:
                     refusal = Refusal(*INTERNAL)
-            return Decision(delay=plan.delay_seconds, refusal=refusal, date_skew=plan.date_skew_seconds)
+            return Decision(
+                delay=plan.delay_seconds, refusal=refusal, date_skew=plan.date_skew_seconds,
+                hang=plan.hang_seconds, released=self._released,
+            )
+
+    @staticmethod
+    def hold(decision: Decision) -> None:
+        """Hold a request for ``decision.hang`` seconds, or until the faults are cleared or replaced."""
+        if decision.hang and decision.released is not None:
+            decision.released.wait(decision.hang)
+
+    def take_missing_credentials(self, action: str) -> bool:
+        """Whether this successful answer to ``action`` must lose its ``<Credentials>`` (uses up one)."""
+        with self._lock:
+            left = self._missing.get(action, 0)
+            if left <= 0:
+                return False
+            self._missing[action] = left - 1
+            return True
+
+    def missing_credentials_left(self, action: str) -> int:
+        """How many answers to ``action`` will still lose their credentials."""
+        with self._lock:
+            return self._missing.get(action, 0)
+
+
+def without_credentials(body: bytes) -> bytes:
+    """An STS answer with its ``<Credentials>`` element taken out (still well-formed XML)."""
+    return _CREDENTIALS_ELEMENT.sub(b"", body, count=1)
+
+
+def signature_refusal(signed_at: str | None, now: datetime, window: float) -> Refusal | None:
+    """AWS's refusal of a request signed at ``signed_at`` (``X-Amz-Date``) when ``now`` is its clock.
+
+    None when the request is within ``window`` seconds of ``now`` (or carries no usable date,
+    which the signature itself would catch on AWS).
+    """
+    if not signed_at:
+        return None
+    try:
+        signed = datetime.strptime(signed_at, _AMZ_DATE).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    limit = timedelta(seconds=window)
+    minutes = f"{window / 60:g} min."
+    if signed < now - limit:
+        message = (
+            f"Signature expired: {signed_at} is now earlier than {_amz(now - limit)} ({_amz(now)} - {minutes})"
+        )
+    elif signed > now + limit:
+        message = (
+            f"Signature not yet current: {signed_at} is still later than {_amz(now + limit)} ({_amz(now)} + {minutes})"
+        )
+    else:
+        return None
+    return Refusal("SignatureDoesNotMatch", message, 403)
+
+
+def _amz(when: datetime) -> str:
+    return when.astimezone(UTC).strftime(_AMZ_DATE)

@@ -1,6 +1,7 @@
 """The WSGI layer in front of moto that makes STS and IAM behave like AWS on MFA.
 
-Every request is logged as ``(service, action)``, then meets the fault switchboard, then:
+Every request is logged as ``(service, action)``, then meets the fault switchboard (which may
+refuse it, delay it, hold it unanswered, or strip the credentials from its answer), then:
 STS's GetSessionToken / AssumeRole / GetCallerIdentity are answered here; IAM's MFA-device
 calls are checked here first (see :mod:`~mfa_tui.localaws.iam_actions`); everything else
 (other IAM calls, other services) goes to moto. Requests made with credentials the layer issued reach moto as the right
@@ -24,7 +25,7 @@ from urllib.parse import urlencode
 from mfa_tui.core.clock import Clock
 from mfa_tui.localaws import iam_actions, sts_actions
 from mfa_tui.localaws.callers import Caller, resolve
-from mfa_tui.localaws.faults import Faults
+from mfa_tui.localaws.faults import INTERNAL, Faults, without_credentials
 from mfa_tui.localaws.ledger import Ledger
 from mfa_tui.localaws.sts_actions import ActionContext
 from mfa_tui.localaws.wire import AwsRequest, Refusal, error_body, http_date, read_request, request_id
@@ -73,10 +74,14 @@ class MfaLayer:
         request = read_request(environ)
         environ["wsgi.input"] = io.BytesIO(request.body)
         self.calls.append((request.service, request.action))
-        decision = self.faults.decide(request.action)
-        environ[DATE_ENVIRON_KEY] = http_date(self.clock.now() + timedelta(seconds=decision.date_skew))
+        now = self.clock.now()
+        decision = self.faults.decide(request.action, signed_at=environ.get("HTTP_X_AMZ_DATE"), now=now)
+        environ[DATE_ENVIRON_KEY] = http_date(now + timedelta(seconds=decision.date_skew))
         if decision.delay:
             time.sleep(decision.delay)
+        if decision.hang:
+            self.faults.hold(decision)  # a hung endpoint: by now the client has given up
+            return _answer(start_response, 500, error_body(request.service, Refusal(*INTERNAL)))
         try:
             if decision.refusal is not None:
                 raise decision.refusal
@@ -101,7 +106,10 @@ class MfaLayer:
             sts_actions.check_sts_access(request.action, caller)
             handler = sts_actions.HANDLERS.get(request.action)
             if handler is not None:
-                return _answer(start_response, 200, handler(self.context, request, caller))
+                body = handler(self.context, request, caller)
+                if self.faults.take_missing_credentials(request.action):
+                    body = without_credentials(body)
+                return _answer(start_response, 200, body)
             return self._forward(environ, start_response, request, caller, None)
         if request.service != "iam":
             # Other services (S3 for bucket policies, …) go to moto in the caller's account.

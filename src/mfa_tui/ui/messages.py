@@ -35,17 +35,45 @@ class CodeWanted(Message):
         """Set once with the code string, or None when skipped."""
 
 
+class RunStarted(Message):
+    """A refresh or who-am-I run chose its profiles: the status line counts "n of ``total``" from now on."""
+
+    def __init__(self, group: str, total: int) -> None:
+        super().__init__()
+        self.group = group
+        """The worker group: "refresh" or "whoami"."""
+        self.total = total
+
+
+class RunEnded(Message):
+    """A refresh or who-am-I worker returned, however it ended (posted after its other messages)."""
+
+    def __init__(self, group: str) -> None:
+        super().__init__()
+        self.group = group
+
+
 class RowProgress(Message):
     """One profile's progress during a refresh or re-mint (from the engine's progress sink)."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress, *, counted: bool = True) -> None:
         super().__init__()
         self.progress = progress
         """Profile, state (refreshing / valid / error) and a short message."""
+        self.counted = counted
+        """Whether a profile it ends counts toward the refresh's "n of N" (a re-mint's do not)."""
 
     def can_replace(self, message: Message) -> bool:
         # A fast run posts several steps per profile; only the latest one for a profile matters.
         return isinstance(message, RowProgress) and message.progress.profile == self.progress.profile
+
+
+class WhoamiStep(Message):
+    """One profile's who-am-I ended (from the engine's progress sink): it counts toward "n of N"."""
+
+    def __init__(self, profile: str) -> None:
+        super().__init__()
+        self.profile = profile
 
 
 class RowsChanged(Message):
@@ -56,31 +84,54 @@ class RowsChanged(Message):
         self.rows = rows
 
 
-class RefreshFinished(Message):
-    """A refresh run (``r`` / ``R``) ended; ``rows`` are the affected profiles' new statuses."""
+class RowsReloaded(Message):
+    """Every row read again because the credentials file, the state or the registry changed on disk."""
 
-    def __init__(self, report: RefreshReport, rows: list[ProfileStatus]) -> None:
+    def __init__(self, rows: list[ProfileStatus], stamp: tuple, *, registry_reloaded: bool = False) -> None:
+        super().__init__()
+        self.rows = rows
+        self.stamp = stamp
+        """The files' :meth:`~mfa_tui.core.service.Service.change_stamp` taken before reading them."""
+        self.registry_reloaded = registry_reloaded
+        """The registry was read again: profiles may have come or gone."""
+
+
+class RefreshFinished(Message):
+    """A refresh run (``r`` / ``R`` / ``N``) ended; ``rows`` are the affected profiles' new statuses."""
+
+    def __init__(self, report: RefreshReport, rows: list[ProfileStatus], *, title: str = "Refresh") -> None:
         super().__init__()
         self.report = report
         self.rows = rows
+        self.title = title
+        """The summary notification's title ("Refresh", "New MFA session")."""
 
 
 class RemintFinished(Message):
-    """A background re-mint ended (possibly with nothing to do); the timer re-arms on this."""
+    """A re-mint ended (possibly with nothing to do); the timer re-arms on this."""
 
     def __init__(
-        self, report: RefreshReport | None, rows: list[ProfileStatus], *, error: str | None = None, rearm: bool = True
+        self,
+        report: RefreshReport | None,
+        rows: list[ProfileStatus],
+        *,
+        error: str | None = None,
+        rearm: bool = True,
+        busy: bool = False,
     ) -> None:
         super().__init__()
         self.report = report
+        """None when nothing was due (or it did not run)."""
         self.rows = rows
         self.error = error
         """Why the whole re-mint could not run (e.g. the state could not be read)."""
         self.rearm = rearm
-        """Whether this run came from the timer, which must be re-armed now that it finished."""
+        """Whether this run came from the timer, which must be re-armed now that it finished; False: "Re-mint now"."""
+        self.busy = busy
+        """It did not run: a refresh held the AWS lock (the two never overlap)."""
 
 
-class WhoAmIFinished(Message):
+class WhoamiFinished(Message):
     """A who-am-I run (``w`` / ``W``) ended."""
 
     def __init__(self, results: dict[str, WhoAmI | MfaTuiError], rows: list[ProfileStatus]) -> None:

@@ -13,6 +13,7 @@ and "last refresh" moves in minutes/hours/days.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from mfa_tui.core.clock import format_duration
@@ -25,18 +26,23 @@ KIND_LABELS: dict[ProfileKind, str] = {
 }
 """How each profile kind reads in the table."""
 
+_ATTENTION_ORDER = ("error", "expired", "expiring", "changed", "missing", "refreshing", "valid")
+"""State values from most to least in need of attention."""
 STATE_RANK: dict[State, int] = {
-    State.ERROR: 0,
-    State.EXPIRED: 1,
-    State.EXPIRING: 2,
-    State.MISSING: 3,
-    State.REFRESHING: 4,
-    State.VALID: 5,
+    # A state not in the list (one added to the core later) sorts last instead of failing.
+    state: _ATTENTION_ORDER.index(state) if state in _ATTENTION_ORDER else len(_ATTENTION_ORDER)
+    for state in State
 }
 """Sort and group order for states: what needs attention first."""
 
-FIXED_STATES = frozenset({State.MISSING, State.REFRESHING, State.ERROR})
-"""States the row itself decides; the others are derived from the expiry and the clock."""
+DERIVED_STATES = frozenset({State.VALID, State.EXPIRING, State.EXPIRED})
+"""States that follow from the expiry and the clock; the row itself decides every other one."""
+FIXED_STATES = frozenset(State) - DERIVED_STATES
+"""States the row itself decides (missing, changed, refreshing, error, ...), whatever the clock says."""
+WORKING_STATES = frozenset({State.VALID, State.EXPIRING})
+"""States whose credentials work: a ``last_error`` on such a row is shown beside it, not instead of it."""
+ERROR_MARK = "⚠"
+"""Put after the state of a row whose credentials work but whose last refresh failed."""
 
 BAR_CELLS = 8
 """Width of the time-left bar, in cells."""
@@ -54,18 +60,39 @@ _DEFAULT_LENGTH: dict[ProfileKind, int] = {
 }
 
 
-def derive_state(fixed: State, expires: float | None, now: float, warn_before: float) -> State:
-    """The state to show: ``fixed`` if it is refreshing/error/missing, else from expiry vs now."""
+def derive_state(fixed: State, expires: float | None, now: float, warn_before: float, failed: bool = False) -> State:
+    """The state to show: ``fixed`` unless it is one of :data:`DERIVED_STATES`, else from expiry vs now.
+
+    ``failed``: the row has a last error. It reads "error" only once its credentials stop working
+    (the core's rule, :func:`mfa_tui.core.models.classify`); until then the error is shown beside.
+    """
     if fixed in FIXED_STATES:
         return fixed
     if expires is None:
-        return State.MISSING
+        return State.ERROR if failed else State.MISSING
     left = expires - now
     if left <= 0:
-        return State.EXPIRED
+        return State.ERROR if failed else State.EXPIRED
     if left <= warn_before:
         return State.EXPIRING
     return State.VALID
+
+
+def failed_row(row: ProfileStatus, message: str, now: float) -> ProfileStatus:
+    """``row`` (as it was before a run) once the run failed it with ``message``, until the core's row comes.
+
+    Credentials that still work keep their state, the error beside it; without working ones the row is an error.
+    """
+    expires = row.expires_at.timestamp() if row.expires_at is not None else None
+    if expires is None or expires <= now:
+        return replace(row, state=State.ERROR, last_error=message)
+    state = State.VALID if row.state in (State.REFRESHING, State.ERROR) else row.state  # VALID: from the clock
+    return replace(row, state=state, last_error=message)
+
+
+def shows_error_mark(state: State, last_error: str | None) -> bool:
+    """Whether a row shown as ``state`` carries :data:`ERROR_MARK`: an error beside a state that is not one."""
+    return bool(last_error) and state is not State.ERROR and state is not State.REFRESHING
 
 
 def left_text(expires: float | None, now: float) -> str:
@@ -152,7 +179,7 @@ class PreparedRow:
 
     __slots__ = (
         "status", "profile", "account", "kind", "whoami", "mismatch", "first_tag", "expires", "mfa_expires",
-        "refreshed", "length", "_search_text",
+        "refreshed", "length", "failed", "_search_text",
     )
 
     status: ProfileStatus
@@ -168,6 +195,8 @@ class PreparedRow:
     mfa_expires: float | None
     refreshed: float | None
     length: float
+    failed: bool
+    """The last refresh failed (``last_error``): shown beside a state that is not "error" (:data:`ERROR_MARK`)."""
 
     def __init__(self, status: ProfileStatus) -> None:
         whoami = status.whoami
@@ -183,6 +212,7 @@ class PreparedRow:
         self.mfa_expires = None if status.mfa_expires_at is None else status.mfa_expires_at.timestamp()
         self.refreshed = None if refreshed_at is None else refreshed_at.timestamp()
         self.length = session_length(status)
+        self.failed = status.last_error is not None
         self._search_text: str | None = None
 
     @classmethod
@@ -212,7 +242,7 @@ class PreparedRow:
         return self._search_text
 
     def state(self, now: float, warn_before: float) -> State:
-        return derive_state(self.status.state, self.expires, now, warn_before)
+        return derive_state(self.status.state, self.expires, now, warn_before, self.failed)
 
     def live(self, now: float, warn_before: float) -> Live:
         """Everything time-dependent this row shows at ``now``."""
@@ -222,7 +252,7 @@ class PreparedRow:
         else:
             left, fill = format_duration(expires - now), bar((expires - now) / self.length)
         return Live(
-            derive_state(self.status.state, expires, now, warn_before),
+            derive_state(self.status.state, expires, now, warn_before, self.failed),
             left,
             fill,
             left_text(self.mfa_expires, now),

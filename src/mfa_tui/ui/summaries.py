@@ -7,9 +7,10 @@ the core's one-line error messages, never from credentials.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, NamedTuple
 
-from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.core.errors import CancelledError, MfaTuiError
 from mfa_tui.core.models import WhoAmI
 
 if TYPE_CHECKING:
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 SHOWN_FAILURES = 3
 """Failures spelled out in one notification; the rest are counted (each row's detail has them all)."""
+SHOWN_NAMES = 5
+"""Profiles named in a list such as "Not tried: a, b and 3 more"."""
 
 
 class Summary(NamedTuple):
@@ -43,12 +46,18 @@ def refresh_summary(report: RefreshReport) -> Summary:
     ok = len(report.succeeded)
     # A skip (Escape in the token dialog, or a cancelled run) is the user's choice, not a
     # failure: it is counted apart and worded calmly.
+    from mfa_tui.core.refresh import CANCEL_REASON  # loaded with the engine, which made the report
+
     skipped = report.skipped
+    cancelled = [r.profile for r in skipped if r.message == CANCEL_REASON]
     failures = [f for f in report.failed if not f.skipped]
     first = f"{ok} profile{'s' * (ok != 1)} refreshed" + (f", {len(failures)} failed" if failures else "")
     if skipped:
-        first += f", {len(skipped)} skipped (they keep their previous credentials)"
+        why = "" if not cancelled else "cancelled; " if len(cancelled) == len(skipped) else f"{len(cancelled)} cancelled; "
+        first += f", {len(skipped)} skipped ({why}they keep their previous credentials)"
     lines = [first + "."]
+    if cancelled:
+        lines.append(f"Not tried: {name_list(cancelled)}")
     lines += [f.message for f in failures[:SHOWN_FAILURES]]
     if len(failures) > SHOWN_FAILURES:
         lines.append(f"… and {len(failures) - SHOWN_FAILURES} more (see each row's detail)")
@@ -56,27 +65,41 @@ def refresh_summary(report: RefreshReport) -> Summary:
     return Summary("\n".join(lines), level)
 
 
+def name_list(names: list[str], shown: int = SHOWN_NAMES) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 3 more``."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
 def refresh_warnings(report: RefreshReport) -> list[str]:
     """Warnings worth showing even on success (a clamped duration, a retried role)."""
     return [w for r in report.results.values() for w in r.warnings] + report.warnings
 
 
-def remint_summary(report: RefreshReport) -> Summary | None:
-    """None when there was nothing to re-mint (the timer runs quietly)."""
-    if not report.results:
+def remint_summary(report: RefreshReport, news: Collection[str] | None = None) -> Summary | None:
+    """None when there is nothing to say (the timer runs quietly).
+
+    ``news``: the failure messages worth a notification (the timer's re-mint tells a failure once,
+    until its error changes); None: every failure.
+    """
+    ok = len(report.succeeded)
+    failures = [f for f in report.failed if not f.skipped and (news is None or f.message in news)]
+    if not ok and not failures:
         return None
-    ok, failed = len(report.succeeded), len(report.failed) - len(report.skipped)
     text = f"Re-minted {ok} role{'s' * (ok != 1)} without a code" if ok else "Nothing re-minted"
-    if failed:
-        text += f"; {failed} failed: {next(f for f in report.failed if not f.skipped).message}"
-    return Summary(text, severity(ok, failed))
+    if failures:
+        text += f"; {len(failures)} failed: {failures[0].message}"
+    return Summary(text, severity(ok, len(failures)))
 
 
 def whoami_summary(results: dict[str, WhoAmI | MfaTuiError]) -> Summary:
     """One profile: its ARN (or why not). Several: how many checked, in the wrong account, not checked."""
     good = [r for r in results.values() if isinstance(r, WhoAmI)]
     mismatched = [n for n, r in results.items() if isinstance(r, WhoAmI) and r.mismatch]
-    failed = [r for r in results.values() if not isinstance(r, WhoAmI)]
+    # Cancelled (escape) before it was tried: the user's choice, counted apart like a refresh's skips.
+    cancelled = [n for n, r in results.items() if isinstance(r, CancelledError)]
+    failed = [r for r in results.values() if not isinstance(r, WhoAmI | CancelledError)]
     if len(results) == 1:
         name, result = next(iter(results.items()))
         text = f"{name}: {result.arn}" if isinstance(result, WhoAmI) else str(result)
@@ -88,5 +111,7 @@ def whoami_summary(results: dict[str, WhoAmI | MfaTuiError]) -> Summary:
             text += f", {len(mismatched)} in another account than the registry says ({', '.join(mismatched[:3])})"
         if failed:
             text += f", {len(failed)} not checked: {failed[0]}"
-    level = "error" if failed and not good else "warning" if failed or mismatched else "information"
+        if cancelled:
+            text += f", {len(cancelled)} skipped (cancelled)"
+    level = "error" if failed and not good else "warning" if failed or mismatched or cancelled else "information"
     return Summary(text, level)

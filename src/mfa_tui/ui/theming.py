@@ -2,7 +2,7 @@
 
 A theme is a TOML file (the shape posting uses): ``name``, ``dark``, Textual's base colours
 (``primary``, ``background``, ...) and a ``[variables]`` table with mfa-tui's own colours,
-``status-valid`` ... ``status-error`` and ``qr-fg``/``qr-bg``. The bundled themes live in the
+``status-valid`` ... ``status-error`` (one per :class:`~mfa_tui.core.models.State`) and ``qr-fg``/``qr-bg``. The bundled themes live in the
 repository's top-level ``themes/``; users add files to :func:`mfa_tui.core.paths.user_themes_dir`,
 and a user file with a bundled theme's name replaces it.
 
@@ -46,6 +46,7 @@ THEME_VARIABLE_DEFAULTS: dict[str, str] = {
     "status-expiring": "#E8B84C",
     "status-expired": "#E05A5A",
     "status-missing": "#8892A0",
+    "status-changed": "#B48CF0",
     "status-refreshing": "#4CB6E8",
     "status-error": "#F06EB4",
     # QR codes stay black on white whatever the theme (AWS_FACTS.md fact 20).

@@ -11,6 +11,8 @@ the result back to the thread. The dialog
 - shows why the previous code was refused (``request.error``), and when the engine says a code
   was already spent in this step (``request.wait_seconds``) counts that wait down with Submit
   disabled, so a spent code is never sent (AWS_FACTS fact 1);
+- says why a code is asked although the identity's MFA session lives (the user asked for a new
+  one with ``N``, or AWS no longer accepts it: ``request.reason``);
 - Escape skips: the engine leaves those profiles as they were.
 
 It is dismissed with the code string or None. Time comes from the injected clock.
@@ -79,10 +81,12 @@ class TokenDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "skip", "Skip", id="token.skip")]
 
-    def __init__(self, request: CodeRequest, clock: Clock) -> None:
+    def __init__(self, request: CodeRequest, clock: Clock, *, note: str | None = None) -> None:
         super().__init__()
         self.request = request
         """What the engine asked for."""
+        self.note = note or request.reason
+        """Why a code is asked although a session lives: the user asked for a new one (``N``), or AWS no longer accepts it."""
         self.clock = clock
         """Where "now" comes from, for the step and wait countdowns."""
         self._wait_until = clock.now() + timedelta(seconds=max(0, request.wait_seconds))
@@ -102,6 +106,8 @@ class TokenDialog(ModalScreen[str | None]):
                 with Horizontal(classes="dialog-field"):
                     yield Static(label, classes="dialog-label")
                     yield Static(value, id=field_id, markup=False, classes="dialog-value")
+            if self.note:
+                yield Static(f"ⓘ {self.note}", id="token-note", markup=False)
             if r.error:
                 attempt = f" (attempt {r.attempt} of {MAX_CODE_ATTEMPTS})" if r.attempt > 1 else ""
                 yield Static(f"✗ {r.error}{attempt}", id="token-error", markup=False)

@@ -4,7 +4,9 @@
 newcomer can try the whole flow without a phone: this one-line widget shows what an
 authenticator app would. The code comes from a callable (the local AWS computes it from the
 seed with the same clock that checks it), so the widget holds no seed and imports nothing from
-the local AWS.
+the local AWS. When the callable fails, the banner says so in one line naming the log file (the
+traceback is recorded there once per distinct error, :mod:`mfa_tui.core.logfile`) and the next
+tick tries again, so the code comes back as soon as it can be read.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class DemoCode(Static):
         self.demo = demo
         self.clock = clock
         self._last: tuple[str, int] | None = None
+        self._failure: tuple[str, str] | None = None
+        """The error shown instead of the code (type and message), until a code can be read again."""
 
     def on_mount(self) -> None:
         self.update_code()
@@ -49,19 +53,20 @@ class DemoCode(Static):
 
     @property
     def code(self) -> str:
-        """The code shown now."""
-        return self._last[0] if self._last else ""
+        """The code shown now ("" while an error is shown instead)."""
+        return self._last[0] if self._last and self._failure is None else ""
 
     def update_code(self) -> None:
         """Read the current code and step time; redraw when either changed."""
         try:
             code = self.demo.current_code()
-        except Exception:  # noqa: BLE001 - the local AWS is shutting down; keep the last code
+        except Exception as exc:  # noqa: BLE001 - whatever the local AWS raises: shown, logged, retried
+            self._show_failure(exc)
             return
         left = seconds_left_in_step(self.clock.now())
-        if (code, left) == self._last:
+        if (code, left) == self._last and self._failure is None:
             return
-        self._last = (code, left)
+        self._last, self._failure = (code, left), None
         text = Text.assemble(
             ("Demo authenticator", "bold"),
             f" · {self.demo.identity} · code ",
@@ -71,3 +76,14 @@ class DemoCode(Static):
         if self.demo.endpoint:
             text.append(f" · local AWS {self.demo.endpoint}", style="dim")
         self.update(text)
+
+    def _show_failure(self, exc: Exception) -> None:
+        """One line instead of the code; the first time this error is met, its traceback goes to the log."""
+        failure = (type(exc).__name__, str(exc))
+        if failure == self._failure:
+            return
+        from mfa_tui.core import logfile
+
+        self._failure = failure
+        line = logfile.unexpected(exc, f"demo code of {self.demo.identity}")
+        self.update(Text.assemble(("Demo authenticator", "bold"), f" · {self.demo.identity} · no code: {line}"))

@@ -26,10 +26,22 @@ from textual.widgets import Static
 
 from mfa_tui.core.clock import format_duration
 from mfa_tui.core.models import ProfileStatus, State
-from mfa_tui.ui.rowformat import KIND_LABELS, account_text, derive_state
+from mfa_tui.ui.rowformat import (
+    ERROR_MARK,
+    KIND_LABELS,
+    WORKING_STATES,
+    account_text,
+    derive_state,
+    shows_error_mark,
+)
 from mfa_tui.ui.theming import STATUS_VARIABLES
 
 LABEL_WIDTH = 15
+STATE_NOTES: dict[str, str] = {
+    "changed": "another tool wrote this profile's section of the credentials file",
+    "missing": "its section is gone from the credentials file",  # said only when it had credentials
+}
+"""What a state means, beside it, keyed by the state's value (states the core decides from the file)."""
 
 
 def when_text(when: datetime | None, now: datetime, *, future: bool = True) -> str:
@@ -57,6 +69,8 @@ class Extra:
     """The engine's latest progress message for this profile during a run."""
     whoami_error: str | None = None
     """Why the last who-am-I of this profile failed (not kept in the state)."""
+    remint: str | None = None
+    """When a re-mint that failed is tried again (the back-off, not kept in the state)."""
 
 
 class DetailPane(VerticalScroll, can_focus=False):
@@ -114,15 +128,27 @@ class DetailPane(VerticalScroll, can_focus=False):
     def _state_style(self, state: State) -> str:
         return self._colour_style(STATUS_VARIABLES[state])
 
+    def _state_text(self, state: State, s: ProfileStatus) -> Text:
+        """The state word, what it means when the file decided it, and the error mark when a refresh failed beside it."""
+        text = Text(state.value, style=self._state_style(state))
+        note = STATE_NOTES.get(state.value) if s.expires_at is not None else None
+        if note:
+            text.append(f"  ·  {note}", style="dim")
+        if shows_error_mark(state, s.last_error):
+            still = "; these credentials still work" if state in WORKING_STATES else ""
+            text.append(f"  {ERROR_MARK} the last refresh failed (below){still}", style=self._colour_style("warning"))
+        return text
+
     def describe(self, now: datetime) -> list[tuple[str, Text]]:
         """The pane's content for the current row: (label, value) pairs."""
         s = self._status
         if s is None:
             return [("", Text("No profile selected.", style="italic"))]
-        state = derive_state(s.state, s.expires_at.timestamp() if s.expires_at else None, now.timestamp(), self.warn_before)
+        expires = s.expires_at.timestamp() if s.expires_at else None
+        state = derive_state(s.state, expires, now.timestamp(), self.warn_before, s.last_error is not None)
         lines: list[tuple[str, Text | str]] = [
             ("Profile", Text.assemble((s.profile, "bold"), f"  ·  {KIND_LABELS.get(s.kind, str(s.kind))}")),
-            ("State", Text(state.value, style=self._state_style(state))),
+            ("State", self._state_text(state, s)),
         ]
         # What went wrong (or is happening) comes first, where the pane has room for it.
         if self._extra.progress and state is State.REFRESHING:
@@ -131,6 +157,8 @@ class DetailPane(VerticalScroll, can_focus=False):
             lines.append(("Last error", Text(s.last_error, style=self._state_style(State.ERROR))))
         if self._extra.whoami_error:
             lines.append(("Who-am-I error", Text(self._extra.whoami_error, style=self._state_style(State.ERROR))))
+        if self._extra.remint:
+            lines.append(("Re-mint", self._extra.remint))
         lines += [
             ("Account", account_text(s)),
             ("Identity", s.identity + (f"  ·  MFA device {s.mfa_serial}" if s.mfa_serial else "  ·  no MFA device")),

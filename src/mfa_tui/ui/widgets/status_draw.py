@@ -18,7 +18,7 @@ from textual.color import Color, ColorParseError
 from textual.strip import Strip
 
 from mfa_tui.core.models import State
-from mfa_tui.ui.rowformat import BAR_CELLS, MISMATCH_FLAG, NONE_TEXT, Live, PreparedRow
+from mfa_tui.ui.rowformat import BAR_CELLS, ERROR_MARK, MISMATCH_FLAG, NONE_TEXT, Live, PreparedRow, shows_error_mark
 from mfa_tui.ui.theming import STATUS_VARIABLES, THEME_VARIABLE_DEFAULTS
 from mfa_tui.ui.widgets.status_view import Group
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Fixed columns are as wide as their longest possible text.
 MARK_W = 2
 KIND_W = 12  # "chained role"
-STATE_W = 10  # "refreshing"
+STATE_W = 10  # "refreshing", "expiring ⚠"
 LEFT_W = 7  # "11h 42m", "9m 05s", "1d 23h"
 MFA_W = 8  # "MFA left"
 AGO_W = 9  # "Refreshed"; "9999d ago" still fits
@@ -180,7 +180,7 @@ def row_strip(entry: PreparedRow, live: Live, marked: bool, p: Palette, layout: 
     segments = [
         Segment(MARK_TEXT if marked else "  ", p.mark),
         Segment(f"{fit(entry.profile, layout.profile)} {fit(entry.account, layout.account)} {entry.kind:<{KIND_W}} ", text),
-        Segment(live.state.value.ljust(STATE_W), p.state[live.state]),
+        *_state_segments(entry, live.state, p),
         Segment(f" {left:>{LEFT_W}} ", text if left != NONE_TEXT else dim),
         Segment(live.bar, p.bar[live.state]),
         Segment(f" {mfa_left:>{MFA_W}} ", text if mfa_left != NONE_TEXT else dim),
@@ -192,6 +192,17 @@ def row_strip(entry: PreparedRow, live: Live, marked: bool, p: Palette, layout: 
     else:
         segments.append(Segment(fit(entry.whoami, layout.whoami), text if entry.whoami != NONE_TEXT else dim))
     return _pad(segments, layout.total, width, text)
+
+
+def _state_segments(entry: PreparedRow, state: State, p: Palette) -> tuple[Segment, ...]:
+    """The state word in its colour, then :data:`ERROR_MARK` when the last refresh failed beside it."""
+    if entry.failed and shows_error_mark(state, entry.status.last_error):
+        word = state.value
+        return (
+            Segment(word, p.state[state]),
+            Segment(f" {ERROR_MARK}".ljust(STATE_W - len(word)), p.flag),
+        )
+    return (Segment(state.value.ljust(STATE_W), p.state[state]),)
 
 
 def header_strip(layout: Layout, width: int, style: Style) -> Strip:

@@ -247,15 +247,20 @@ class StatusTable(ScrollView, can_focus=True):
         self.update_rows((row,))
 
     def update_rows(self, rows: Iterable[ProfileStatus]) -> None:
-        """Replace (or add) several rows; the view is rebuilt at most once, and only if a row moves."""
+        """Replace (or add) several rows; the view is rebuilt at most once, and only if a row moves.
+
+        A row equal to the one held is skipped (a reload after a change on disk gives every row).
+        """
         now = self._now()
         warn = self._warn_before
         view = self._view
         rebuild = False
         updated: list[PreparedRow] = []
         for row in rows:
-            entry = PreparedRow.prepare(row)
             old = self._entries.get(row.profile)
+            if old is not None and old.status == row:
+                continue
+            entry = PreparedRow.prepare(row)
             self._entries[row.profile] = entry
             updated.append(entry)
             if old is None or view.placement(old, now, warn) != view.placement(entry, now, warn):

@@ -1,0 +1,390 @@
+"""The session store: the state file and the credentials file as one unit, and the only code that reads or writes either for sessions.
+
+Three rules live here and nowhere else:
+
+- **Bound sessions.** Cached credentials are served only while the registry still describes
+  what made them: an MFA session is bound to its identity's endpoint, region, user and
+  device (:func:`identity_binding`) and to the long-term access key id that made it; a
+  profile's credentials to its kind, identity, role ARN, external id and endpoint
+  (:func:`profile_binding`). A registry edit that changes any of these drops them: a
+  re-pointed profile is never "valid" with the old role's keys.
+- **Status is checked against the file.** A profile is valid only while its section of
+  the credentials file holds the access key id mfa-tui wrote; otherwise it is MISSING
+  (section gone) or CHANGED (someone else wrote it) (:meth:`SessionStore.statuses`).
+- **Commits save what was bought.** :meth:`SessionStore.commit` writes the state first
+  (new MFA sessions and the device's code memory, so a spent code's session survives any
+  later failure), then the credentials file in one locked write, then the profiles' results.
+
+Every state write goes through :meth:`SessionStore.update`, which also drops entries the
+registry no longer describes and stamps the state with the registry it was checked against,
+so the ``credential-process`` fast path (:mod:`mfa_tui.core.state_peek`) can trust an entry
+without reading the registry.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mfa_tui.core.clock import Clock
+from mfa_tui.core.errors import CredentialsFileError, FileError, StateError
+from mfa_tui.core.models import (
+    Credentials,
+    Identity,
+    Profile,
+    ProfileKind,
+    ProfileStatus,
+    Registry,
+    State,
+    classify,
+)
+from mfa_tui.core.state import SessionState, StateStore
+from mfa_tui.core.state_peek import registry_stamp
+
+if TYPE_CHECKING:
+    from mfa_tui.core.credentials_file import CredentialsFile
+    from mfa_tui.core.refresh import RefreshReport
+
+DEAD_SESSION_CODES = frozenset({"InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException"})
+"""AWS's answers to a call signed with session credentials it no longer accepts
+(docs/aws-behaviour.md, "revoked and expired sessions"): the MFA session is discarded at once."""
+
+
+def identity_binding(identity: Identity) -> str:
+    """What an MFA session is made for: endpoint, region, user and device of the identity."""
+    return "\x1f".join(
+        (identity.endpoint_url or "", identity.region, identity.user_name or "", identity.mfa_serial or "",
+         identity.source_profile)
+    )
+
+
+def profile_binding(profile: Profile, identity: Identity | None) -> str:
+    """What a profile's credentials are made for: kind, identity, role, external id and endpoint."""
+    return "\x1f".join(
+        (profile.kind.value, profile.identity, profile.role_arn or "", profile.external_id or "",
+         (identity.endpoint_url or "") if identity is not None else "")
+    )
+
+
+def bind_all(state: SessionState, registry: Registry) -> None:
+    """Mark every entry of ``state`` as made for what ``registry`` describes now.
+
+    For states made by hand rather than by a refresh (the benchmarks' fabricated worlds, test
+    fixtures): a refresh binds what it writes by itself.
+    """
+    for name, ist in state.identities.items():
+        if name in registry.identities:
+            ist.binding = identity_binding(registry.identities[name])
+    for name, pst in state.profiles.items():
+        profile = registry.profiles.get(name)
+        if profile is not None:
+            pst.binding = profile_binding(profile, registry.identities.get(profile.identity))
+
+
+@dataclass
+class Snapshot:
+    """The state as the registry allows it (unbound entries left out) and what the credentials file holds."""
+
+    state: SessionState
+    file_keys: dict[str, str | None] | None
+    """Section -> access key id in the credentials file; None when the file could not be read."""
+    file_error: str | None = None
+    """Why the credentials file could not be read."""
+
+
+class SessionStore:
+    """The state file and the credentials file of one registry, kept true to each other and to the registry."""
+
+    def __init__(
+        self,
+        registry: Callable[[], Registry],
+        state_store: StateStore,
+        credentials_file: Callable[[], CredentialsFile],
+        clock: Clock,
+        *,
+        reload_registry: Callable[[], object] | None = None,
+    ):
+        self._registry = registry
+        self.state_store = state_store
+        self._credentials_file = credentials_file
+        self.clock = clock
+        self._reload_registry = reload_registry
+        self.commit_lock = threading.Lock()
+        """Serialises commits of one process (the engine commits per identity from its run)."""
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry()
+
+    # ── reading ─────────────────────────────────────────────────────────────
+    def snapshot(self, only: Iterable[str] | None = None, *, state: SessionState | None = None) -> Snapshot:
+        """The state (only those profiles' entries with ``only``) filtered by binding, and the file's key ids."""
+        if state is None:
+            state = self.state_store.load(None if only is None else set(only))
+        try:
+            keys: dict[str, str | None] | None = self._credentials_file().key_ids()
+            error = None
+        except FileError as exc:
+            keys, error = None, str(exc)
+        return Snapshot(self._bound(state, keys), keys, error)
+
+    def _bound(self, state: SessionState, file_keys: dict[str, str | None] | None) -> SessionState:
+        """A copy of ``state`` without the sessions and credentials the registry no longer describes."""
+        registry = self.registry
+        out = SessionState(devices=dict(state.devices), registry=state.registry)
+        for name, ist in state.identities.items():
+            identity = registry.identities.get(name)
+            if identity is None:
+                continue
+            if ist.mfa_credentials is not None and not self._session_matches(identity, ist, file_keys):
+                ist = type(ist)()
+            out.identities[name] = ist
+        for name, pst in state.profiles.items():
+            profile = registry.profiles.get(name)
+            if profile is None:
+                continue
+            if pst.binding != profile_binding(profile, registry.identities.get(profile.identity)):
+                pst = type(pst)(last_error=pst.last_error if pst.binding is not None else None)
+            out.profiles[name] = pst
+        return out
+
+    @staticmethod
+    def _session_matches(identity: Identity, ist, file_keys: dict[str, str | None] | None) -> bool:
+        if ist.binding != identity_binding(identity):
+            return False
+        # The long-term key id, when the credentials file holds it (a key kept in ~/.aws/config is
+        # checked by the refresh, which reads it anyway).
+        current = (file_keys or {}).get(identity.source_profile)
+        return current is None or ist.key_id is None or current == ist.key_id
+
+    def mfa_session(self, identity: str, snap: Snapshot) -> Credentials | None:
+        ist = snap.state.identities.get(identity)
+        return ist.mfa_credentials if ist else None
+
+    def mfa_sessions(self, snap: Snapshot) -> dict[str, Credentials | None]:
+        return {name: ist.mfa_credentials for name, ist in snap.state.identities.items()}
+
+    def stored(self, profile: Profile, snap: Snapshot) -> Credentials | None:
+        """The credentials mfa-tui holds for ``profile`` (expired or not): its own, or its identity's MFA session."""
+        pst = snap.state.profiles.get(profile.name)
+        creds = pst.credentials if pst else None
+        if creds is None and profile.kind is ProfileKind.MFA_SESSION:
+            creds = self.mfa_session(profile.identity, snap)
+        return creds
+
+    def current(self, profile: Profile, snap: Snapshot | None = None) -> Credentials | None:
+        """The credentials this profile has now: bound to the registry and unexpired; None otherwise.
+
+        The one resolver behind status, credential-process, who-am-I, env and the policy pane.
+        """
+        snap = snap if snap is not None else self.snapshot([profile.name])
+        creds = self.stored(profile, snap)
+        if creds is None or creds.expiration <= self.clock.now():
+            return None
+        return creds
+
+    def file_state(self, profile: Profile, creds: Credentials | None, snap: Snapshot) -> State | None:
+        """MISSING or CHANGED when the profile's section does not hold ``creds``; None when it does."""
+        if creds is None or snap.file_keys is None:
+            return None
+        if profile.name not in snap.file_keys:
+            return State.MISSING
+        if snap.file_keys[profile.name] != creds.access_key_id:
+            return State.CHANGED
+        return None
+
+    def statuses(self, names: Iterable[str] | None = None, *, snap: Snapshot | None = None) -> list[ProfileStatus]:
+        """One :class:`ProfileStatus` per profile (all, in registry order, when ``names`` is None)."""
+        registry = self.registry
+        wanted = list(registry.profiles) if names is None else list(names)
+        snap = snap if snap is not None else self.snapshot(None if names is None else wanted)
+        now = self.clock.now()
+        warn = registry.settings.warn_before
+        rows = []
+        for name in wanted:
+            profile = registry.profiles[name]
+            identity = registry.identities.get(profile.identity)
+            mfa = self.mfa_session(profile.identity, snap)
+            pst = snap.state.profiles.get(name)
+            creds = self.stored(profile, snap)
+            expires_at = creds.expiration if creds else None
+            last_error = pst.last_error if pst else None
+            if snap.file_error and creds is not None:
+                last_error = snap.file_error
+            account = registry.account_for(profile)
+            rows.append(ProfileStatus(
+                profile=name,
+                identity=profile.identity,
+                kind=profile.kind,
+                state=classify(expires_at, now, warn, last_error=last_error,
+                               in_file=self.file_state(profile, creds, snap)),
+                account_id=registry.account_id_for(profile),
+                account_alias=(account.alias or account.name) if account else "",
+                role_arn=profile.role_arn,
+                expires_at=expires_at,
+                mfa_expires_at=mfa.expiration if mfa and mfa.expiration > now else None,
+                last_refresh=pst.last_refresh if pst and creds else None,
+                whoami=pst.whoami if pst and creds else None,
+                last_error=last_error,
+                assumed_role_arn=pst.assumed_role_arn if pst and creds else None,
+                source_identity=pst.source_identity if pst and creds else None,
+                tags=registry.tags_for(profile),
+                mfa_serial=identity.mfa_serial if identity else None,
+            ))
+        return rows
+
+    # ── writing ─────────────────────────────────────────────────────────────
+    def update(self, fn: Callable[[SessionState], None]) -> SessionState:
+        """Lock, re-read, apply ``fn``, drop what the registry no longer describes, stamp, write.
+
+        The registry is read again first when its file changed since it was loaded (and
+        loads), so entries are checked against the registry the user has now.
+        """
+        self._follow_registry()
+        registry = self.registry
+
+        def apply(state: SessionState) -> None:
+            fn(state)
+            self._prune(state, registry)
+            if registry.stamp is not None:
+                state.registry = (os.path.realpath(registry.path), registry.stamp)
+
+        return self.state_store.update(apply)
+
+    def _follow_registry(self) -> None:
+        registry = self.registry
+        if self._reload_registry is None or registry.stamp is None:
+            return
+        if registry_stamp(str(registry.path)) != registry.stamp:
+            try:
+                self._reload_registry()
+            except Exception:  # a registry broken meanwhile: keep the one in use (its stamp then differs)
+                pass
+
+    @staticmethod
+    def _prune(state: SessionState, registry: Registry) -> None:
+        for name in [n for n in state.identities if n not in registry.identities]:
+            del state.identities[name]
+        for name, ist in state.identities.items():
+            if ist.binding != identity_binding(registry.identities[name]):
+                ist.mfa_credentials, ist.binding, ist.key_id = None, None, None
+        for name in [n for n in state.profiles if n not in registry.profiles]:
+            del state.profiles[name]
+        for name, pst in state.profiles.items():
+            profile = registry.profiles[name]
+            if pst.binding != profile_binding(profile, registry.identities.get(profile.identity)):
+                keep_error = pst.last_error if pst.binding is not None else None
+                state.profiles[name] = type(pst)(last_error=keep_error)
+
+    def refresh_stamp(self) -> None:
+        """Check every entry against the registry now and stamp the state, when its stamp is not the registry's.
+
+        What the full ``credential-process`` path does, so the next call takes the fast path again.
+        """
+        registry = self.registry
+        if registry.stamp is None:
+            return
+        state = self.state_store.load()
+        if state.registry == (os.path.realpath(registry.path), registry.stamp) or not self.state_store.path.exists():
+            return
+        try:
+            self.update(lambda _state: None)
+        except StateError:
+            pass  # the next call tries again; serving the credentials does not depend on it
+
+    def commit(self, report: RefreshReport, *, adopt: Collection[str] = (), names: Collection[str] | None = None) -> tuple[list[str], SessionState | None]:
+        """Make ``report`` durable: MFA sessions and codes first, then the credentials file, then the profiles.
+
+        ``names`` limits the profiles committed (the engine commits per identity); every
+        result committed is marked in ``report.committed`` so a later commit skips it.
+        Returns the profiles the credentials file refused (now failed) and the state written
+        last. A state that cannot be written raises :class:`StateError` after the credentials
+        file was written: the rows then show CHANGED, which is the truth.
+        """
+        from mfa_tui.core.credentials_file import ProfileCredentials
+
+        registry = self.registry
+        unwritten: list[str] = []
+        with self.commit_lock:
+            results = [
+                r for r in report.results.values()
+                if r.profile not in report.committed and (names is None or r.profile in names)
+            ]
+            sessions = {n: c for n, c in report.mfa_sessions.items() if n not in report.committed_sessions}
+            discarded = report.discarded_sessions - report.committed_sessions
+            codes = dict(report.devices)
+            written = None
+            if sessions or discarded or codes != report.committed_devices:
+                written = self.update(lambda state: self._apply_sessions(state, report, sessions, discarded, codes))
+                report.committed_sessions.update(sessions)
+                report.committed_sessions.update(discarded)
+                report.committed_devices = codes
+            ok = [r for r in results if r.ok]
+            if ok:
+                updates = []
+                for result in ok:
+                    profile = registry.profiles[result.profile]
+                    identity = registry.identities[profile.identity]
+                    updates.append(ProfileCredentials(result.profile, result.credentials,
+                                                      region=profile.region or identity.region))
+                try:
+                    refused = self._credentials_file().write(updates, adopt=set(adopt), skip_refused=True)
+                except CredentialsFileError as exc:
+                    refused = {result.profile: str(exc) for result in ok}
+                for name, reason in refused.items():
+                    result = report.results[name]
+                    result.ok = False
+                    result.message = not_written(name, reason)
+                    result.credentials = None
+                    unwritten.append(name)
+            if results:
+                now = self.clock.now()
+                written = self.update(lambda state: self._apply_results(state, results, now))
+            report.committed.update(r.profile for r in results)
+        return unwritten, written
+
+    def _apply_sessions(self, state: SessionState, report: RefreshReport, sessions, discarded, codes) -> None:
+        registry = self.registry
+        for name in discarded:
+            if name in state.identities and name not in sessions:
+                ist = state.identities[name]
+                ist.mfa_credentials, ist.binding, ist.key_id = None, None, None
+        for name, creds in sessions.items():
+            ist = state.identity(name)
+            ist.mfa_credentials = creds
+            ist.binding = identity_binding(registry.identities[name])
+            ist.key_id = report.session_key_ids.get(name)
+        state.devices.update(codes)
+
+    def _apply_results(self, state: SessionState, results, now: datetime) -> None:
+        registry = self.registry
+        for result in results:
+            if result.skipped:
+                continue  # the user's choice, not a failure: credentials and last error stay
+            profile = registry.profiles[result.profile]
+            pst = state.profile(result.profile)
+            binding = profile_binding(profile, registry.identities.get(profile.identity))
+            if result.ok:
+                pst.credentials = result.credentials
+                pst.expires_at = result.credentials.expiration if result.credentials else None
+                pst.last_refresh = now
+                pst.last_error = None
+                pst.assumed_role_arn = result.assumed_role_arn
+                pst.source_identity = result.source_identity
+                pst.whoami = None  # the who-am-I answer was for the credentials now replaced
+                pst.binding = binding
+            else:
+                pst.last_error = result.message
+                if pst.binding is None:
+                    pst.binding = binding
+            pst.identity = profile.identity
+            pst.kind = profile.kind.value
+
+
+def not_written(name: str, reason: str) -> str:
+    """A profile's one-line failure when the credentials file refused it or could not be written."""
+    return f"profile {name}: not written: {reason}"
