@@ -216,3 +216,14 @@ def test_a_read_only_credentials_file_is_found_before_a_code_is_asked(demo_world
     codes = Codes(demo_world)
     report = service.refresh(service.select(["alice"]), codes)
     assert codes.requests == [] and "read-only" in report.failed[0].message
+
+
+def test_who_am_i_reports_each_profile_as_it_ends(demo_world, frozen_clock):
+    """Finding 4: a long who-am-I showed nothing until the end; one event per profile lets it count "n of N"."""
+    service = make_service(demo_world, frozen_clock)
+    service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
+    events = []
+    results = service.whoami(service.select(["alice", "dev-admin", "prod-admin"]), progress=events.append)
+    assert sorted(e.profile for e in events) == ["alice", "dev-admin", "prod-admin"] == sorted(results)
+    by_name = {e.profile: e.state for e in events}
+    assert by_name == {"alice": State.VALID, "dev-admin": State.VALID, "prod-admin": State.ERROR}

@@ -720,7 +720,7 @@ class Engine:
         emit = progress or (lambda _p: None)
         workers = max(1, min(64, self.registry.settings.refresh_concurrency))
 
-        def one(profile: Profile, creds: Credentials):
+        def ask(profile: Profile, creds: Credentials):
             if cancel is not None and cancel.is_set():
                 return profile.name, CancelledError(f"profile {profile.name}: {CANCEL_REASON} before it ran")
             identity = self.registry.identities[profile.identity]
@@ -734,6 +734,13 @@ class Engine:
             except MfaTuiError as exc:
                 return profile.name, exc
             return profile.name, result
+
+        def one(profile: Profile, creds: Credentials):
+            # One event per profile as it ends, so a long run can show "n of N".
+            name, result = ask(profile, creds)
+            failed = isinstance(result, MfaTuiError)
+            emit(Progress(name, State.ERROR if failed else State.VALID, str(result) if failed else ""))
+            return name, result
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfa-tui-whoami") as pool:
             return dict(pool.map(lambda t: one(*t), targets))

@@ -389,6 +389,10 @@ class Service:
                 results[profile.name] = NeedsCodeError(
                     f"profile {profile.name}: no credentials yet; refresh it first (`mfa-tui refresh {profile.name}`)"
                 )
+                if progress is not None:
+                    from mfa_tui.core.refresh import Progress
+
+                    progress(Progress(profile.name, State.ERROR, str(results[profile.name])))
             else:
                 targets.append((profile, creds))
                 asked[profile.name] = creds.access_key_id
