@@ -131,21 +131,21 @@ class CredentialsFile:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise CredentialsFileError(f"{self.path}: not UTF-8 text") from None
+        # configparser's rules, as botocore applies them: a header is "[" up to the line's last
+        # "]" (a comment may follow it), and an option ends at its first "=" or ":".
         found: dict[str, str | None] = {}
         section: str | None = None
         for line in text.splitlines():
             first = line[:1]
             if first == "[":
-                header = line.strip()
-                if header.endswith("]"):
-                    section = header[1:-1].strip()
+                end = line.rfind("]")
+                if end > 1:
+                    section = line[1:end]
                     found.setdefault(section, None)
             elif section is not None and first in ("a", "A") and line[:17].lower() == "aws_access_key_id":
-                key, sep, value = line.partition("=")
-                if not sep:
-                    key, sep, value = line.partition(":")
-                if sep and key.strip().lower() == "aws_access_key_id":
-                    found[section] = value.strip()
+                cut = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
+                if cut >= 0 and line[:cut].strip().lower() == "aws_access_key_id":
+                    found[section] = line[cut + 1:].strip()
         return found
 
     def long_term_keys(self, profile: str) -> tuple[str, str] | None:
