@@ -225,7 +225,11 @@ def test_another_registry_never_sees_this_ones_state(tmp_path, monkeypatch):
     assert StateStore(registry_path=other).path != StateStore(registry_path=paths.default_config_path()).path
 
 
-@pytest.mark.parametrize("env", [{"MFA_TUI_CONFIG": "~/mine.toml"}, {"XDG_CONFIG_HOME": "/tmp/xdg-config"}, {}])
+@pytest.mark.parametrize(
+    "env",
+    [{"MFA_TUI_CONFIG": "~/mine.toml"}, {"XDG_CONFIG_HOME": "/tmp/xdg-config"}, {"XDG_CONFIG_HOME": "relative/ignored"},
+     {"XDG_CONFIG_HOME": ""}, {}],
+)
 def test_registry_path_matches_the_full_rule(monkeypatch, env):
     if sys.platform != "linux":
         pytest.skip("the platformdirs-free rule is Linux's")

@@ -371,12 +371,13 @@ class Engine:
         committed. ``status_of`` gives a profile's status before the run, for skip events.
         """
         workers = max(1, min(64, self.registry.settings.refresh_concurrency))
+        emit = progress or (lambda _p: None)
         for profile in plan.profiles:
-            (progress or (lambda _p: None))(Progress(profile.name, State.REFRESHING, "waiting"))
+            emit(Progress(profile.name, State.REFRESHING, "waiting"))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfa-tui-refresh") as pool:
             run = _Run(
                 report=report, mfa_sessions=mfa_sessions, session_key_ids=session_key_ids or {},
-                code_provider=code_provider, emit=progress or (lambda _p: None), cancel=cancel or threading.Event(),
+                code_provider=code_provider, emit=emit, cancel=cancel or threading.Event(),
                 status_of=status_of or (lambda _name: None), commit=commit or (lambda _names: None), pool=pool,
             )
             for ip in plan.identities:
@@ -390,9 +391,9 @@ class Engine:
                     self._fail_all(run, [p for p in ip.profiles if p.name not in report.results], str(error))
         return report
 
-    def _fail_all(self, run: _Run, profiles: list[Profile], message: str, code: str | None = None) -> None:
+    def _fail_all(self, run: _Run, profiles: list[Profile], message: str) -> None:
         for profile in profiles:
-            run.report.results[profile.name] = ProfileResult(profile.name, ok=False, message=message, error_code=code)
+            run.report.results[profile.name] = ProfileResult(profile.name, ok=False, message=message)
             run.emit(Progress(profile.name, State.ERROR, message))
 
     def _skip_all(self, run: _Run, profiles: list[Profile], message: str) -> None:

@@ -258,7 +258,6 @@ class Service:
         if refused:
             plan = plan.without(refused)
         report = RefreshReport(devices=dict(snap.state.devices), results=dict(refused))
-        before = {row.profile: row for row in self.sessions.statuses([p.name for p in plan.profiles], snap=snap)}
 
         def commit(names) -> None:
             self._commit(report, adopt, progress, names)
@@ -271,7 +270,7 @@ class Service:
                 code_provider=code_provider,
                 progress=progress,
                 cancel=cancel,
-                status_of=before.get,
+                status_of=lambda name: self.sessions.statuses([name], snap=snap)[0],  # only skips need it
                 commit=commit,
             )
         finally:
@@ -381,6 +380,8 @@ class Service:
         Setting ``cancel`` ends the profiles not yet tried with :class:`~mfa_tui.core.errors.CancelledError`.
         An answer is saved only while the profile still holds the credentials it was asked with.
         """
+        from mfa_tui.core.refresh import Progress
+
         snap = self.snapshot()
         targets, results, asked = [], {}, {}
         for profile in profiles:
@@ -390,8 +391,6 @@ class Service:
                     f"profile {profile.name}: no credentials yet; refresh it first (`mfa-tui refresh {profile.name}`)"
                 )
                 if progress is not None:
-                    from mfa_tui.core.refresh import Progress
-
                     progress(Progress(profile.name, State.ERROR, str(results[profile.name])))
             else:
                 targets.append((profile, creds))

@@ -42,7 +42,7 @@ from mfa_tui.core.models import (
     State,
     classify,
 )
-from mfa_tui.core.state import SessionState, StateStore
+from mfa_tui.core.state import IdentityState, ProfileState, SessionState, StateStore
 from mfa_tui.core.state_peek import registry_stamp
 
 if TYPE_CHECKING:
@@ -134,32 +134,10 @@ class SessionStore:
 
     def _bound(self, state: SessionState, file_keys: dict[str, str | None] | None) -> SessionState:
         """A copy of ``state`` without the sessions and credentials the registry no longer describes."""
-        registry = self.registry
-        out = SessionState(devices=dict(state.devices), registry=state.registry)
-        for name, ist in state.identities.items():
-            identity = registry.identities.get(name)
-            if identity is None:
-                continue
-            if ist.mfa_credentials is not None and not self._session_matches(identity, ist, file_keys):
-                ist = type(ist)()
-            out.identities[name] = ist
-        for name, pst in state.profiles.items():
-            profile = registry.profiles.get(name)
-            if profile is None:
-                continue
-            if pst.binding != profile_binding(profile, registry.identities.get(profile.identity)):
-                pst = type(pst)(last_error=pst.last_error if pst.binding is not None else None)
-            out.profiles[name] = pst
+        out = SessionState(identities=dict(state.identities), profiles=dict(state.profiles),
+                           devices=dict(state.devices), registry=state.registry)
+        _drop_unbound(out, self.registry, file_keys)
         return out
-
-    @staticmethod
-    def _session_matches(identity: Identity, ist, file_keys: dict[str, str | None] | None) -> bool:
-        if ist.binding != identity_binding(identity):
-            return False
-        # The long-term key id, when the credentials file holds it (a key kept in ~/.aws/config is
-        # checked by the refresh, which reads it anyway).
-        current = (file_keys or {}).get(identity.source_profile)
-        return current is None or ist.key_id is None or current == ist.key_id
 
     def mfa_session(self, identity: str, snap: Snapshot) -> Credentials | None:
         ist = snap.state.identities.get(identity)
@@ -249,7 +227,7 @@ class SessionStore:
 
         def apply(state: SessionState) -> None:
             fn(state)
-            self._prune(state, registry)
+            _drop_unbound(state, registry)
             if registry.stamp is not None:
                 state.registry = (os.path.realpath(registry.path), registry.stamp)
 
@@ -264,21 +242,6 @@ class SessionStore:
                 self._reload_registry()
             except Exception:  # a registry broken meanwhile: keep the one in use (its stamp then differs)
                 pass
-
-    @staticmethod
-    def _prune(state: SessionState, registry: Registry) -> None:
-        for name in [n for n in state.identities if n not in registry.identities]:
-            del state.identities[name]
-        for name, ist in state.identities.items():
-            if ist.binding != identity_binding(registry.identities[name]):
-                ist.mfa_credentials, ist.binding, ist.key_id = None, None, None
-        for name in [n for n in state.profiles if n not in registry.profiles]:
-            del state.profiles[name]
-        for name, pst in state.profiles.items():
-            profile = registry.profiles[name]
-            if pst.binding != profile_binding(profile, registry.identities.get(profile.identity)):
-                keep_error = pst.last_error if pst.binding is not None else None
-                state.profiles[name] = type(pst)(last_error=keep_error)
 
     def refresh_stamp(self) -> None:
         """Check every entry against the registry now and stamp the state, when its stamp is not the registry's.
@@ -383,6 +346,37 @@ class SessionStore:
                     pst.binding = binding
             pst.identity = profile.identity
             pst.kind = profile.kind.value
+
+
+def _drop_unbound(state: SessionState, registry: Registry, file_keys: dict[str, str | None] | None = None) -> None:
+    """The one rule for what ``state`` may keep: what ``registry`` still describes, as it describes it.
+
+    Entries of identities and profiles no longer in the registry go. An MFA session whose
+    binding differs (or whose long-term key id differs from the one in ``file_keys``, when that
+    file holds it: a key kept in ~/.aws/config is checked by the refresh, which reads it anyway)
+    is emptied. A profile whose binding differs loses its credentials and keeps only the last
+    error its own refresh recorded. Entries are replaced, never changed in place, so a copy
+    of the containers leaves the original state as it was.
+    """
+    identities = {}
+    for name, ist in state.identities.items():
+        identity = registry.identities.get(name)
+        if identity is None:
+            continue
+        current = (file_keys or {}).get(identity.source_profile)
+        matches = ist.binding == identity_binding(identity) and (
+            current is None or ist.key_id is None or current == ist.key_id
+        )
+        identities[name] = ist if matches else IdentityState()
+    profiles = {}
+    for name, pst in state.profiles.items():
+        profile = registry.profiles.get(name)
+        if profile is None:
+            continue
+        if pst.binding != profile_binding(profile, registry.identities.get(profile.identity)):
+            pst = ProfileState(last_error=pst.last_error if pst.binding is not None else None)
+        profiles[name] = pst
+    state.identities, state.profiles = identities, profiles
 
 
 def not_written(name: str, reason: str) -> str:

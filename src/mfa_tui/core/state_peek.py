@@ -58,48 +58,38 @@ def registry_line(registry_path: str, stamp: str) -> bytes:
     return b'"registry":[' + _json_string(os.path.realpath(registry_path)) + b',' + _json_string(stamp) + b"],"
 
 
-def registry_path_fast() -> str | None:
-    """The registry path as :func:`mfa_tui.core.paths.config_path` resolves it with no ``--config``; no platformdirs.
+def _linux_dir(override: str | None, xdg: str, under_home: str) -> str | None:
+    """``$override``, else platformdirs' Linux rule: an absolute ``$xdg``, else ``$HOME/under_home``; plus ``mfa-tui``.
 
-    ``$MFA_TUI_CONFIG``, else on Linux platformdirs' rule (an absolute ``$XDG_CONFIG_HOME``,
-    else ``$HOME/.config``) plus ``mfa-tui/config.toml``. None where the rule is platformdirs'
-    own business: the caller then takes the full path.
+    None where the rule is platformdirs' own business (other systems, a missing or relative
+    ``HOME``): the caller then asks platformdirs. One rule for the state and config dirs.
     """
+    env = os.environ.get(override) if override else None
+    if env:
+        return os.path.expanduser(env)
+    if sys.platform != "linux":
+        return None
+    base = os.environ.get(xdg, "")
+    if base.startswith("/"):
+        return os.path.join(base, APP_NAME)
+    home = os.environ.get("HOME", "")
+    if not home.startswith("/"):
+        return None
+    return os.path.join(home, under_home, APP_NAME)
+
+
+def registry_path_fast() -> str | None:
+    """The registry path as :func:`mfa_tui.core.paths.config_path` resolves it with no ``--config``; no platformdirs."""
     env = os.environ.get("MFA_TUI_CONFIG")
     if env:
         return os.path.expanduser(env)
-    if sys.platform != "linux":
-        return None
-    xdg = os.environ.get("XDG_CONFIG_HOME", "")
-    if xdg.startswith("/"):
-        return os.path.join(xdg, APP_NAME, "config.toml")
-    if xdg.strip():
-        return None
-    home = os.environ.get("HOME", "")
-    if not home.startswith("/"):
-        return None
-    return os.path.join(home, ".config", APP_NAME, "config.toml")
+    directory = _linux_dir(None, "XDG_CONFIG_HOME", ".config")
+    return os.path.join(directory, "config.toml") if directory is not None else None
 
 
 def state_dir_fast() -> str | None:
-    """The state dir as :func:`mfa_tui.core.paths.state_dir` resolves it, without platformdirs.
-
-    ``$MFA_TUI_STATE_DIR``, else on Linux platformdirs' rule (an absolute ``$XDG_STATE_HOME``,
-    else ``$HOME/.local/state``) plus ``mfa-tui``. None where the rule is platformdirs' own
-    business (other systems, a missing or relative ``HOME``): the caller then asks platformdirs.
-    """
-    env = os.environ.get("MFA_TUI_STATE_DIR")
-    if env:
-        return os.path.expanduser(env)
-    if sys.platform != "linux":
-        return None
-    xdg = os.environ.get("XDG_STATE_HOME", "")
-    if xdg.startswith("/"):
-        return os.path.join(xdg, APP_NAME)
-    home = os.environ.get("HOME", "")
-    if not home.startswith("/"):
-        return None
-    return os.path.join(home, ".local", "state", APP_NAME)
+    """The state dir as :func:`mfa_tui.core.paths.state_dir` resolves it, without platformdirs."""
+    return _linux_dir("MFA_TUI_STATE_DIR", "XDG_STATE_HOME", os.path.join(".local", "state"))
 
 
 def epoch_of_rfc3339(text: str) -> int | None:
