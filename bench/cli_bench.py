@@ -63,19 +63,24 @@ def refresh(world: World, runs: int, tmp: Path) -> dict:
                 ours.append(run_timed(
                     [MFA_TUI, "--config", str(device.registry), "refresh", *world.profiles, "--code", code], world.env,
                 ))
+    # Each registry has its own state: leave the default registry's refreshed (untimed) for the
+    # who-am-I and credential-process figures, which use it as a user would, with no --config.
+    device, code = world.codes.take(world.codes.devices[0])
+    run_timed([MFA_TUI, "refresh", *world.profiles, "--code", code], world.env)
     return {"floor": _summary(floor), "ours": _summary(ours)}
 
 
 def _current_keys(world: World) -> list[list[str]]:
-    """The credentials the last refresh wrote for the world's profiles (from the state, any layout)."""
-    from mfa_tui.core.state_peek import state_file_name
+    """The credentials the last refresh wrote for the world's profiles, read from the credentials file.
 
-    doc = json.loads((world.state_dir / state_file_name(str(world.config_path))).read_text())
-    keys = []
-    for name in world.profiles:
-        creds = doc["profiles"][name]["credentials"]
-        keys.append([creds["access_key_id"], creds["secret_access_key"], creds["session_token"]])
-    return keys
+    Each refresh side may use another device's registry variant (each with its own state file);
+    the credentials file is the one they all write.
+    """
+    from mfa_tui.core.credentials_file import CredentialsFile
+
+    sections = CredentialsFile(world.credentials_path).read()
+    return [[sections[name]["aws_access_key_id"], sections[name]["aws_secret_access_key"],
+             sections[name]["aws_session_token"]] for name in world.profiles]
 
 
 def whoami(world: World, runs: int, tmp: Path) -> dict:

@@ -58,7 +58,8 @@ class CodeBook:
         self.waited = 0.0
         """Seconds slept waiting for a new step (reported, so waits never hide in a figure)."""
 
-    def take(self) -> tuple[Device, str]:
+    def take(self, only: Device | None = None) -> tuple[Device, str]:
+        """A fresh code from any device (or from ``only``), waiting for a new step when none has one."""
         import pyotp
 
         while True:
@@ -66,7 +67,7 @@ class CodeBook:
             step = int(now) // STEP
             left = STEP - now % STEP
             candidates = ([step - 1] if left > SAFE_MARGIN else []) + [step, step + 1]
-            for device in self.devices:
+            for device in [only] if only is not None else self.devices:
                 for candidate in candidates:
                     if device.last_step is None or candidate > device.last_step:
                         device.last_step = candidate
