@@ -178,3 +178,25 @@ async def test_a_remint_and_a_refresh_never_overlap(service, demo_world, local_a
         screen.remints._due()
         await settle(pilot)
         assert len(spans["remint"]) == 1
+
+
+async def test_remint_now_during_a_background_remint_runs_after_it(service, demo_world, local_aws, frozen_clock):
+    """ "Re-mint now" pressed while the timer's re-mint is in flight is not dropped: it runs next.
+
+    The timer's run leaves backed-off roles out; the user asked for all of them, so telling them
+    "already running" and doing nothing would lose the request (CI caught this as a race).
+    """
+    record = Recorder()
+    app = make_app(service)
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        screen = main_screen(app)
+        await refresh_one(pilot, "dev-admin", demo_world.code())
+        frozen_clock.advance(50 * 60)
+        local_aws.faults.set(delay_seconds=0.8, actions={"AssumeRole"})
+        screen.remints._due()  # the timer's run
+        await wait_for(pilot, lambda: screen.is_busy("remint"), "the background re-mint")
+        screen.remint_now()
+        await wait_for(pilot, lambda: any("Nothing to re-mint" in n for n in record.notes), "the manual run", timeout=10)
+        assert not any("already running" in n for n in record.notes)
+        assert local_aws.count("AssumeRole") == 2  # the background run re-minted; the manual found it fresh
+        await settle(pilot)

@@ -10,7 +10,8 @@
 - Never beside a refresh: the worker holds the run control's ``aws_lock`` and never waits for
   it (a refresh holding it means "not now"), and a refresh waits for a re-mint in flight.
 - "Re-mint now" (palette) tries every due role, backed off or not, says how it went, and does
-  not start while a refresh runs.
+  not start while a refresh runs. Pressed while the timer's re-mint is in flight, it runs right
+  after it (the timer's run leaves backed-off roles out, so it is not the same request).
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ class RemintControl:
         self.backoff = RemintBackoff()
         self._error_shown: str | None = None
         """The last whole-run failure notified by the timer's re-mint (told once, like a role's)."""
+        self._queued = False
+        """"Re-mint now" was asked for while the timer's re-mint ran: run it when that one ends."""
 
     def start(self) -> None:
         if self.every is not None:
@@ -151,9 +154,19 @@ class RemintControl:
             self._not_now()
             return
         if self.busy():
-            self.screen.notify("A re-mint is already running.", severity="warning", markup=False)
+            self._queued = True
             return
         self._launch(manual=True)
+
+    def _run_queued(self) -> None:
+        """The queued "Re-mint now", once the worker before it has ended (and let go of the AWS lock)."""
+        if not self._queued or not self.screen.is_mounted:
+            return
+        if self.busy():
+            self.screen.set_timer(0.05, self._run_queued)
+            return
+        self._queued = False
+        self.now()
 
     def _not_now(self) -> None:
         self.screen.notify(
@@ -192,6 +205,13 @@ class RemintControl:
         return RemintFinished(report, rows, rearm=not manual)
 
     def finished(self, message: RemintFinished) -> None:
+        try:
+            self._settle(message)
+        finally:
+            if self._queued:
+                self.screen.set_timer(0.01, self._run_queued)
+
+    def _settle(self, message: RemintFinished) -> None:
         manual = not message.rearm
         if message.rearm:
             self._arm()
