@@ -104,6 +104,7 @@ def test_wrong_code_is_named_and_the_right_code_of_the_same_step_goes_through(de
     assert not report.failed, [r.message for r in report.failed]
     assert "refused the MFA code" in codes.requests[1].error
     assert codes.requests[1].wait_seconds == 0  # no wait imposed: the wrong code was not the step's code
+    assert codes.requests[0].sent_codes == () and codes.requests[1].sent_codes == (wrong,)  # the dialog refuses it as typed
     assert demo_world.aws.count("GetSessionToken") == 2
     # Nor does the refusal carry into the next run: the wrong code alone is remembered.
     service.state_store.update(lambda st: st.identities.pop("alice"))

@@ -227,3 +227,30 @@ def test_who_am_i_reports_each_profile_as_it_ends(demo_world, frozen_clock):
     assert sorted(e.profile for e in events) == ["alice", "dev-admin", "prod-admin"] == sorted(results)
     by_name = {e.profile: e.state for e in events}
     assert by_name == {"alice": State.VALID, "dev-admin": State.VALID, "prod-admin": State.ERROR}
+
+
+def test_a_commit_overtaken_by_another_writer_does_not_record_keys_the_file_no_longer_holds(
+    demo_world, frozen_clock, monkeypatch
+):
+    """Two processes refreshing one role: A writes the file, B writes it and records its keys, then A
+    records its own. The state then named A's keys while the file held B's, and status said
+    "changed" although only mfa-tui wrote (seen in CI as a flaky two-process reliability test)."""
+    first = make_service(demo_world, frozen_clock)
+    first.refresh(first.select(["alice", "dev-admin"]), Codes(demo_world))
+    second = make_service(demo_world, frozen_clock)
+    real_write = CredentialsFile.write
+    overtaken = []
+
+    def write_then_overtaken(self, *args, **kwargs):
+        refused = real_write(self, *args, **kwargs)
+        if not overtaken:  # between A's file write and A's state update, B does both
+            overtaken.append(None)
+            overtaken[0] = second.remint(second.select(["dev-admin"]))
+        return refused
+
+    monkeypatch.setattr(CredentialsFile, "write", write_then_overtaken)
+    frozen_clock.advance(10)
+    assert not first.remint(first.select(["dev-admin"])).failed
+    assert overtaken and not overtaken[0].failed
+    fresh = make_service(demo_world, frozen_clock)
+    assert [r.state for r in fresh.statuses(["dev-admin"])] == [State.VALID]

@@ -134,3 +134,25 @@ async def test_confirm_dialog(keys, answer):
         await pilot.press(*keys)
         await pilot.pause()
     assert host.results == [answer]
+
+
+async def test_a_code_already_sent_is_refused_as_typed_and_a_different_one_is_not(clock):
+    """The dialog says which code rule applies: the code typed was sent before (never again), while a
+    different code of the same step may go (a refused code blocks only itself)."""
+    error = "arn:aws:iam::111111111111:mfa/alice: AWS refused code 123456"
+    dialog = TokenDialog(request(error=error, attempt=2, sent_codes=("123456",)), clock)
+    host = Host(dialog)
+    async with host.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"123456")
+        wait = dialog.query_one("#token-wait")
+        assert wait.display and "123456 was already sent" in str(wait.render())
+        assert dialog.query_one("#token-submit").disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        assert host.screen is dialog
+        await pilot.press("backspace", "7")
+        assert not wait.display
+        assert not dialog.query_one("#token-submit").disabled
+        await pilot.press("enter")
+        await pilot.pause()
+    assert host.results == ["123457"]

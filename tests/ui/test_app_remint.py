@@ -23,7 +23,8 @@ from test_app_pilot import (  # noqa: F401 - the fixture is used by name
 from mfa_tui.core.refresh import ProfileResult
 from mfa_tui.localaws import backends
 from mfa_tui.ui.messages import RemintFinished
-from mfa_tui.ui.remint import BACKOFF_MAX, RemintBackoff, due_for_remint
+from mfa_tui.core.service import due_for_remint
+from mfa_tui.ui.remint import BACKOFF_MAX, RemintBackoff
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 

@@ -76,6 +76,8 @@ class CodeRequest:
     attempt: int = 1
     reason: str | None = None
     """Why a code is asked although the identity had an MFA session (AWS no longer accepts it)."""
+    sent_codes: tuple[str, ...] = ()
+    """Codes already sent for this device, accepted or refused: none may be sent again."""
 
 
 CodeProvider = Callable[[CodeRequest], "str | None"]
@@ -431,16 +433,18 @@ class Engine:
             if run.cancel.is_set():
                 return None, CANCEL_REASON, True
             now = self.clock.now()
+            memory = devices.get(serial, DeviceCodes())
             request = CodeRequest(
                 identity=identity.name,
                 serial=serial,
                 profiles=tuple(p.name for p in profiles),
                 purpose=purpose,
-                wait_seconds=devices.get(serial, DeviceCodes()).wait_seconds(now),
+                wait_seconds=memory.wait_seconds(now),
                 step_seconds_left=seconds_left_in_step(now),
                 error=error,
                 attempt=attempt,
                 reason=reason,
+                sent_codes=memory.recent(now),
             )
             raw = run.code_provider(request)
             if run.cancel.is_set():

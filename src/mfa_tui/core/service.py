@@ -12,7 +12,8 @@ knows about terminals or Textual; every method can run in a worker thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,21 @@ if TYPE_CHECKING:
 
 CREDENTIAL_PROCESS_MIN_LEFT = 15 * 60
 """Serve cached credentials with at least this long left; botocore refreshes 15 min before expiry (docs/aws-behaviour.md, "credential_process")."""
+
+
+def due_for_remint(rows: Iterable[ProfileStatus], now: datetime, within: float) -> list[str]:
+    """Chained roles minted before, with a live MFA session, expiring within ``within`` seconds.
+
+    A role never minted is left alone: refreshing it is the user's call.
+    """
+    return [
+        row.profile
+        for row in rows
+        if row.kind is ProfileKind.CHAINED_ROLE
+        and row.mfa_expires_at is not None
+        and row.expires_at is not None
+        and (row.expires_at - now).total_seconds() <= within
+    ]
 
 
 class Service:
@@ -307,28 +323,21 @@ class Service:
         profiles: Iterable[Profile] | None = None,
         *,
         within: int | None = None,
+        exclude: Collection[str] = (),
         progress: ProgressSink | None = None,
     ) -> RefreshReport:
         """Renew chained roles with no code while their MFA session lives.
 
-        Without ``profiles``: every chained role expiring within ``within`` seconds (default:
-        the warn threshold) whose identity has a live MFA session. An MFA session AWS no
-        longer accepts is dropped, and its roles say a code is needed.
+        Without ``profiles``: the roles :func:`due_for_remint` picks within ``within`` seconds
+        (default: the warn threshold), less ``exclude`` (roles backing off after a failure). An
+        MFA session AWS no longer accepts is dropped, and its roles say a code is needed.
         """
         snap = self.snapshot()
         sessions = self.sessions.mfa_sessions(snap)
         if profiles is None:
-            now = self.clock.now()
             limit = self.registry.settings.warn_before if within is None else within
-            chosen = []
-            for status in self.sessions.statuses(snap=snap):
-                profile = self.registry.profiles[status.profile]
-                if profile.kind is not ProfileKind.CHAINED_ROLE or status.mfa_expires_at is None:
-                    continue
-                # Only profiles minted before: a profile never refreshed is the user's call.
-                if status.expires_at is not None and (status.expires_at - now).total_seconds() <= limit:
-                    chosen.append(profile)
-            profiles = chosen
+            due = due_for_remint(self.sessions.statuses(snap=snap), self.clock.now(), limit)
+            profiles = [self.registry.profiles[name] for name in due if name not in exclude]
         profiles = list(profiles)
         order = [p.name for p in profiles]
         refused = self._refused(order, set(), progress or (lambda _p: None))

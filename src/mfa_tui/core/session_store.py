@@ -306,7 +306,8 @@ class SessionStore:
                     unwritten.append(name)
             if results:
                 now = self.clock.now()
-                written = self.update(lambda state: self._apply_results(state, results, now))
+                held = self._file_keys if any(r.ok for r in results) else dict
+                written = self.update(lambda state: self._apply_results(state, results, now, held()))
             report.committed.update(r.profile for r in results)
         return unwritten, written
 
@@ -323,11 +324,28 @@ class SessionStore:
             ist.key_id = report.session_key_ids.get(name)
         state.devices.update(codes)
 
-    def _apply_results(self, state: SessionState, results, now: datetime) -> None:
+    def _file_keys(self) -> dict[str, str | None] | None:
+        """The credentials file's key id per section, or None when it cannot be read now."""
+        try:
+            return self._credentials_file().key_ids()
+        except CredentialsFileError:
+            return None
+
+    def _apply_results(self, state: SessionState, results, now: datetime, held: dict[str, str | None] | None) -> None:
+        """Record how each profile ended, under the state lock; ``held`` is what the file holds now.
+
+        Another process may have written a profile's section after this one did, and recorded
+        its own keys: then this result is stale, and recording it would make the state name keys
+        the file no longer holds (a "changed" row although only mfa-tui wrote). Each writer records
+        after its file write, so the last record always matches the last write.
+        """
         registry = self.registry
         for result in results:
             if result.skipped:
                 continue  # the user's choice, not a failure: credentials and last error stay
+            if result.ok and result.credentials and held is not None \
+                    and held.get(result.profile) != result.credentials.access_key_id:
+                continue  # overtaken by another writer, whose own record stands
             profile = registry.profiles[result.profile]
             pst = state.profile(result.profile)
             binding = profile_binding(profile, registry.identities.get(profile.identity))

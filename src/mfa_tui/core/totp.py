@@ -66,10 +66,15 @@ class DeviceCodes:
             return 0
         return seconds_left_in_step(now) + (self.accepted_step - totp_step(now)) * TOTP_STEP
 
+    def recent(self, now: datetime) -> tuple[str, ...]:
+        """The codes sent in the last :attr:`KEEP_STEPS` steps: none of them may be sent again."""
+        current = totp_step(now)
+        return tuple(code for step, code in self.sent if current - step <= self.KEEP_STEPS)
+
     def refuse_reason(self, code: str, now: datetime, *, device: str) -> str | None:
         """Why this code must not be sent, or None when it may be."""
         current = totp_step(now)
-        if any(sent == code and current - step <= self.KEEP_STEPS for step, sent in self.sent):
+        if code in self.recent(now):
             return f"{device}: code {code} was already used (each code works once); wait for the next code"
         if self.accepted_step is not None and current <= self.accepted_step:
             return (

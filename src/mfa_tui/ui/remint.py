@@ -3,7 +3,8 @@
 - The timer (``remint_every``, 30 s) runs a re-mint in a thread worker and is re-armed with
   ``set_timer`` only after that worker finished, so slow calls never stack.
 - Which roles: chained roles minted before, whose identity's MFA session lives, expiring within
-  the warn threshold (at least :data:`REMINT_MARGIN`) — :func:`due_for_remint`.
+  the warn threshold (at least :data:`REMINT_MARGIN`) — :func:`~mfa_tui.core.service.due_for_remint`,
+  less those backing off.
 - Back-off per profile (issue 11): a role whose re-mint failed is tried again after 1 min, then
   2, 4 … up to 30 min (:class:`RemintBackoff`); a success forgets it. Its failure is notified
   once, and again only when the error changes. The detail pane says when the next try is.
@@ -16,14 +17,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 from mfa_tui.core.clock import format_duration
-from mfa_tui.core.models import ProfileKind, ProfileStatus
 from mfa_tui.ui import summaries
 from mfa_tui.ui.messages import RemintFinished, RowProgress
 from mfa_tui.ui.runs import failure_text
@@ -41,22 +41,6 @@ BACKOFF_FIRST = 60.0
 """Seconds before a role whose re-mint failed is tried again; doubled after each further failure ..."""
 BACKOFF_MAX = 30 * 60.0
 """... up to this."""
-
-
-def due_for_remint(rows: Iterable[ProfileStatus], now: datetime, within: float) -> list[str]:
-    """Chained roles minted before, with a live MFA session, expiring within ``within`` seconds.
-
-    What :meth:`~mfa_tui.core.service.Service.remint` picks by itself; chosen here so that the
-    roles backing off can be left out.
-    """
-    return [
-        row.profile
-        for row in rows
-        if row.kind is ProfileKind.CHAINED_ROLE
-        and row.mfa_expires_at is not None
-        and row.expires_at is not None
-        and (row.expires_at - now).total_seconds() <= within
-    ]
 
 
 @dataclass
@@ -193,14 +177,13 @@ class RemintControl:
             self.runs.aws_lock.release()
 
     def _remint(self, service, manual: bool, skip: set[str]) -> RemintFinished:
-        within = max(service.registry.settings.warn_before, REMINT_MARGIN)
-        names = [n for n in due_for_remint(service.statuses(), service.clock.now(), within) if n not in skip]
-        if not names:
-            return RemintFinished(None, [], rearm=not manual)
         report = service.remint(
-            [service.registry.profiles[n] for n in names],
+            within=max(service.registry.settings.warn_before, REMINT_MARGIN),
+            exclude=skip,
             progress=lambda progress: self.screen.post_message(RowProgress(progress, counted=False)),
         )
+        if not report.results and not report.discarded_sessions:
+            return RemintFinished(None, [], rearm=not manual)
         rows = service.statuses(list(report.results)) if report.results else []
         return RemintFinished(report, rows, rearm=not manual)
 

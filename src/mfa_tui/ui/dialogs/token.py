@@ -11,6 +11,9 @@ the result back to the thread. The dialog
 - shows why the previous code was refused (``request.error``), and when the engine says a code
   was already spent in this step (``request.wait_seconds``) counts that wait down with Submit
   disabled, so a spent code is never sent (AWS_FACTS fact 1);
+- refuses, as it is typed, a code already sent for this device (``request.sent_codes``: each code
+  works once, and AWS answers a wrong code and a reused one alike), while a different code of the
+  same step may go at once;
 - says why a code is asked although the identity's MFA session lives (the user asked for a new
   one with ``N``, or AWS no longer accepts it: ``request.reason``);
 - Escape skips: the engine leaves those profiles as they were.
@@ -138,24 +141,33 @@ class TokenDialog(ModalScreen[str | None]):
         return self.query_one(CodeField).value
 
     @property
+    def already_sent(self) -> bool:
+        """Whether the code typed was sent before (accepted or refused): it is never sent again."""
+        return self.code in self.request.sent_codes
+
+    @property
     def can_submit(self) -> bool:
-        return CODE_RE.match(self.code) is not None and self.wait_left == 0
+        return CODE_RE.match(self.code) is not None and self.wait_left == 0 and not self.already_sent
 
     def update_countdown(self) -> None:
         """Redraw the step countdown and the wait line from the clock; enable Submit when allowed."""
         step_left = seconds_left_in_step(self.clock.now())
         self.query_one("#token-step", Static).update(f"{step_bar(step_left)} {step_left:2d}s left in this step")
-        wait = self.wait_left
-        wait_line = self.query_one("#token-wait", Static)
-        if wait:
-            wait_line.update(f"Wait {wait}s for the next code: a code was already used in this step (each works once).")
-        else:
-            wait_line.update("")
-        wait_line.display = bool(wait)
-        self.query_one("#token-submit", Button).disabled = not self.can_submit
+        self._code_changed()
 
     @on(Input.Changed, "#token-code")
     def _code_changed(self) -> None:
+        """Say which code rule holds Submit back, if one does, and enable it otherwise."""
+        wait = self.wait_left
+        if wait:
+            line = f"Wait {wait}s for the next code: a code was already used in this step (each works once)."
+        elif self.already_sent:
+            line = f"{self.code} was already sent (each code works once): type the next code your device shows."
+        else:
+            line = ""
+        wait_line = self.query_one("#token-wait", Static)
+        wait_line.update(line)
+        wait_line.display = bool(line)
         self.query_one("#token-submit", Button).disabled = not self.can_submit
 
     # ── answers ───────────────────────────────────────────────────────────────────────────────
