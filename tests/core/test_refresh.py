@@ -285,8 +285,12 @@ def test_endpoint_down_is_one_line_per_profile(demo_world, frozen_clock):
 def test_throttling_is_retried_by_botocore(demo_world, frozen_clock):
     demo_world.aws.faults.set(throttle_rate=0.3, actions={"AssumeRole"}, seed=7)
     service = make_service(demo_world, frozen_clock)
+    demo_world.aws.clear_calls()
     report = service.refresh(service.select(all=True), Codes(demo_world))
     assert not report.failed, [r.message for r in report.failed]
+    roles = [name for name in report.results if service.registry.profiles[name].role_arn]
+    # Every role succeeded once; the calls beyond that are botocore's retries of throttled ones.
+    assert demo_world.aws.count("AssumeRole") > len(roles), "no call was throttled: the fault did not apply"
 
 
 def test_persistent_throttling_gives_a_clear_reason(demo_world, frozen_clock):

@@ -45,10 +45,15 @@ def test_import_linter_contracts_hold():
     assert "KEPT" in result.stdout and "BROKEN" not in result.stdout
 
 
-def test_credential_process_cached_path_stays_lean():
+def test_credential_process_cached_path_stays_lean(demo_world, frozen_clock):
+    from refresh_support import Codes, make_service
+
+    service = make_service(demo_world, frozen_clock)
+    assert not service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world)).failed
+    # The fast path must have served (exit 0), or this would only measure an early failure.
     loaded = _loaded_after(
         "from mfa_tui.cli import credential_process_cmd\n"
-        "try:\n    credential_process_cmd.cached('nope')\nexcept Exception:\n    pass"
+        "assert credential_process_cmd.fast(['dev-admin']) == 0"
     )
     heavy = sorted(m for m in loaded if m.split(".")[0] in ("boto3", "botocore", "textual", "rich", "filelock", "configupdater"))
     assert heavy == []

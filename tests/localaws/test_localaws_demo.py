@@ -111,9 +111,17 @@ def test_a_home_that_is_not_a_demo_is_left_alone(local_aws, tmp_path):
 
 
 def test_an_earlier_demo_is_rebuilt(local_aws, tmp_path):
-    build_world(local_aws, tmp_path)
+    """A second demo in the same HOME replaces the first: its files name the new keys, and they work."""
+    first = build_world(local_aws, tmp_path)
+    old_keys = first.keys("alice")
     local_aws.reset()
-    build_world(local_aws, tmp_path)
+    second = build_world(local_aws, tmp_path)
+    new_keys = second.keys("alice")
+    assert new_keys != old_keys
+    text = (tmp_path / ".aws" / "credentials").read_text()
+    assert new_keys[0] in text and old_keys[0] not in text
+    sts = second.client("sts", "alice")
+    assert sts.get_caller_identity()["Arn"].endswith(":user/alice")
 
 
 # ── the commands, as other programs drive them ──────────────────────────────

@@ -65,9 +65,13 @@ def test_enrolment_refuses_codes_that_are_not_two_consecutive_current_ones(demo_
     assert error_of(_enable, bob_iam, serial, *codes) == INVALID_AUTH
 
 
-def test_enrolment_accepts_the_pair_ending_one_step_ahead_or_behind(demo_world, bob_iam, bob_device):
+@pytest.mark.parametrize("ending", [-1, 0, 1], ids=["behind", "current", "ahead"])
+def test_enrolment_accepts_the_pair_ending_one_step_ahead_or_behind(demo_world, bob_iam, bob_device, ending):
     serial, seed = bob_device
-    _enable(bob_iam, serial, _code(seed, demo_world.clock, 0), _code(seed, demo_world.clock, 1))
+    clock = demo_world.clock
+    answer = _enable(bob_iam, serial, _code(seed, clock, ending - 1), _code(seed, clock, ending))
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert [d["SerialNumber"] for d in bob_iam.list_mfa_devices(UserName="bob")["MFADevices"]] == [serial]
 
 
 def test_enable_unknown_device_or_user(demo_world, bob_iam, bob_device):

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from test_app_pilot import (  # noqa: F401 - the fixture is used by name
+from app_support import (
     SIZE,
     Recorder,
     enter_code,
     main_screen,
     make_app,
     move_to,
-    service,
     settle,
     token_dialog,
     wait_for,
@@ -109,7 +108,7 @@ async def test_wrong_code_is_re_asked_with_the_reason(service, demo_world, local
         await wait_for(pilot, lambda: isinstance(app.screen, TokenDialog) and app.screen.request.attempt == 2, "re-ask")
         again = app.screen
         error = again.query_one("#token-error").render().plain
-        assert "invalid" in error.lower() or "wrong" in error.lower()
+        assert "AWS refused the MFA code: wrong, or already used" in error
         assert "attempt 2" in error
         # AWS refused it, so it blocks nothing but itself: the right code of the same step may follow.
         assert again.wait_left == 0
@@ -143,7 +142,8 @@ async def test_spent_code_is_refused_and_skipping_leaves_an_error_row(service, d
         await settle(pilot)
         assert screen.table.state_of("dev-admin") is State.ERROR
         error = screen.table.get_row("dev-admin").last_error
-        assert "already used" in error or "skipped" in error
+        # Skipped after AWS refused a code: the refusal is what the row keeps.
+        assert "AWS refused the MFA code: wrong, or already used" in error
         assert local_aws.count("GetSessionToken") == 2  # ours once, never twice with the spent code
         assert any("failed" in n for n in record.notes_titled("Refresh"))
 

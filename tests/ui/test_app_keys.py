@@ -6,7 +6,14 @@ from __future__ import annotations
 import difflib
 import tomllib
 
-from test_app_pilot import SIZE, Recorder, main_screen, make_app, service, settle, wait_for  # noqa: F401
+from app_support import (
+    SIZE,
+    Recorder,
+    main_screen,
+    make_app,
+    settle,
+    wait_for,
+)
 
 from textual import events
 from textual.command import CommandList

@@ -8,7 +8,13 @@ reaches the registry the dashboard then uses.
 from __future__ import annotations
 
 import pyotp
-from test_app_pilot import SIZE, main_screen, make_app, service, settle, wait_for  # noqa: F401
+from app_support import (
+    SIZE,
+    main_screen,
+    make_app,
+    settle,
+    wait_for,
+)
 
 from mfa_tui.core import registry
 from mfa_tui.core.clock import totp_step

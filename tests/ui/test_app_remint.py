@@ -7,14 +7,13 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from test_app_pilot import (  # noqa: F401 - the fixture is used by name
+from app_support import (
     SIZE,
     Recorder,
     main_screen,
     make_app,
     move_to,
     refresh_one,
-    service,
     settle,
     token_dialog,
     wait_for,

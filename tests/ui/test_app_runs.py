@@ -11,7 +11,7 @@ import re
 import threading
 from dataclasses import replace
 
-from test_app_pilot import (  # noqa: F401 - the fixture is used by name
+from app_support import (
     SIZE,
     Recorder,
     enter_code,
@@ -19,7 +19,6 @@ from test_app_pilot import (  # noqa: F401 - the fixture is used by name
     make_app,
     move_to,
     refresh_one,
-    service,
     settle,
     token_dialog,
     wait_for,

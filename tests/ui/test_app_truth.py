@@ -7,13 +7,12 @@ import asyncio
 import re
 
 from pilot_support import screen_text
-from test_app_pilot import (  # noqa: F401 - the fixture is used by name
+from app_support import (
     SIZE,
     Recorder,
     main_screen,
     make_app,
     refresh_one,
-    service,
     settle,
     wait_for,
 )

@@ -1,4 +1,4 @@
-"""Helpers shared by the dashboard's Pilot tests (this module holds no tests itself).
+"""Helpers shared by the dashboard's Pilot tests (the ``service`` fixture is in ``conftest.py``).
 
 The app is built with an injected :class:`Service` on the demo world's registry and the
 ``frozen_clock`` the local AWS uses, so codes, expiries and countdowns all agree. Background
@@ -8,7 +8,6 @@ re-mint is off (tests call it explicitly) and notifications are collected throug
 
 from __future__ import annotations
 
-import pytest
 from pilot_support import enter_code, settle, token_dialog, wait_for  # noqa: F401 - re-exported
 from textual.notifications import Notify
 
@@ -34,11 +33,6 @@ class Recorder:
 
     def notes_titled(self, title: str) -> list[str]:
         return [m.notification.message for m in self.messages if isinstance(m, Notify) and m.notification.title == title]
-
-
-@pytest.fixture
-def service(demo_world, frozen_clock) -> Service:
-    return Service.open(demo_world.config_path, clock=frozen_clock)
 
 
 def make_app(service: Service, **kwargs) -> MfaTuiApp:
