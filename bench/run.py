@@ -15,7 +15,9 @@ process (``mfa-tui demo serve``) and measures, as whole processes against their 
 3. ``mfa-tui whoami`` for N profiles vs N GetCallerIdentity in boto3, 8 at a time (≤ 1.25×);
 4. the dashboard: first frame of the real ``mfa-tui`` vs a bare Textual app with an empty
    DataTable (≤ 1.3×), CPU per countdown tick idle (≤ 5 ms) and busy (≤ 15 ms), peak RSS;
-5. how each figure grows from 10 to 1000 profiles.
+5. how each figure grows from 10 to 1000 profiles;
+6. a refresh's work on a 3.5, 7 and 14 MiB credentials file vs reading and writing its bytes
+   (``large_credentials.py``, issue 12).
 
 The report goes to stdout and to ``bench/results/latest.md`` (figures also in ``latest.json``).
 It exits non-zero only when a measurement failed, never because a target was missed.
@@ -41,15 +43,16 @@ sys.path.insert(0, str(BENCH_DIR))
 import awsmfa  # noqa: E402  (bench/ is a folder of scripts, not a package)
 import cli_bench  # noqa: E402
 import dash_bench  # noqa: E402
+import large_credentials  # noqa: E402
 import report  # noqa: E402
 from procs import BenchError, clean_env  # noqa: E402
 from world import World  # noqa: E402
 
 FULL = {"sizes": [10, 100, 200, 1000], "dash_sizes": [10, 100, 1000], "runs": 7, "cp_runs": 40,
-        "frame_runs": 11, "ticks": 60, "awsmfa_samples": 3}
+        "frame_runs": 11, "ticks": 60, "awsmfa_samples": 3, "large_mib": large_credentials.SIZES, "large_runs": 5}
 QUICK = {"sizes": [10], "dash_sizes": [10], "runs": 1, "cp_runs": 10, "frame_runs": 2, "ticks": 10,
-         "awsmfa_samples": 1}
-PARTS = ("cli", "awsmfa", "dashboard")
+         "awsmfa_samples": 1, "large_mib": large_credentials.QUICK_SIZES, "large_runs": 1}
+PARTS = ("cli", "awsmfa", "dashboard", "large")
 
 
 def _sizes(text: str) -> list[int]:
@@ -66,6 +69,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--frame-runs", type=int, help="first-frame runs per side and size")
     parser.add_argument("--ticks", type=int, help="ticks per tick figure")
     parser.add_argument("--awsmfa-samples", type=int, help="aws-mfa processes timed per size")
+    parser.add_argument("--large-mib", type=lambda text: [float(x) for x in text.split(",") if x.strip()],
+                        help="credentials file sizes in MiB for item 6 (default 3.5,7,14)")
+    parser.add_argument("--large-runs", type=int, help="runs per job and size for item 6")
     parser.add_argument("--skip", action="append", choices=PARTS, default=[], help="leave a part out (repeatable)")
     parser.add_argument("--awsmfa-venv", type=Path, default=BENCH_DIR / ".venv-awsmfa",
                         help="where aws-mfa 0.0.12 is installed (created on first use; default %(default)s)")
@@ -105,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"Python {platform.python_version()}",
                  "load_start": _load(), "runs": args.runs, "cp_runs": args.cp_runs, "frame_runs": args.frame_runs,
                  "ticks": args.ticks},
-        "cli": {}, "awsmfa": {}, "dashboard": {},
+        "cli": {}, "awsmfa": {}, "dashboard": {}, "large": {},
     }
     started = time.perf_counter()
     try:
@@ -139,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             for n in args.dash_sizes:
                 say(f"dashboard, {n} profiles: first frame ×{args.frame_runs} per side, {args.ticks} ticks")
                 results["dashboard"][n] = dash_bench.measure(root, n, args.frame_runs, args.ticks)
+        if "large" not in args.skip:
+            say(f"large credentials file, {', '.join(f'{m:g}' for m in args.large_mib)} MiB: ×{args.large_runs} per job")
+            results["large"] = large_credentials.measure(root, args.large_mib, args.large_runs)
     except BenchError as exc:
         say(f"bench failed: {exc}")
         return 1
@@ -150,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(root, ignore_errors=True)
     text = report.render(results)
+    if results["large"]:
+        text += "\n" + large_credentials.render(results["large"])
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)

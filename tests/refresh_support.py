@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from mfa_tui.core import registry
 from mfa_tui.core.refresh import CodeRequest
 from mfa_tui.core.service import Service
+from mfa_tui.localaws import backends
 
 
 def make_service(world, clock) -> Service:
@@ -27,3 +30,18 @@ class Codes:
             answer = self.answers.pop(0)
             return answer() if callable(answer) else answer
         return self.world.code()
+
+
+def add_direct_role(world, account: str, name: str, *, max_session: int, duration: str) -> str:
+    """A role that trusts alice with MFA, and a direct profile (named ``name``) asking ``duration`` of it."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": world.alice.arn},
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}
+    role = backends.iam(account).create_role(
+        role_name=name.title().replace("-", ""), assume_role_policy_document=json.dumps(trust), path="/",
+        permissions_boundary=None, description="test", tags=[], max_session_duration=str(max_session),
+    )
+    registry.add_entries(world.config_path, profiles={name: {
+        "identity": "alice", "role_arn": role.arn, "strategy": "direct", "duration": duration}},
+        aws_config_path=world.aws_config_path)
+    return role.arn

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
+import shutil
 from pathlib import Path
 
 import pytest
+from unprivileged import as_unprivileged, user_dir
 
 from mfa_tui.core import aws_import, registry
 from mfa_tui.core.errors import FileError, RegistryError
@@ -380,12 +381,27 @@ def test_directory_instead_of_file(isolated_home):
         plan(isolated_home)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file(isolated_home):
-    config, _ = write_aws(isolated_home, LAYOUT1_CONFIG, LAYOUT1_CREDENTIALS)
-    config.chmod(0)
-    with pytest.raises(FileError, match="permission denied"):
-        plan(isolated_home)
+def test_unreadable_file(isolated_home, monkeypatch):
+    """Run as an unprivileged user: root would read the mode-0 file and prove nothing."""
+    home = user_dir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+    write_aws(isolated_home, LAYOUT1_CONFIG, LAYOUT1_CREDENTIALS)
+    plan(isolated_home)  # readable, as root first: the child inherits the modules this imports
+
+    def unreadable() -> str:
+        config, _ = write_aws(home, LAYOUT1_CONFIG, LAYOUT1_CREDENTIALS)
+        config.chmod(0)
+        with pytest.raises(FileError, match="permission denied") as refused:
+            plan(home)
+        return str(refused.value)
+
+    try:
+        assert "config" in as_unprivileged(unreadable)
+    finally:
+        shutil.rmtree(home.parent)
 
 
 def test_environment_file_locations_are_honoured(isolated_home, tmp_path, monkeypatch):

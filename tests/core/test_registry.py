@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mfa_tui.core import registry
-from mfa_tui.core.errors import Problem, RegistryError
+from mfa_tui.core.errors import FileError, Problem, RegistryError
 from mfa_tui.core.models import Strategy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -387,6 +387,7 @@ def test_mfa_session_duration_limits(tmp_path, value):
 @pytest.mark.parametrize("value", ['"36h"', '"15m"', '"1d"', "129600"])
 def test_mfa_session_duration_bounds_are_inclusive(tmp_path, value):
     text = BASE.replace('account = "identity"', f"account = \"identity\"\nmfa_session_duration = {value}")
+    text = text.replace('theme = "mfa-dark"', 'theme = "mfa-dark"\nwarn_before = "5m"')  # shorter than a 15m session
     assert problems_of(tmp_path, text) == []
 
 
@@ -526,9 +527,10 @@ def test_unparsable_aws_config_is_tolerated(tmp_path, content):
     assert problems_of(tmp_path, BASE, aws_config_path=other) == []
 
 
-def test_aws_config_that_is_a_directory_is_tolerated(tmp_path):
+def test_aws_config_that_is_a_directory_is_refused_with_one_line(tmp_path):
     (tmp_path / "cfgdir").mkdir()
-    assert problems_of(tmp_path, BASE, aws_config_path=tmp_path / "cfgdir") == []
+    with pytest.raises(FileError, match=f"^{tmp_path / 'cfgdir'}: is a directory, not a file$"):
+        problems_of(tmp_path, BASE, aws_config_path=tmp_path / "cfgdir")
 
 
 # -- all at once --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from unprivileged import as_unprivileged, user_dir
 
 from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.errors import StateError
@@ -193,13 +195,26 @@ def test_two_corrupt_files_in_the_same_second_both_survive(store):
     assert asides == [f"{store.path.name}.corrupt-20260101T120000Z", f"{store.path.name}.corrupt-20260101T120000Z-2"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file_is_set_aside_not_a_crash(store):
-    store.directory.mkdir(mode=0o700)
-    store.path.write_text("{}")
-    os.chmod(store.path, 0)
-    assert store.load() == SessionState()
-    assert "cannot be read" in store.warnings[0]
+def test_unreadable_file_is_set_aside_not_a_crash():
+    """Run as an unprivileged user: root would read the mode-0 file and prove nothing."""
+    home = user_dir()
+    warm = StateStore(home.parent / "warm-up", clock=FrozenClock(NOW))  # as root first, on a corrupt file:
+    warm.directory.mkdir(mode=0o700)  # the child inherits the modules setting a file aside imports
+    warm.path.write_text("{oops")
+    warm.load()
+
+    def unreadable() -> list[str]:
+        store = StateStore(home / "state", clock=FrozenClock(NOW))
+        store.directory.mkdir(mode=0o700)
+        store.path.write_text("{}")
+        os.chmod(store.path, 0)
+        assert store.load() == SessionState()
+        return store.warnings
+
+    try:
+        assert "cannot be read" in as_unprivileged(unreadable)
+    finally:
+        shutil.rmtree(home.parent)
 
 
 def test_failing_update_writes_nothing_and_releases_the_lock(store):

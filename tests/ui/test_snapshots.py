@@ -2,7 +2,7 @@
 
 The scene is fixed: a hand-written registry, a session state written directly (no AWS call),
 a frozen clock at 2026-01-01 12:00:00 UTC, a 120×40 terminal and an explicit theme. A snapshot
-alone can "pass" on a blank, crashed screen (AWS_FACTS fact 18), so every ``run_before`` first
+alone can "pass" on a blank, crashed screen (docs/libraries.md, "Snapshot tests can pass on a blank screen"), so every ``run_before`` first
 asserts what the screen must show. Update with ``pytest tests/ui/test_snapshots.py --snapshot-update``
 after a deliberate change, and look at the SVGs.
 """
@@ -218,7 +218,7 @@ def test_token_dialog(snap_compare, scene):
     request = CodeRequest(
         identity="alice", serial=SERIAL,
         profiles=("alice", "dev-admin", "dev-readonly", "staging-admin", "prod-admin", "prod-readonly", "extra-1", "extra-2"),
-        purpose="mfa-session", wait_seconds=12, step_seconds_left=12,
+        purpose="mfa-session", wait_seconds=12,
         error="identity alice (arn:aws:iam::111111111111:mfa/alice): AWS refused the MFA code: wrong, or already used",
         attempt=2,
     )

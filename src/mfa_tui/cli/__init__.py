@@ -13,7 +13,9 @@ Every failure is one line on stderr (:func:`run_guarded`). An exception mfa-tui 
 is also recorded with its traceback in the log file (:mod:`mfa_tui.core.logfile`), which the
 line names; ``--debug`` prints the traceback to stderr as well. After a command that opened the
 service, each state warning not yet shown (a corrupt state file set aside) is printed to stderr,
-even when the command failed.
+even when the command failed. Text the output encoding cannot show (a profile named ``prod-café``
+on an ASCII stream, a Cyrillic one on Windows' cp1252) is printed escaped, ``prod-caf\\xe9``,
+never a failure.
 """
 
 from __future__ import annotations
@@ -73,8 +75,22 @@ def _split_globals(argv: list[str]) -> tuple[dict[str, object], list[str]] | str
     return opts, argv[i:]
 
 
+def _escape_unencodable() -> None:
+    """Make stdout and stderr escape what their encoding lacks instead of raising.
+
+    With ``PYTHONIOENCODING=ascii``, a C locale, or Windows' cp1252 when redirected, printing a
+    profile name with letters the encoding lacks raised UnicodeEncodeError, in ``refresh`` after
+    the credentials were already committed. Done once here, so no command has to think about it.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mfa-tui`` script; returns the exit code."""
+    _escape_unencodable()
     argv = list(sys.argv[1:] if argv is None else argv)
     split = _split_globals(argv)
     if isinstance(split, str):

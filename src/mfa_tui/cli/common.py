@@ -20,14 +20,19 @@ def report_later(store) -> None:
 
 
 def report_state_warnings() -> None:
-    """Print each state warning not yet shown as ``mfa-tui: warning: …`` on stderr (never stdout).
+    """Print each state or file warning not yet shown as ``mfa-tui: warning: …`` on stderr (never stdout).
+
+    File warnings say a write had to be done differently (in place, for a bind-mounted or
+    hard-linked file), once per file.
 
     :func:`mfa_tui.cli.run_guarded` calls it after every command, failed or not.
     """
     stores, _stores[:] = list(_stores), []
-    for store in stores:
-        for warning in store.take_warnings():
-            print(f"mfa-tui: warning: {warning}", file=sys.stderr)
+    warnings = [w for store in stores for w in store.take_warnings()]
+    fileio = sys.modules.get("mfa_tui.core.fileio")  # not imported: nothing was written
+    warnings += fileio.take_warnings() if fileio else []
+    for warning in warnings:
+        print(f"mfa-tui: warning: {warning}", file=sys.stderr)
 
 
 def open_service(args):

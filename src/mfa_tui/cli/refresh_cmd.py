@@ -1,24 +1,36 @@
-"""``mfa-tui refresh [PROFILE...] [--all] [--tag TAG] [--code CODE] [--new-session]``.
+"""``mfa-tui refresh [PROFILE...] [--all] [--tag TAG] [--code CODE|-] [--new-session]``.
 
 Without names or ``--all``/``--tag`` it refreshes what is expiring, expired, missing or
 in error. One prompt per identity that needs a code (and one per direct role), naming
-the device; ``--code`` answers the first prompt. Exits 1 if any profile failed.
+the device; ``--code`` answers the first prompt. ``--code -`` reads that code from
+standard input and ``$MFA_TUI_CODE`` gives it too: a code on the command line is visible
+to every user's ``ps`` for the whole run. A code given but not used is said on stderr.
+Exits 1 if any profile failed.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 from mfa_tui.cli.common import add_profile_args, open_service
+from mfa_tui.core.errors import ConfigError
 from mfa_tui.core.refresh import CodeRequest
+
+CODE_ENV = "MFA_TUI_CODE"
+"""The environment variable that may hold the code for the first prompt (``--code`` wins)."""
 
 
 def register(parser) -> None:
     add_profile_args(parser)
     parser.add_argument("--all", action="store_true", help="refresh every profile")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG", help="profiles with this tag (repeatable)")
-    parser.add_argument("--code", metavar="CODE", help="the MFA code for the first identity that needs one")
+    parser.add_argument(
+        "--code", metavar="CODE",
+        help=f"the MFA code for the first identity that needs one; `-` reads it from standard input "
+        f"(also ${CODE_ENV}); a code given here is visible in `ps` while mfa-tui runs",
+    )
     parser.add_argument(
         "--new-session", action="store_true",
         help="ask for a code and make a new MFA session even if the identity's session still lives",
@@ -29,15 +41,32 @@ def register(parser) -> None:
     )
 
 
+def given_code(args) -> tuple[str | None, str]:
+    """The code given for the first prompt, and where it came from (for the line saying it went unused)."""
+    if args.code == "-":
+        line = sys.stdin.readline().strip()
+        if not line:
+            raise ConfigError("--code -: no code on standard input")
+        return line, "read from standard input"
+    if args.code is not None:
+        return args.code, "given with --code"
+    code = os.environ.get(CODE_ENV, "").strip()
+    return (code, f"given in {CODE_ENV}") if code else (None, "")
+
+
 class TerminalCodes:
-    """A code provider that uses ``--code`` once, then prompts on the terminal (never when not a tty)."""
+    """A code provider that uses the given code once, then prompts on the terminal (never when not a tty)."""
 
     def __init__(self, first: str | None, interactive: bool):
         self.first = first
         self.interactive = interactive
+        self.given = first is not None
+        self.shown: set[str] = set()
+        """Reasons already printed, so a warning saying the same is not printed again."""
 
     def __call__(self, request: CodeRequest) -> str | None:
         if request.reason and request.attempt == 1:
+            self.shown.add(request.reason)
             print(f"mfa-tui: {request.reason}", file=sys.stderr)
         if request.error:
             print(f"mfa-tui: {request.error}", file=sys.stderr)
@@ -45,11 +74,9 @@ class TerminalCodes:
             code, self.first = self.first, None
             return code
         if not self.interactive:
-            print(
-                f"mfa-tui: identity {request.identity} needs a code ({request.serial}); "
-                "pass --code or run in a terminal",
-                file=sys.stderr,
-            )
+            how = "the one given was used; run in a terminal to enter another" if self.given \
+                else "pass --code or run in a terminal"
+            print(f"mfa-tui: identity {request.identity} needs a code ({request.serial}); {how}", file=sys.stderr)
             return None
         if request.wait_seconds > 0:
             print(f"Waiting {request.wait_seconds}s for the next code (each code works once)…", file=sys.stderr)
@@ -60,20 +87,35 @@ class TerminalCodes:
         except EOFError:
             return None
 
+    @property
+    def unused(self) -> bool:
+        """A code was given and nothing asked for it."""
+        return self.first is not None
+
 
 def run(args) -> int:
+    code, source = given_code(args)
     service = open_service(args)
     explicit = bool(args.profiles or args.all or args.tag)
     profiles = service.select(args.profiles, tags=args.tag, stale_only=not explicit)
-    if not profiles:
-        print("Nothing to refresh: every profile is valid.")
-        return 0
+    provider = TerminalCodes(code, sys.stdin.isatty())
+    try:
+        if not profiles:
+            print("Nothing to refresh: every profile is valid.")
+            return 0
+        return _refresh(service, profiles, provider, args)
+    finally:
+        if provider.unused:
+            print(f"mfa-tui: the code {source} was not used (nothing in this run needed one)", file=sys.stderr)
+
+
+def _refresh(service, profiles, provider: TerminalCodes, args) -> int:
     plan = service.plan(profiles, new_session=args.new_session)
-    provider = TerminalCodes(args.code, sys.stdin.isatty())
     report = service.refresh(profiles, provider, plan=plan, adopt=[p.name for p in profiles] if args.adopt else ())
     for result in report.results.values():
         for warning in result.warnings:
-            print(f"mfa-tui: warning: {warning}", file=sys.stderr)
+            if warning not in provider.shown:
+                print(f"mfa-tui: warning: {warning}", file=sys.stderr)
     for name, result in report.results.items():
         if result.ok:
             # The committed credentials' expiry: what the state now says, without reading it again.

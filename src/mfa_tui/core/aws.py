@@ -1,7 +1,7 @@
 """botocore clients built from explicit keys, and botocore errors turned into domain errors.
 
 Clients come from one shared botocore session (``boto3.Session(profile_name=...)`` per
-profile costs 0.1–0.2 s with hundreds of profiles; AWS_FACTS fact 16) and are configured
+profile costs 0.1–0.2 s with hundreds of profiles; docs/libraries.md, "What a boto3 client costs") and are configured
 with botocore's *standard* retry mode (throttling and 5xx retried with back-off, up to
 :data:`MAX_ATTEMPTS` attempts) and explicit connect/read timeouts. boto3/botocore are imported
 on first use only, so the dashboard and ``credential-process`` start without them.
@@ -21,7 +21,7 @@ still reads settings such as ``ca_bundle`` from ``[default]`` of the AWS config 
 file botocore cannot parse becomes one line naming it (:class:`FileError`).
 
 The translation in :func:`translate_error` tells apart the failures AWS really produces
-(fact 6): a wrong or spent code, a wrong device serial, an expired or invalid key, a
+(docs/aws-behaviour.md, "Error texts worth telling apart"): a wrong or spent code, a wrong device serial, an expired or invalid key, a
 clock too far off, throttling, an endpoint that is down or answers with half a response.
 """
 

@@ -9,7 +9,7 @@ honoured) and are never written. Three layouts are recognised:
    ``chained``; a ``duration_seconds`` above AWS's 1-hour chaining cap makes it ``direct``.
 2. A profile with long-term keys and ``mfa_serial`` / ``aws_mfa_device`` (in its credentials
    section or its config profile) becomes an identity and its MFA-session profile.
-3. aws-mfa's layout (AWS_FACTS fact 12): ``[NAME-long-term]`` becomes identity ``NAME``.
+3. aws-mfa's layout (docs/aws-behaviour.md, "aws-mfa's file layout"): ``[NAME-long-term]`` becomes identity ``NAME``.
    aws-mfa writes into ``[NAME]`` whatever it obtained, so ``NAME`` keeps meaning that:
    with ``assume_role`` set, profile ``NAME`` is that role (chained) and the MFA session is
    ``NAME-mfa``; without it, profile ``NAME`` is the MFA session. A role profile whose
@@ -18,7 +18,7 @@ honoured) and are never written. Three layouts are recognised:
 Naming: identities take the key profile's name (minus ``-long-term``); an MFA session of an
 identity built from profile ``P`` is ``P-mfa``; a role from config profile ``X`` is ``X-mfa``,
 because ``[profile X]`` keeps its ``role_arn`` and botocore prefers that over anything in the
-credentials file (AWS_FACTS fact 11). Any name that is taken (registry, long-term keys, a
+credentials file (docs/aws-behaviour.md, "The shared credentials file"). Any name that is taken (registry, long-term keys, a
 ``role_arn``/SSO/web-identity profile, an earlier entry) gets ``-mfa`` appended once; if that
 is taken too, the entry is skipped. Accounts are ``acct-<id>`` unless the id is registered.
 
@@ -269,7 +269,7 @@ class _Planner:
         return f"config [{name}]" if name == "default" else f"config [profile {name}]"
 
     def shadow(self, name: str) -> str | None:
-        """Why botocore would not read credentials written under ``name`` (AWS_FACTS fact 11)."""
+        """Why botocore would not read credentials written under ``name`` (docs/aws-behaviour.md, "The shared credentials file")."""
         values = self.values(name)
         if values.get("role_arn"):
             return "has role_arn in ~/.aws, which the AWS CLI prefers over the credentials file"
@@ -429,7 +429,7 @@ class _Planner:
         notes: list[str] = []
         text = values.get("duration_seconds")
         if text:
-            if not text.isdigit() or not ROLE_MIN <= int(text) <= ROLE_MAX:
+            if not (text.isascii() and text.isdigit()) or not ROLE_MIN <= int(text) <= ROLE_MAX:
                 return f"duration_seconds {text!r} is not 900..43200 seconds"
             table["duration"] = int(text)
             if int(text) > CHAINED_ROLE_MAX:

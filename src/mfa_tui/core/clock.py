@@ -108,6 +108,11 @@ def parse_duration(value: int | str) -> int:
     if not isinstance(value, str):
         raise ValueError("expected a duration such as 3600, \"1h\" or \"90m\"")
     text = value.strip().lower()
+    if not text.isascii():
+        # int() and str.isdigit() take any script's digits ("²", "٣٦٠٠"); AWS and people expect 0-9.
+        raise ValueError(
+            f"cannot read duration {value!r}: write it with the ASCII digits 0-9 and units d/h/m/s, e.g. \"1h30m\""
+        )
     if text.isdigit():
         return int(text)
     total, number = 0, ""

@@ -25,12 +25,13 @@ refresh can leave out a refused profile before spending an AWS call on it.
 
 How a write keeps everything else
 ---------------------------------
-The file is parsed twice: by :mod:`configparser` exactly as botocore reads it (the
-truth for ownership and for :meth:`CredentialsFile.read`) and by configupdater, which
-keeps every line and can edit options in place (:mod:`mfa_tui.core.credentials_edit`;
-a plain file, where every line is a header, a key at column 0, a comment or empty, is
-edited by splicing lines instead, to the same bytes and under the same checks).
-The write is refused, file untouched, when configupdater cannot reproduce the file byte
+The file is read exactly as botocore's :mod:`configparser` reads it (the truth for
+ownership and for :meth:`CredentialsFile.read`; a reader of the same rules that costs a
+fraction of configparser's time, which is used only to name the line of a file it would
+refuse). It is cut at its column-0 headers, and only the sections written are edited: by
+splicing lines when in mfa-tui's own form, else by configupdater, which keeps every line
+and can edit options in place (:mod:`mfa_tui.core.credentials_edit`); the rest is copied.
+The write is refused, file untouched, when configupdater cannot reproduce a section byte
 for byte, when the two parsers see different sections or keys, when any region outside
 the owned sections changes by a byte (apart from the line break and blank line that
 separate an appended section from the file's last line), or when the result, read again
@@ -45,7 +46,9 @@ rename; 0600 on create, never widened; a read-only file is refused; temp files t
 killed writers left behind are swept) and happens under a
 :class:`filelock.FileLock` at ``<dir>/.<name>.mfa-tui.lock`` held from read to rename,
 so concurrent mfa-tui processes never lose each other's profiles. A symlinked file is
-written through to its target, so dotfile setups keep their link.
+written through to its target, so dotfile setups keep their link; a hard-linked or
+bind-mounted one is written in place. The file and its lock file keep their owner, so
+``sudo mfa-tui`` leaves them the user's.
 """
 
 from __future__ import annotations
@@ -58,14 +61,24 @@ from pathlib import Path
 
 from mfa_tui.core.clock import utc
 from mfa_tui.core.errors import CredentialsFileError, FileError
-from mfa_tui.core.fileio import atomic_write, mode_of, open_to_others, read_bytes, sweep_stale_temp_files
+from mfa_tui.core.fileio import (
+    atomic_write,
+    make_dirs,
+    mode_of,
+    open_to_others,
+    read_bytes,
+    sweep_stale_temp_files,
+    take_lock,
+)
 from mfa_tui.core.models import Credentials
 
 MARKER_KEY = "mfa_tui_managed"
 """The key mfa-tui writes into every section it owns."""
 MARKER_VALUE = "true"
 EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
-"""UTC without a zone, exactly as aws-mfa writes ``expiration`` (AWS_FACTS.md fact 12)."""
+"""UTC without a zone, exactly as aws-mfa writes ``expiration`` (docs/aws-behaviour.md, "aws-mfa's file layout")."""
+MAX_BYTES = 16 * 1024 * 1024
+"""The largest credentials file mfa-tui reads or writes (see :func:`_too_large` for why)."""
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another process's write; a write takes milliseconds."""
 
@@ -108,10 +121,12 @@ class CredentialsFile:
         A ``[DEFAULT]`` section is returned as a plain section. Raises
         :class:`CredentialsFileError` naming the line when the file cannot be parsed.
         """
+        return {name: dict(keys) for name, keys in self._sections().items()}
+
+    def _sections(self) -> dict[str, dict[str, str]]:
+        """:meth:`read` without the copy, for readers that change nothing."""
         data = self._read_bytes(self.path)
-        if data is None:
-            return {}
-        return _semantic(self.path, _decode(self.path, data)[0])
+        return {} if data is None else _sections(self.path, _decode(self.path, data)[0])
 
     def key_ids(self) -> dict[str, str | None]:
         """Section -> its ``aws_access_key_id`` (None when it has none); ``{}`` when the file is missing.
@@ -150,7 +165,7 @@ class CredentialsFile:
 
     def long_term_keys(self, profile: str) -> tuple[str, str] | None:
         """``(access_key_id, secret_access_key)`` when ``[profile]`` holds long-term keys."""
-        keys = self.read().get(profile)
+        keys = self._sections().get(profile)
         if keys is None or not has_long_term_keys(keys) or "aws_secret_access_key" not in keys:
             return None
         return keys["aws_access_key_id"], keys["aws_secret_access_key"]
@@ -164,7 +179,7 @@ class CredentialsFile:
         """
         names = list(names)
         adopted = set(names) if adopt is True else set(adopt or ())
-        sections = self.read()
+        sections = self._sections()
         return {
             name: _refusal_message(self.path, name, why)
             for name in names
@@ -173,7 +188,7 @@ class CredentialsFile:
 
     def owned_profiles(self) -> set[str]:
         """Sections mfa-tui owns: marked and holding no long-term keys."""
-        return {name for name, keys in self.read().items() if has_marker(keys) and not has_long_term_keys(keys)}
+        return {name for name, keys in self._sections().items() if has_marker(keys) and not has_long_term_keys(keys)}
 
     def permission_warning(self) -> str | None:
         """A one-line warning when the file is readable or writable by group or others."""
@@ -211,19 +226,19 @@ class CredentialsFile:
         adopted = {u.profile for u in updates} if adopt is True else set(adopt or ())
         target = Path(os.path.realpath(self.path))
         _ensure_parent(target)
-        from filelock import FileLock, Timeout  # local: the read path never needs it
+        from filelock import Timeout  # local: the read path never needs it
 
-        lock = FileLock(target.parent / f".{target.name}.mfa-tui.lock", timeout=LOCK_TIMEOUT, mode=0o600)
+        lock_file = target.parent / f".{target.name}.mfa-tui.lock"
         try:
-            lock.acquire()
+            lock = take_lock(lock_file, guarding=target, timeout=LOCK_TIMEOUT)
         except Timeout:
             raise CredentialsFileError(
-                f"{self.path}: another process held the lock {lock.lock_file} for over {LOCK_TIMEOUT:.0f}s; "
+                f"{self.path}: another process held the lock {lock_file} for over {LOCK_TIMEOUT:.0f}s; "
                 "nothing was written"
             ) from None
         except OSError as exc:
             raise CredentialsFileError(
-                f"{lock.lock_file}: cannot lock: {exc.strerror or exc}; nothing was written"
+                f"{lock_file}: cannot lock: {exc.strerror or exc}; nothing was written"
             ) from None
         try:
             # Also when the write turns out to change nothing (atomic_write sweeps on its own).
@@ -263,11 +278,31 @@ class CredentialsFile:
     @staticmethod
     def _read_bytes(path: Path) -> bytes | None:
         try:
-            return read_bytes(path)
+            return read_bytes(path, limit=MAX_BYTES)
         except CredentialsFileError:
             raise
         except FileError as exc:
-            raise CredentialsFileError(str(exc)) from None
+            raise CredentialsFileError(_too_large(path) or str(exc)) from None
+
+
+def _too_large(path: Path) -> str | None:
+    """The one line for a file over :data:`MAX_BYTES`; None when it is not (or is gone).
+
+    botocore reads a file of any size, but parses it again in every process that loads
+    credentials: 4.1 s for 14 MiB on the bench machine, where mfa-tui's whole refresh-write
+    takes 1.6 s and 250 MiB (bench/large_credentials.py; both grow linearly). A file that large
+    is a pile of stale profiles, not a setup that works, so mfa-tui says so instead of reading it.
+    """
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    if size <= MAX_BYTES:
+        return None
+    return (
+        f"{path}: {size:,} bytes, over the {MAX_BYTES // 2**20} MiB mfa-tui reads; mfa-tui left the file unchanged "
+        "(move the profiles you no longer use to another file)"
+    )
 
 
 # ── request checks and ownership ────────────────────────────────────────────
@@ -409,15 +444,166 @@ def _semantic(path: Path, text: str) -> dict[str, dict[str, str]]:
 
     Each call returns its own copy, so callers may change it.
     """
+    return {name: dict(keys) for name, keys in _sections(path, text).items()}
+
+
+def _sections(path: Path, text: str) -> dict[str, dict[str, str]]:
+    """:func:`_semantic` without the copy, for callers that only read it (the copy: 30–50 ms at 70,000 sections)."""
     global _last_parse
     cached = _last_parse
     if cached is None or cached[0] != text:
         cached = (text, _parse(path, text))
         _last_parse = cached
-    return {name: dict(keys) for name, keys in cached[1].items()}
+    return cached[1]
+
+
+# configparser's reading rules, as botocore applies them (RawConfigParser's defaults): lines end
+# at "\n" only; a line whose stripped text is empty or starts with "#" or ";" is skipped; at column
+# 0, "[" up to the line's last "]" (at least one character between) is a section header, always,
+# whatever came before; a key ends at its first "=" or ":"; an indented line continues the value
+# above it. So a file cut at its column-0 headers gives sections that read the same on their own.
+_SKIPPED_LINES_RE = re.compile(r"(?:[^\S\n]*(?:[#;][^\n]*)?(?:\n|\Z))*")
+"""Lines configparser skips: empty, blank, or a comment (indented or not)."""
+_SIMPLE_BODY_RE = re.compile(r"(?:(?:[^\S\n]*(?:[#;][^\n]*)?|[^\s#;\[=:][^\n=:]*[=:][^\n]*)(?:\n|\Z))*")
+"""A section's lines after its header when each is skipped or a ``key = value`` line at column 0."""
+_SIMPLE_OPTION_RE = re.compile(r"^([^\s#;\[=:][^\n=:]*)[=:]([^\n]*)", re.M)
+
+
+_HEADER_RE = re.compile(r"\n\[(.+)\]")
+"""A column-0 header after a line break: the name runs to the line's last "]" (group 1).
+
+Starting with a literal lets ``re`` jump from line break to line break; ``^`` in MULTILINE mode
+tries every character and took four times as long on a 14 MiB file."""
+
+
+def _header_starts(text: str) -> list[tuple[str, int]]:
+    """Each column-0 section header of ``text`` as (name, where its "[" is), in order."""
+    return [(match[1], match.start()) for match in _HEADER_RE.finditer("\n" + text)]
+
+
+_last_split: tuple[str, tuple[str, tuple[tuple[str, str], ...]]] | None = None
+"""The text :func:`split_sections` cut last, and its pieces."""
+
+
+def split_sections(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``text`` cut at its column-0 section headers: the text before the first, then each (name, text).
+
+    The pieces join back to ``text``. configparser also takes a header indented under no key
+    for one (and an indented one under a key for part of its value); those stay inside their
+    piece, so a caller that needs every section compares these names with the parse.
+    The last answer is kept: a write cuts the same text to parse it and to edit it, and its
+    result to check it and to read it back.
+    """
+    global _last_split
+    cached = _last_split
+    if cached is not None and cached[0] == text:
+        return cached[1]
+    heads = _header_starts(text)
+    ends = [at for _, at in heads[1:]] + [len(text)]
+    preamble = text[: heads[0][1] if heads else len(text)]
+    result = preamble, tuple([(name, text[at:end]) for (name, at), end in zip(heads, ends, strict=False)])
+    _last_split = text, result
+    return result
 
 
 def _parse(path: Path, text: str) -> dict[str, dict[str, str]]:
+    """:func:`_parse_simple` where it can answer, else configparser itself (which names the broken line)."""
+    text = text.replace("\r\n", "\n")
+    sections = _parse_simple(text)
+    return sections if sections is not None else _parse_strict(path, text)
+
+
+_section_memo: dict[str, dict[str, dict[str, str]]] = {}
+"""Each piece of text :func:`split_sections` cut -> the sections read from it, from the last
+:func:`_parse_simple`. A write reads the file back to check it; only what it changed is read again."""
+
+
+def _parse_simple(text: str) -> dict[str, dict[str, str]] | None:
+    """configparser's reading of ``text`` (LF line breaks) without its cost; None when unsure or when it would fail.
+
+    configparser takes 4 s for a 14 MiB file (nearly half of it in the garbage collector), this
+    reader well under 1 s (bench/large_credentials.py holds the figure it protects). Sections
+    whose lines are all comments, blanks or column-0 ``key = value`` lines are read with two
+    regexes; the rest (continuation lines, indented keys or headers) by :func:`_read_lines`.
+    Anything configparser would refuse (a duplicate, a bad line, text before the first header)
+    returns None, so that :func:`_parse_strict` reports it with its line.
+    ``tests/core/test_large_credentials.py`` checks this against configparser.
+    """
+    global _section_memo
+    known = _section_memo
+    if "\x00" in text:  # a header could then name configparser's stand-in default section
+        return None
+    preamble, pieces = split_sections(text)
+    found = {} if _SKIPPED_LINES_RE.fullmatch(preamble) else _read_lines(preamble)
+    if found is None:
+        return None
+    sections = dict(found)
+    count = len(found)
+    memo: dict[str, dict[str, dict[str, str]]] = {}
+    for name, piece in pieces:
+        found = known.get(piece)
+        if found is None:
+            body = piece.find("\n") + 1 or len(piece)
+            if _SIMPLE_BODY_RE.fullmatch(piece, body):
+                pairs = _SIMPLE_OPTION_RE.findall(piece, body)
+                keys = {key.rstrip().lower(): value.strip() for key, value in pairs}
+                found = {name: keys} if len(keys) == len(pairs) else None
+            else:
+                found = _read_lines(piece)
+            if found is None:
+                return None
+        memo[piece] = found
+        sections.update(found)
+        count += len(found)
+    if len(sections) != count:  # the same section twice
+        return None
+    _section_memo = memo
+    return sections
+
+
+def _read_lines(text: str) -> dict[str, dict[str, str]] | None:
+    """configparser's ``_read`` (RawConfigParser's defaults, strict) on ``text``; None where it would raise.
+
+    For the pieces :func:`_parse_simple` cannot read with a regex: continuation lines, indented
+    keys, headers configparser finds off column 0. Line for line what configparser does, without
+    its per-line regexes and objects.
+    """
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] | None = None
+    option: str | None = None
+    indent = 0
+    for line in text.split("\n"):
+        value = line.strip()
+        if not value or value[0] in "#;":
+            if not value and current is not None and option:
+                current[option].append("")  # a blank line inside a value (trimmed at the end)
+            continue
+        here = len(line) - len(line.lstrip())
+        if current is not None and option and here > indent:
+            current[option].append(value)
+            continue
+        indent = here
+        close = value.rfind("]")
+        if value[0] == "[" and close >= 2:
+            if value[1:close] in sections:
+                return None  # a second section of that name
+            current, option = {}, None
+            sections[value[1:close]] = current
+        elif current is None:
+            return None  # a key before any header
+        else:
+            cuts = [at for at in (value.find("="), value.find(":")) if at >= 0]
+            option = value[: min(cuts)].rstrip().lower() if cuts else ""
+            if not option or option in current:
+                return None  # not a `key = value` line, or a second such key
+            current[option] = [value[min(cuts) + 1 :].strip()]
+    return {
+        name: {key: parts[0] if len(parts) == 1 else "\n".join(parts).rstrip() for key, parts in keys.items()}
+        for name, keys in sections.items()
+    }
+
+
+def _parse_strict(path: Path, text: str) -> dict[str, dict[str, str]]:
     import configparser  # local: its import compiles regexes (~10 ms) that the dashboard's start-up need not pay
 
     parser = configparser.RawConfigParser(default_section=_NO_DEFAULT_SECTION)
@@ -441,10 +627,9 @@ def _parse(path: Path, text: str) -> dict[str, dict[str, str]]:
 
 
 def _ensure_parent(target: Path) -> None:
-    """Create a missing ~/.aws as 0700; an existing directory's mode is the user's business."""
-    if target.parent.is_dir():
-        return
+    """Create a missing ~/.aws as 0700 (root creating it in another user's home gives it to them);
+    an existing directory's mode is the user's business."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_dirs(target.parent, 0o700)
     except OSError as exc:
         raise CredentialsFileError(f"{target.parent}: cannot create directory: {exc.strerror or exc}") from None

@@ -118,7 +118,7 @@ def _record(exc: BaseException, context: str) -> tuple[Path, str | None]:
 
 def _append(path: Path, data: bytes) -> None:
     from mfa_tui.core.errors import FileError
-    from mfa_tui.core.fileio import ensure_private_dir
+    from mfa_tui.core.fileio import ensure_private_dir, open_regular, owner_of
 
     try:
         ensure_private_dir(path.parent)
@@ -127,10 +127,17 @@ def _append(path: Path, data: bytes) -> None:
     lock = _file_lock(path)
     try:
         _rotate_if_full(path, len(data))
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        owner = owner_of(path)
         try:
-            if os.fstat(fd).st_mode & 0o077:
+            fd = open_regular(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        except FileError as exc:  # a named pipe or a directory in its place
+            raise OSError(str(exc)) from None
+        try:
+            info = os.fstat(fd)
+            if info.st_mode & 0o077:
                 os.fchmod(fd, 0o600)
+            if owner is not None and (info.st_uid, info.st_gid) != owner:
+                os.fchown(fd, *owner)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
@@ -143,14 +150,14 @@ def _append(path: Path, data: bytes) -> None:
 
 def _file_lock(path: Path):
     """The cross-process lock around rotation and append, held; None when it cannot be had."""
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
-    lock = FileLock(path.with_name(path.name + ".lock"), timeout=LOCK_TIMEOUT, mode=0o600)
+    from mfa_tui.core.fileio import take_lock
+
     try:
-        lock.acquire()
+        return take_lock(path.with_name(path.name + ".lock"), guarding=path, timeout=LOCK_TIMEOUT)
     except (Timeout, OSError):
         return None
-    return lock
 
 
 def _rotate_if_full(path: Path, adding: int) -> None:

@@ -27,9 +27,10 @@ ROLE_MAX = 12 * 3600
 CHAINED_ROLE_MAX = 3600
 """AWS's cap for roles assumed with session credentials (role chaining)."""
 
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
-ROLE_ARN_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
-MFA_SERIAL_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::(\d{12}):mfa/[\w+=,.@/-]{1,512}$")
+# [0-9], not \d: \d also matches other scripts' digits ("١١١…"), which AWS never accepts.
+ACCOUNT_ID_RE = re.compile(r"^[0-9]{12}$")
+ROLE_ARN_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}$")
+MFA_SERIAL_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::([0-9]{12}):mfa/[\w+=,.@/-]{1,512}$")
 SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$")
 
 

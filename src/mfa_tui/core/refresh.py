@@ -9,6 +9,8 @@ The flow (docs/aws-behaviour.md: "Codes are single-use", "One code, many roles",
 3. **Chained roles** are assumed with the MFA session's keys over a bounded thread pool,
    capped at 1 hour (longer requests are clamped with a warning, never sent to fail).
 4. **Direct roles** carry their own code, each from a later 30-second step than the last.
+   One AWS refuses as longer than the role allows is asked again once, at the role's maximum,
+   with a new code (docs/aws-behaviour.md, "A role's maximum session duration").
 5. All successes go to the credentials file in one locked write, then into the state
    (:meth:`mfa_tui.core.service.Service.commit`, which then reports them VALID).
    A failure keeps that profile's previous credentials and gets a one-line reason; a
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mfa_tui.core import aws, sts
-from mfa_tui.core.clock import Clock, seconds_left_in_step
+from mfa_tui.core.clock import Clock
 from mfa_tui.core.errors import CancelledError, CodeError, MfaTuiError
 from mfa_tui.core.models import (
     CHAINED_ROLE_MAX,
@@ -42,6 +44,9 @@ from mfa_tui.core.models import (
     State,
 )
 from mfa_tui.core.totp import DeviceCodes, check_format
+
+EVERY_ROLE_ALLOWS = 3600
+"""The least MaxSessionDuration a role can have (1 hour): a length AWS never refuses as too long."""
 
 CLIENT_CACHE_SIZE = 32
 """STS clients kept for reuse (long-term keys and MFA sessions of recent identities)."""
@@ -69,8 +74,6 @@ class CodeRequest:
     """``"mfa-session"`` or ``"direct-role"``."""
     wait_seconds: int = 0
     """Seconds until a code may be sent (a code was already spent in the current step)."""
-    step_seconds_left: int = 30
-    """Seconds left in the current 30-second step when asked."""
     error: str | None = None
     """Why the previous code for this request was refused, when re-asking."""
     attempt: int = 1
@@ -113,7 +116,8 @@ class Progress:
     skipped: bool = False
     """True when the profile was left exactly as it was: no code was entered for it (the
     code prompt was skipped before any code reached AWS) or the run was cancelled before
-    it. ``message`` is :data:`SKIP_REASON` or :data:`CANCEL_REASON`; ``state`` and
+    it. ``message`` is :data:`SKIP_REASON` ("skipped: " and the reason when the code given was
+    refused before it was sent: malformed, already used), or :data:`CANCEL_REASON`; ``state`` and
     ``expires_at`` are its status from before the run (the state is not touched)."""
     status: ProfileStatus | None = None
     """The profile's whole row as the state now has it, when the event follows a commit
@@ -265,6 +269,12 @@ def make_plan(
         else:
             plan.chained.append(profile)
     return RefreshPlan(identities=list(by_identity.values()))
+
+
+def _span(seconds: int) -> str:
+    """A duration as the registry writes it: ``4h``, ``1h30m``, ``45m``."""
+    hours, minutes = divmod(seconds // 60, 60)
+    return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes or not hours else "")
 
 
 class _Skipped(Exception):
@@ -440,7 +450,6 @@ class Engine:
                 profiles=tuple(p.name for p in profiles),
                 purpose=purpose,
                 wait_seconds=memory.wait_seconds(now),
-                step_seconds_left=seconds_left_in_step(now),
                 error=error,
                 attempt=attempt,
                 reason=reason,
@@ -452,8 +461,9 @@ class Engine:
             if raw is None:
                 if refused_by_aws:
                     return None, error, False
-                # Only local refusals (malformed, already used) or none: nothing reached AWS.
-                return None, SKIP_REASON, True
+                # Only local refusals (malformed, already used) or none: nothing reached AWS. A code
+                # was given when one was refused, so the skip names that refusal, not "no code entered".
+                return None, f"skipped: {error}" if error else SKIP_REASON, True
             try:
                 code = check_format(raw, device=device)
             except CodeError as exc:
@@ -606,15 +616,7 @@ class Engine:
 
     def _finish(self, profile: Profile, call: Callable[[int], sts.RoleSession], duration: int, warnings: list[str], emit: ProgressSink) -> ProfileResult:
         try:
-            try:
-                role = call(duration)
-            except MfaTuiError as exc:
-                if not sts.is_duration_over_max(exc) or duration <= 3600:
-                    raise
-                warnings.append(
-                    f"profile {profile.name}: the role does not allow {duration // 3600}h sessions; retried at 1 hour"
-                )
-                role = call(3600)
+            role = call(duration)
         except _Skipped:
             raise
         except Exception as exc:  # MfaTuiError, and anything unexpected (translated, logged)
@@ -637,7 +639,7 @@ class Engine:
         client = self.sts_client(identity, keys)
         run.emit(Progress(profile.name, State.REFRESHING, "waiting for a code"))
 
-        def attempt(seconds: int) -> sts.RoleSession:
+        def attempt(seconds: int, why: str | None = None) -> sts.RoleSession:
             def send(code: str) -> sts.RoleSession:
                 return sts.assume_role(
                     client, role_arn=profile.role_arn, session_name=profile.role_session_name or self.session_name,
@@ -645,17 +647,95 @@ class Engine:
                     what=f"profile {profile.name}", clock=self.clock, watch=self.watch, endpoint=identity.endpoint_url,
                 )
 
-            role, reason, skipped = self._ask_code(identity, [profile], "direct-role", run, send)
+            role, reason, skipped = self._ask_code(identity, [profile], "direct-role", run, send, why)
             if role is None and skipped:
                 raise _Skipped(reason)
             if role is None:
                 raise MfaTuiError(reason if reason and reason.startswith("profile ") else f"profile {profile.name}: {reason}")
             return role
 
+        def call(seconds: int) -> sts.RoleSession:
+            try:
+                return attempt(seconds)
+            except MfaTuiError as exc:
+                if not sts.is_duration_over_max(exc) or seconds <= EVERY_ROLE_ALLOWS:
+                    raise
+                return self._ask_again_shorter(identity, profile, keys, run, seconds, exc, attempt, warnings)
+
         try:
-            return self._finish(profile, attempt, duration, warnings, run.emit)
+            return self._finish(profile, call, duration, warnings, run.emit)
         except _Skipped as skip:
             return self._skip(profile.name, str(skip), run)
+
+    def _ask_again_shorter(self, identity: Identity, profile: Profile, keys: aws.Keys, run: _Run, asked: int,
+                           refusal: MfaTuiError, attempt: Callable[..., sts.RoleSession],
+                           warnings: list[str]) -> sts.RoleSession:
+        """AWS refused ``asked`` seconds as more than the role allows: ask once more, at the most it allows.
+
+        The refusal does not say the maximum, so it is read with iam:GetRole where the identity can
+        (a role of its own account), else the retry asks for 1 hour, which every role allows, and
+        the role's own new session reads the maximum for next time. The retry takes a new code:
+        AWS does not say whether a refused request spent its code (docs/aws-behaviour.md, "A role's
+        maximum session duration"). Without one the profile fails, saying why: a code was given.
+        """
+        chaining = sts.is_chaining_cap(refusal)
+        limit, unknown = (EVERY_ROLE_ALLOWS, None) if chaining else self._role_limit(identity, profile, keys, run)
+        retry = limit or EVERY_ROLE_ALLOWS
+        head = f"profile {profile.name}: {'role chaining' if chaining else 'the role'} allows"
+        allows = f"{head} at most {_span(limit)}, not {_span(asked)}" if limit else f"{head} less than {_span(asked)}"
+        note = f"{allows}; asked again at {_span(retry)}" + ("" if limit else f", which every role allows ({unknown})")
+        try:
+            role = attempt(retry, note)
+        except _Skipped as skip:
+            if str(skip) == CANCEL_REASON:
+                raise
+            hint = f'set duration = "{_span(limit)}" for this profile' if limit else (
+                "set its duration to the role's maximum session duration")
+            raise MfaTuiError(
+                f"{allows}; asking again at {_span(retry)} needs a second code, and none was sent: "
+                f"{hint}, or refresh it where it can prompt"
+            ) from None
+        if limit is None:
+            # The role's new session is in the role's account, where GetRole can see it.
+            creds = role.credentials
+            learned, _ = self._read_role_limit(
+                identity, profile, aws.Keys(creds.access_key_id, creds.secret_access_key, creds.session_token))
+            if learned == retry:
+                note = f"{head} at most {_span(learned)}, not {_span(asked)}; asked again at {_span(retry)}"
+            elif learned:
+                note = (f"{head} at most {_span(learned)}, not {_span(asked)} (read after asking again at "
+                        f'{_span(retry)}): set duration = "{_span(learned)}" for this profile to get {_span(learned)}')
+        warnings.append(note)
+        return role
+
+    def _role_limit(self, identity: Identity, profile: Profile, keys: aws.Keys, run: _Run) -> tuple[int | None, str | None]:
+        """``(the role's MaxSessionDuration, None)``, or ``(None, why it cannot be read)``, before assuming it.
+
+        iam:GetRole reads only the caller's own account, so only a role of the identity's account
+        can be read: with its MFA session when it has a live one (which MFA-enforcing policies let
+        through), else with its long-term ``keys``.
+        """
+        home = identity.account_id
+        if home != profile.role_account_id:
+            return None, f"its maximum cannot be read from identity {identity.name}'s account {home}"
+        session = run.report.mfa_sessions.get(identity.name)
+        if session is None and identity.name not in run.report.discarded_sessions \
+                and run.session_key_ids.get(identity.name) in (None, keys.access_key_id):
+            session = run.mfa_sessions.get(identity.name)
+        if sts.remaining(session, self.clock.now()) > 60:
+            keys = aws.Keys(session.access_key_id, session.secret_access_key, session.session_token)
+        return self._read_role_limit(identity, profile, keys)
+
+    def _read_role_limit(self, identity: Identity, profile: Profile, keys: aws.Keys) -> tuple[int | None, str | None]:
+        """iam:GetRole for the profile's role with ``keys``: ``(seconds, None)`` or ``(None, why not)``."""
+        try:
+            iam = aws.client("iam", keys, region=identity.region, endpoint_url=identity.endpoint_url)
+            return sts.role_max_session(
+                iam, role_arn=profile.role_arn, what=f"profile {profile.name}", clock=self.clock,
+                watch=self.watch, endpoint=identity.endpoint_url,
+            ), None
+        except MfaTuiError as exc:
+            return None, f"iam:GetRole failed: {getattr(exc, 'code', None) or exc}"
 
     # ── re-mint and who-am-I ─────────────────────────────────────────────────
     def remint(

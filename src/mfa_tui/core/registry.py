@@ -66,6 +66,12 @@ def load(path: Path, *, aws_config_path: Path | None = None) -> Registry:
         raise RegistryError(problems)
     key = registry_cache.inputs(path, text, aws_config_path)
     registry = registry_cache.lookup(path, key)
+    if registry is not None and registry.settings.credentials_file:
+        # That rule reads the disk (symlinks) and the state dir, which the copy's key does not cover.
+        from mfa_tui.core.registry_validate import credentials_file_clash
+
+        if credentials_file_clash(registry.settings.credentials_file, path, aws_config_path):
+            registry = None
     if registry is None:
         registry, problems = validate_text(text, path, aws_config_path=aws_config_path)
         if problems:

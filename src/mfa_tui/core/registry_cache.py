@@ -91,16 +91,18 @@ def _aws_config_text(path: Path | None) -> str | None:
 
     Missing, unreadable and too large all make that check see no profiles, so they may share a key.
     """
+    from mfa_tui.core.errors import FileError
+    from mfa_tui.core.fileio import NotAFileError, read_bytes
+
     if path is None:
         return None
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(AWS_CONFIG_LIMIT + 1)
-    except OSError:
+        data = read_bytes(path, limit=AWS_CONFIG_LIMIT)
+    except NotAFileError as exc:
+        return str(exc)  # no copy matches it, so the full check runs and names the file
+    except FileError:
         return None
-    if len(data) > AWS_CONFIG_LIMIT:
-        return None
-    return data.decode("utf-8", errors="replace")
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def inputs(path: Path, text: str, aws_config_path: Path | None) -> dict[str, Any]:
@@ -119,36 +121,31 @@ def inputs(path: Path, text: str, aws_config_path: Path | None) -> dict[str, Any
 
 def lookup(path: Path, key: dict[str, Any]) -> Registry | None:
     """The registry stored for exactly these inputs (see :func:`inputs`), or None."""
+    from mfa_tui.core.errors import FileError
+    from mfa_tui.core.fileio import open_regular
+
     try:
-        with open(_file_for(path), "rb") as fh:
+        with os.fdopen(open_regular(_file_for(path)), "rb") as fh:
             doc = json.loads(fh.read())
         if not isinstance(doc, dict) or doc.get("inputs") != key:
             return None
         return _decode(path, doc["registry"])
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except (OSError, FileError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
 
 def store(path: Path, key: dict[str, Any], registry: Registry) -> None:
     """Keep ``registry`` as the result for these inputs; silently does nothing if it cannot."""
+    from mfa_tui.core.errors import FileError
+    from mfa_tui.core.fileio import atomic_write, ensure_private_dir
+
     target = _file_for(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         data = json.dumps({"inputs": key, "registry": _encode(registry)}, separators=(",", ":")).encode("utf-8")
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)  # readers see the old copy or the new one, never half of one
-    except (OSError, ValueError, TypeError):
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        ensure_private_dir(target.parent)
+        atomic_write(target, data)  # readers see the old copy or the new one; sudo leaves it the user's
+    except (FileError, ValueError, TypeError):
+        pass
 
 
 # ── the registry as plain rows ─────────────────────────────────────────────────────────────────

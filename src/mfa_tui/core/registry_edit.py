@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mfa_tui.core.errors import FileError, Problem, RegistryError
-from mfa_tui.core.fileio import atomic_write, describe_os_error
+from mfa_tui.core.fileio import atomic_write, describe_os_error, make_dirs, take_lock
 from mfa_tui.core.registry import BOM, parse_text, read_text, validate_raw
 from mfa_tui.core.registry_text import (
     ScanError,
@@ -74,16 +74,15 @@ def lock_path(path: Path) -> Path:
 @contextmanager
 def locked(path: Path) -> Iterator[Path]:
     """Hold the registry's lock; yields the file to write (a symlink's target, so the link survives)."""
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
     real = Path(os.path.realpath(path))
     try:
-        real.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_dirs(real.parent, 0o700)
     except OSError as exc:
         raise FileError(describe_os_error(real.parent, exc, "create directory")) from None
-    lock = FileLock(str(lock_path(real)), timeout=LOCK_TIMEOUT, mode=0o600)
     try:
-        lock.acquire()
+        lock = take_lock(lock_path(real), guarding=real, timeout=LOCK_TIMEOUT)
     except Timeout:
         raise FileError(
             f"{path}: another mfa-tui process has been changing the registry for {LOCK_TIMEOUT:.0f} s "

@@ -118,7 +118,7 @@ def check_references(raw: dict[str, Any], add: Add) -> None:
             )
 
 def check_shadowing(names: list[str], aws_config_path: Path, add: Add) -> None:
-    """Profiles that a ``[profile NAME]`` of the AWS config file would shadow (AWS_FACTS fact 11)."""
+    """Profiles that a ``[profile NAME]`` of the AWS config file would shadow (docs/aws-behaviour.md, "The shared credentials file")."""
     sections = read_aws_config_profiles(aws_config_path)
     for name in names:
         keys = sections.get(name)
@@ -140,13 +140,15 @@ def read_aws_config_profiles(path: Path) -> dict[str, set[str]]:
     """Profile name -> its keys, from an AWS config file; empty when missing or unparsable.
 
     Section names follow botocore's ``build_profile_map``: ``[default]`` and
-    ``[profile NAME]`` (NAME may be shell-quoted); other sections are not profiles.
+    ``[profile NAME]`` (NAME may be shell-quoted); other sections are not profiles. A path
+    that is no file at all (a named pipe, a directory: the AWS CLI silently takes it for no
+    config) raises :class:`~mfa_tui.core.fileio.NotAFileError` naming it.
     """
     import configparser
     import shlex
 
     from mfa_tui.core.errors import FileError
-    from mfa_tui.core.fileio import read_bytes
+    from mfa_tui.core.fileio import NotAFileError, read_bytes
 
     try:
         data = read_bytes(path, limit=4 * 1024 * 1024)
@@ -154,6 +156,8 @@ def read_aws_config_profiles(path: Path) -> dict[str, set[str]]:
             return {}
         parser = configparser.RawConfigParser(strict=False)
         parser.read_string(data.decode("utf-8", errors="replace"))
+    except NotAFileError:
+        raise
     except (FileError, configparser.Error, UnicodeError):
         return {}
     profiles: dict[str, set[str]] = {}

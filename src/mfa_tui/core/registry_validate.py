@@ -12,8 +12,9 @@ below must stay in step with it (a test loads the example).
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from mfa_tui.core.models import (
     Account,
     Identity,
     Profile,
+    ProfileKind,
     Registry,
     Settings,
     Strategy,
@@ -101,6 +103,13 @@ _HARDWARE_SERIAL_RE = re.compile(r"^[A-Z0-9]{9,64}$")
 _BAD = object()
 """Marks a value that failed its check (its problem is already recorded)."""
 
+_SESSION_KINDS = {
+    "mfa": ("an", "MFA session", "would count as expiring from the moment it is made, so every refresh would ask for a code"),
+    "chained": ("a", "chained role", "would count as expiring as soon as it is minted, so the dashboard would re-mint it every 30 s"),
+    "direct": ("a", "direct role", "would count as expiring as soon as it is written, so every refresh asks for a code for it again"),
+}
+"""A session kind -> its article, its name, and what a warn_before at least as long as it does."""
+
 
 def show(value: Any) -> str:
     """A value as it could appear in a message: short, quoted like TOML."""
@@ -121,6 +130,11 @@ def _kind(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any, seconds: int) -> str:
+    """A duration as written, with its seconds when it was written with units."""
+    return show(value) + ("" if isinstance(value, int) else f" ({seconds} s)")
+
+
 def _fmt_seconds(seconds: int) -> str:
     if seconds % 3600 == 0:
         return f"{seconds // 3600}h"
@@ -138,21 +152,76 @@ def validate(
 ) -> tuple[Registry | None, list[Problem]]:
     """Check ``raw`` against the schema; a Registry when there is no problem, else every problem.
 
-    ``aws_config_path`` is the AWS config file to check for shadowing profiles (fact 11),
-    tolerated missing or unparsable; None skips that check. ``locate`` maps a key path to
+    ``aws_config_path`` is the AWS config file to check for shadowing profiles, tolerated
+    missing or unparsable; None skips that check (``credentials_file`` is then compared with
+    :func:`mfa_tui.core.paths.aws_config_path`). ``locate`` maps a key path to
     its line and column in the file, for messages.
     """
-    checker = _Checker(path, locate)
+    checker = _Checker(path, locate, aws_config_path)
     registry = checker.run(raw, aws_config_path)
     return (registry if not checker.problems else None), checker.problems
+
+
+def credentials_file_clash(setting: str, registry_path: Path, aws_config_path: Path | None = None) -> str | None:
+    """Why ``credentials_file = setting`` names a file mfa-tui or the AWS CLI already uses, or None.
+
+    Compared after ``~`` and symlinks are resolved, and by inode when both exist (hard links,
+    case-insensitive file systems): the registry, the AWS config file, mfa-tui's state dir.
+    """
+    from mfa_tui.core import paths
+
+    target = os.path.realpath(os.path.expanduser(setting))
+    if _same_file(target, registry_path):
+        return "is the registry itself"
+    aws_config = aws_config_path or paths.aws_config_path()
+    if _same_file(target, aws_config):
+        return f"is the AWS config file ({aws_config})"
+    state = os.path.realpath(paths.state_dir())
+    if target == state or target.startswith(os.path.join(state, "")):
+        return f"is in mfa-tui's state dir ({state}), beside its session state"
+    return None
+
+
+def _same_file(target: str, other: Path) -> bool:
+    if target == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(target, other)
+    except OSError:
+        return False
+
+
+def _lifetimes(settings: Settings, identity: Identity | None, profile: Profile) -> Iterator[tuple[Where, int, str, str]]:
+    """For each session ``profile`` needs: where its length is set, its seconds, its kind, who uses it.
+
+    The same lengths a refresh asks for (:meth:`Registry.mfa_duration`, a role's duration or the
+    default role_duration, chained roles held to AWS's 1-hour cap).
+    """
+    if identity is not None and profile.kind is not ProfileKind.DIRECT_ROLE:
+        own = identity.mfa_session_duration
+        source = ("identities", identity.name, "mfa_session_duration") if own else ("settings", "mfa_session_duration")
+        yield source, own or settings.mfa_session_duration, "mfa", format_path(("identities", identity.name))
+    if profile.kind is ProfileKind.MFA_SESSION:
+        return
+    chained = profile.kind is ProfileKind.CHAINED_ROLE
+    user = format_path(("profiles", profile.name))
+    if profile.duration:
+        yield ("profiles", profile.name, "duration"), profile.duration, "chained" if chained else "direct", user
+    elif chained:
+        yield ("settings", "role_duration"), min(settings.role_duration, CHAINED_ROLE_MAX), "chained", user
+    else:
+        yield ("settings", "role_duration"), settings.role_duration, "direct", user
 
 
 class _Checker:
     """One validation run: field checks record problems and return ``_BAD``, never raise."""
 
-    def __init__(self, path: Path, locate):
+    def __init__(self, path: Path, locate, aws_config_path: Path | None = None):
         self.path = path
         self.locate = locate
+        self.aws_config_path = aws_config_path
+        self.timing: Settings | None = None
+        """[settings]' durations when each is valid (even if another setting is not), for the warn_before check."""
         self.problems: list[Problem] = []
         self._pending: list[tuple[Where, str]] = []
 
@@ -194,7 +263,7 @@ class _Checker:
             self.add(where, message if repr(value) in message else f"{message}; got {show(value)}")
             return _BAD
         if seconds < low or (high is not None and seconds > high):
-            shown = show(value) + ("" if isinstance(value, int) else f" ({seconds} s)")
+            shown = _shown(value, seconds)
             limits = f"{_fmt_seconds(low)} to {_fmt_seconds(high)}" if high is not None else f"at least {low}"
             self.add(where, f"{shown} is outside {what}: {limits}")
             return _BAD
@@ -252,6 +321,8 @@ class _Checker:
         accounts = self.section(raw, "accounts", self.account)
         identities = self.section(raw, "identities", self.identity)
         profiles = self.section(raw, "profiles", self.profile)
+        if self.timing is not None:
+            self.warn_before_limits(raw, self.timing, identities, profiles)
         check_references(raw, self.add)
         if aws_config_path is not None and isinstance(raw.get("profiles"), dict) and raw["profiles"]:
             check_shadowing(list(raw["profiles"]), aws_config_path, self.add)
@@ -306,7 +377,7 @@ class _Checker:
                 "AWS's limits for a role session (AssumeRole)",
             )
         if "credentials_file" in table:
-            values["credentials_file"] = self.string(where + ("credentials_file",), table["credentials_file"])
+            values["credentials_file"] = self.credentials_file(where + ("credentials_file",), table["credentials_file"])
         if "refresh_concurrency" in table:
             value = table["refresh_concurrency"]
             if isinstance(value, bool) or not isinstance(value, int) or not CONCURRENCY_MIN <= value <= CONCURRENCY_MAX:
@@ -326,9 +397,63 @@ class _Checker:
                 values["auto_remint"] = value
         if "keys" in table:
             values["keys"] = self.key_bindings(where + ("keys",), table["keys"])
+        timing = {k: values[k] for k in ("warn_before", "mfa_session_duration", "role_duration") if k in values}
+        if _BAD not in timing.values():
+            self.timing = Settings(**timing)
         if any(v is _BAD for v in values.values()):
             return None
         return Settings(**values)
+
+    def credentials_file(self, where: Where, value: Any) -> Any:
+        if self.string(where, value) is _BAD:
+            return _BAD
+        clash = credentials_file_clash(value, self.path, self.aws_config_path)
+        if clash:
+            self.add(
+                where,
+                f"{show(value)} {clash}: a refresh would append INI sections holding secret keys to it; point "
+                "credentials_file at another file, or remove it to use $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials",
+            )
+            return _BAD
+        return value
+
+    def warn_before_limits(self, raw: dict, settings: Settings, identities: dict, profiles: dict) -> None:
+        """Sessions no longer than warn_before: "expiring" from the moment they are made, so never left alone.
+
+        Only the sessions in use are checked. A length that comes from [settings] is reported once
+        (at warn_before when that is set), naming the first entry that uses it.
+        """
+        table = raw.get("settings", {})
+        warn = settings.warn_before
+        short: dict[tuple[Where, str], tuple[int, dict[str, None]]] = {}
+        for profile in profiles.values():
+            for source, seconds, kind, user in _lifetimes(settings, identities.get(profile.identity), profile):
+                if seconds <= warn:
+                    short.setdefault((source, kind), (seconds, {}))[1][user] = None
+        for (source, kind), (seconds, users) in short.items():
+            article, noun, outcome = _SESSION_KINDS[kind]
+            used_by = next(iter(users)) + (f" and {len(users) - 1} more" if len(users) > 1 else "")
+            length = _fmt_seconds(seconds)
+            if source[0] == "settings" and "warn_before" in table:
+                basis = format_path(source) + ("" if source[-1] in table else ", the default")
+                if kind == "chained" and settings.role_duration > CHAINED_ROLE_MAX:
+                    basis = f"{format_path(source)} {_fmt_seconds(settings.role_duration)}, held to AWS's 1-hour cap for chained roles"
+                self.add(
+                    ("settings", "warn_before"),
+                    f"{_shown(table['warn_before'], warn)} is not shorter than the {length} {article} {noun} lasts "
+                    f"({basis}; used by {used_by}): the {noun} {outcome}; set warn_before below {length}",
+                )
+                continue
+            written: Any = raw
+            for key in source:
+                written = written[key]
+            default = "" if "warn_before" in table else ", the default"
+            used = f" (used by {used_by})" if source[0] == "settings" else ""
+            self.add(
+                source,
+                f"{show(written)} is not longer than settings.warn_before ({_fmt_seconds(warn)}{default}): the {noun}{used} "
+                f"{outcome}; make it longer than warn_before, or warn_before shorter",
+            )
 
     def key_bindings(self, where: Where, table: Any) -> Any:
         if not isinstance(table, dict):
@@ -368,7 +493,7 @@ class _Checker:
             return _BAD
         if MFA_SERIAL_RE.match(value) or _HARDWARE_SERIAL_RE.match(value):
             return value
-        m = re.match(r"^arn:aws[a-zA-Z-]*:iam::(\d{12}):user/(?:.*/)?([^/]+)$", value)
+        m = re.match(r"^arn:aws[a-zA-Z-]*:iam::([0-9]{12}):user/(?:.*/)?([^/]+)$", value)
         if m:
             acct, user = m.groups()
             self.add(
@@ -376,7 +501,7 @@ class _Checker:
                 f"{show(value)}: this is the user's ARN; the MFA device is arn:aws:iam::{acct}:mfa/NAME "
                 f"(often arn:aws:iam::{acct}:mfa/{user}; `aws iam list-mfa-devices --user-name {user}` shows it)",
             )
-        elif re.match(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:u2f/", value):
+        elif re.match(r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:u2f/", value):
             self.add(where, f"{show(value)} is a FIDO security key, which AWS accepts only in the console, never for CLI or API calls; use a virtual or hardware TOTP device")
         else:
             self.add(
@@ -499,6 +624,14 @@ class _Checker:
         if name != name.strip():
             self.add(where, "a profile name cannot start or end with whitespace: the AWS CLI would not find it")
             return False
+        if name == "DEFAULT":
+            # Exactly this spelling: configparser (and so botocore) matches section names case-sensitively.
+            self.add(
+                where,
+                'a profile cannot be named "DEFAULT": that is configparser\'s default section, whose keys the AWS CLI '
+                'reads as every profile\'s defaults, so mfa-tui cannot write it; choose another name ("default" is fine)',
+            )
+            return False
         if name.startswith("profile ") or name == "profile":
             self.add(where, f'name the profile without the "profile " prefix ({show(name[8:].strip() or "NAME")}); that prefix is only for ~/.aws/config sections')
             return False
@@ -509,9 +642,9 @@ class _Checker:
             return _BAD
         if ROLE_ARN_RE.match(value):
             return value
-        if re.match(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:user/", value):
+        if re.match(r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:user/", value):
             hint = "this is a user's ARN; a role ARN looks like arn:aws:iam::123456789012:role/NAME"
-        elif re.match(r"^arn:aws[a-zA-Z-]*:sts::\d{12}:assumed-role/", value):
+        elif re.match(r"^arn:aws[a-zA-Z-]*:sts::[0-9]{12}:assumed-role/", value):
             acct = value.split(":")[4]
             role = value.split("/")[1] if value.count("/") >= 1 else "NAME"
             hint = f"this is an assumed-role session ARN; use the role's ARN, arn:aws:iam::{acct}:role/{role}"

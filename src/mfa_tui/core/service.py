@@ -166,7 +166,7 @@ class Service:
     ) -> list[Profile]:
         """Profiles by name, by tag, or all; ``stale_only`` keeps those expiring, expired or missing.
 
-        Unknown names raise :class:`ConfigError` naming them.
+        Unknown names, and tags no profile has, raise :class:`ConfigError` naming them.
         """
         names = list(names)
         tags = set(tags)
@@ -181,12 +181,24 @@ class Service:
             chosen = [self.registry.profiles[n] for n in names]
         elif tags:
             chosen = [p for p in self.registry.profiles.values() if tags & set(self.registry.tags_for(p))]
+            self._check_tags(tags)
         else:
             chosen = list(self.registry.profiles.values())
         if stale_only:
             rows = {s.profile: s for s in self.statuses([p.name for p in chosen], state=state)}
             chosen = [p for p in chosen if rows[p.name].state in STALE_STATES or rows[p.name].last_error]
         return chosen
+
+    def _check_tags(self, tags: set[str]) -> None:
+        """A tag no profile has is a typo, never "nothing to refresh": say so, with the tags there are."""
+        known = sorted({t for p in self.registry.profiles.values() for t in self.registry.tags_for(p)})
+        unknown = sorted(tags - set(known))
+        if unknown:
+            listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
+            raise ConfigError(
+                f"no profile has tag{'s' * (len(unknown) > 1)} {', '.join(unknown)} in {self.registry.path}"
+                + (f" (tags: {listed})" if known else " (no profile has any tag)")
+            )
 
     # ── status ──────────────────────────────────────────────────────────────
     def change_stamp(self) -> tuple:
@@ -418,6 +430,13 @@ class Service:
         return results
 
     # ── credential_process / env ─────────────────────────────────────────────
+    @staticmethod
+    def take_file_warnings() -> list[str]:
+        """What this process's writes had to do differently (a file written in place), each file once."""
+        from mfa_tui.core import fileio
+
+        return fileio.take_warnings()
+
     def current_credentials(self, profile: Profile) -> Credentials | None:
         """The credentials ``profile`` has now (bound to the registry, unexpired), or None."""
         return self.sessions.current(profile)

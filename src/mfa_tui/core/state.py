@@ -13,9 +13,11 @@ the new one thanks to the atomic rename. The file is compact JSON with one line 
 profile (see :func:`_encode`), so :mod:`mfa_tui.core.state_peek` can pick out one
 profile without parsing the other thousand. Writers go through :meth:`StateStore.update`,
 which locks, re-reads, applies a change and writes, so two processes never lose each
-other's entries. A corrupt or unreadable file is moved aside to
+other's entries. A corrupt or unreadable file, or anything there that is no file at all (a
+named pipe, which a plain ``open()`` would wait on forever, or a directory), is moved aside to
 ``state.json.corrupt-<UTC time>`` and replaced by an empty state, with a warning in
-:attr:`StateStore.warnings` for the caller to show; it never raises.
+:attr:`StateStore.warnings` for the caller to show; it never raises. Root updating another
+user's state (``sudo``) leaves the directory, file and lock file theirs (:mod:`mfa_tui.core.fileio`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 from mfa_tui.core import paths
 from mfa_tui.core.clock import Clock, SystemClock, parse_time, rfc3339
 from mfa_tui.core.errors import FileError, StateError
+from mfa_tui.core.fileio import NotAFileError, atomic_write, ensure_private_dir, open_regular, take_lock
 from mfa_tui.core.models import Credentials, WhoAmI
 from mfa_tui.core.state_peek import STATE_FILE, STATE_VERSION, state_file_name  # one definition for both readers
 from mfa_tui.core.totp import DeviceCodes
@@ -153,18 +156,15 @@ class StateStore:
 
     def update(self, fn: Callable[[SessionState], None]) -> SessionState:
         """Lock, re-read, apply ``fn`` to the state, write it back; returns the new state."""
-        from filelock import FileLock, Timeout  # local: the read path never imports it
-
-        from mfa_tui.core.fileio import atomic_write, ensure_private_dir
+        from filelock import Timeout  # local: the read path never imports it
 
         self.warnings = []
         try:
             ensure_private_dir(self.directory)
         except FileError as exc:
             raise StateError(str(exc)) from None
-        lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
         try:
-            lock.acquire()
+            lock = take_lock(self._lock_path, guarding=self.path, timeout=LOCK_TIMEOUT)
         except Timeout:
             raise StateError(
                 f"{self.path}: another process held the lock {self._lock_path} for over {LOCK_TIMEOUT:.0f}s"
@@ -200,10 +200,12 @@ class StateStore:
         return self.directory / f"{self.path.name}.lock"
 
     def _read(self) -> tuple[bytes | None, str | None]:
-        """(bytes, None), (None, None) when missing, or (None, why) when unreadable."""
+        """(bytes, None), (None, None) when missing, or (None, why) when unreadable or no file at all."""
         try:
-            with open(self.path, "rb") as fh:
+            with os.fdopen(open_regular(self.path), "rb") as fh:
                 return fh.read(), None
+        except NotAFileError as exc:
+            return None, f"cannot be read: {str(exc).removeprefix(f'{self.path}: ')}"
         except FileNotFoundError:
             return None, None
         except OSError as exc:
@@ -211,17 +213,20 @@ class StateStore:
 
     def _set_aside(self, seen: bytes | None, problem: str) -> None:
         """Move a bad file aside under the lock, unless a writer replaced it meanwhile."""
-        from filelock import FileLock, Timeout  # only on this rare path
+        from filelock import Timeout  # only on this rare path
 
         try:
-            with FileLock(self._lock_path, timeout=LOCK_TIMEOUT, mode=0o600):
-                current, _ = self._read()
-                if current == seen:
-                    self._set_aside_locked(problem)
+            lock = take_lock(self._lock_path, guarding=self.path, timeout=LOCK_TIMEOUT)
         except Timeout:
             raise StateError(f"could not lock {self._lock_path} to move it aside") from None
         except OSError as exc:
             raise StateError(f"could not lock {self._lock_path} to move it aside ({exc.strerror or exc})") from None
+        try:
+            current, _ = self._read()
+            if current == seen:
+                self._set_aside_locked(problem)
+        finally:
+            lock.release()
 
     def _set_aside_locked(self, problem: str) -> None:
         stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")

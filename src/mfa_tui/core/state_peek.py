@@ -4,10 +4,11 @@
 little more than starting Python (issue 8 asks for at most 2× ``python -c pass``). Loading the
 state the normal way (:class:`mfa_tui.core.state.StateStore`) pulls in ``dataclasses``,
 ``pathlib``, ``typing``, ``enum``, the domain models and platformdirs: 40–60 ms on a 2-core
-machine, against ~17 ms for the bare interpreter. This module needs only ``os`` and ``time``:
-``state._encode`` writes one line per profile, so it finds the profile's line with a substring
-search and reads the four credential strings off it; ``json`` (~2 ms more) is imported only for
-values with JSON escapes, MFA-session profiles and files in an older layout.
+machine, against ~17 ms for the bare interpreter. This module needs only ``os`` (and the
+``stat`` that ``os`` loads) and ``time``: ``state._encode`` writes one line per profile, so it
+finds the profile's line with a substring search and reads the four credential strings off it;
+``json`` (~2 ms more) is imported only for values with JSON escapes, MFA-session profiles and
+files in an older layout.
 
 It only ever *reads*: anything unexpected (no state dir it can name without platformdirs, a
 missing, unreadable or corrupt file, a time in another layout, too little time left) gives
@@ -19,6 +20,7 @@ checks it against :class:`~mfa_tui.core.state.StateStore` and :mod:`mfa_tui.core
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 
@@ -211,8 +213,14 @@ def peek_credentials(
     stamp = registry_stamp(registry)
     if stamp is None:
         return None
+    # fileio.open_regular's rule, inline because importing fileio would cost this path more than
+    # its whole budget: opened non-blocking, so a named pipe there cannot hang the AWS CLI, and
+    # read only when it is a regular file (the full path then says what it is).
+    path = os.path.join(directory, state_file_name(registry))
     try:
-        with open(os.path.join(directory, state_file_name(registry)), "rb") as fh:
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
             data = fh.read()
     except OSError:
         return None

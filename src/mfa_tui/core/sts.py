@@ -1,4 +1,4 @@
-"""STS calls turned into domain results: MFA sessions, role sessions, who-am-I.
+"""STS calls turned into domain results: MFA sessions, role sessions, who-am-I (and a role's maximum).
 
 Each function takes a client built by :func:`mfa_tui.core.aws.client`, records AWS's
 ``Date`` header in a :class:`~mfa_tui.core.aws.ClockWatch`, and raises one-line domain
@@ -130,7 +130,7 @@ def caller_identity(
     client, *, what: str, clock: Clock, expected_account: str | None = None,
     watch: aws.ClockWatch | None = None, endpoint: str | None = None,
 ) -> WhoAmI:
-    """GetCallerIdentity (needs no permission; works under an explicit deny, fact 7)."""
+    """GetCallerIdentity (docs/aws-behaviour.md, "GetCallerIdentity needs no permission")."""
     response = _call(client, "get_caller_identity", {}, what=what, watch=watch, clock=clock, endpoint=endpoint)
     missing = [key for key in ("Arn", "Account", "UserId") if not isinstance(response.get(key), str)]
     if missing:
@@ -146,8 +146,33 @@ def caller_identity(
 
 def is_duration_over_max(exc: BaseException) -> bool:
     """True for AWS's 'DurationSeconds exceeds the MaxSessionDuration' validation error."""
-    text = str(exc).lower()
-    return "maxsessionduration" in text or "exceeds the 1 hour session limit" in text
+    return "maxsessionduration" in str(exc).lower() or is_chaining_cap(exc)
+
+
+def is_chaining_cap(exc: BaseException) -> bool:
+    """True for AWS's refusal of more than 1 hour for a role assumed with temporary keys (role chaining)."""
+    return "exceeds the 1 hour session limit" in str(exc).lower()
+
+
+def role_max_session(
+    client, *, role_arn: str, what: str, clock: Clock, watch: aws.ClockWatch | None = None,
+    endpoint: str | None = None,
+) -> int:
+    """The role's ``MaxSessionDuration`` in seconds, read with ``iam:GetRole`` (``client`` is an IAM client).
+
+    AWS's refusal of a too-long AssumeRole does not say the maximum (docs/aws-behaviour.md,
+    "A role's maximum session duration"). GetRole sees only roles of the caller's own account,
+    so the answer must be the role asked about, with a maximum AWS allows (1 to 12 hours).
+    """
+    response = _call(client, "get_role", {"RoleName": role_arn.rsplit("/", 1)[-1]},
+                     what=what, watch=watch, clock=clock, endpoint=endpoint)
+    role = response.get("Role")
+    seconds = role.get("MaxSessionDuration") if isinstance(role, dict) else None
+    if not isinstance(role, dict) or role.get("Arn") != role_arn:
+        raise _malformed(what, endpoint, f"to GetRole without the role {role_arn}")
+    if not isinstance(seconds, int) or not 3600 <= seconds <= 43200:
+        raise _malformed(what, endpoint, "to GetRole without a MaxSessionDuration of 1 to 12 hours")
+    return seconds
 
 
 def remaining(creds: Credentials | None, now: datetime) -> float:
