@@ -22,15 +22,14 @@ def test_refresh_summary_counts_and_names_the_first_failures():
     assert refresh_summary(report(3, 0)) == ("3 profiles refreshed.", "information")
     text, level = refresh_summary(report(2, 5))
     assert level == "warning"
-    assert text.splitlines()[:4] == ["2 profiles refreshed, 5 failed.", "profile bad0: AccessDenied",
-                                     "profile bad1: AccessDenied", "profile bad2: AccessDenied"]
-    assert text.splitlines()[-1].startswith("… and 2 more")
+    # The same error, said once with the profiles it hit (issue 14).
+    assert text.splitlines() == ["2 profiles refreshed, 5 failed.", "AccessDenied (5 profiles: bad0, bad1, bad2, bad3, bad4)"]
     assert refresh_summary(report(0, 1)).severity == "error"
     assert refresh_summary(RefreshReport()).text.startswith("Nothing to refresh")
     skipped = report(0, 0)
     skipped.results["s"] = ProfileResult("s", ok=False, message=SKIP_REASON, skipped=True)
     assert refresh_summary(skipped) == (
-        "0 profiles refreshed, 1 skipped (they keep their previous credentials).", "warning"
+        "Nothing refreshed: no code entered. 1 profile keeps its previous credentials.", "warning"
     )
     assert refresh_warnings(report(1, 0, warning="capped at 1 hour")) == ["capped at 1 hour"]
 
@@ -88,4 +87,4 @@ def test_remint_summary_tells_only_the_news():
     assert remint_summary(failing, news=["profile bad1: AccessDenied"]) == (
         "Nothing re-minted; 1 failed: profile bad1: AccessDenied", "error"
     )
-    assert remint_summary(failing).text == "Nothing re-minted; 2 failed: profile bad0: AccessDenied"
+    assert remint_summary(failing).text == "Nothing re-minted; 2 failed: AccessDenied (2 profiles: bad0, bad1)"

@@ -114,7 +114,7 @@ def test_theme_dirs_are_bundled_then_user():
 
 
 class VariablesApp(ThemeVariablesMixin, App):
-    """CSS that uses mfa-tui variables: must survive themes that do not define them (fact 19)."""
+    """CSS that uses mfa-tui variables: must survive themes that do not define them (docs/libraries.md, "Theme variables need defaults")."""
 
     CSS = """
     #ok { color: $status-valid; background: $qr-bg; }

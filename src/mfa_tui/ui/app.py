@@ -10,7 +10,8 @@ exits with code 2. Everything AWS-related lives on the main screen
   ``t`` to step through them, and the choice saved to the registry's ``settings.theme``;
 - the key map: every binding has an id and the registry's ``[settings.keys]`` rebinds it through
   :meth:`App.set_keymap`; unknown ids get one warning;
-- ``q`` quit, ``?`` help, ``ctrl+p`` the command palette (every action, see :mod:`mfa_tui.ui.commands`).
+- ``q`` quit (a pane binds ``q`` to close itself first), ``?`` the help of the screen in front,
+  ``ctrl+p`` the command palette (every action, see :mod:`mfa_tui.ui.commands`).
 
 Nothing here imports boto3: the service imports it on its first AWS call.
 """
@@ -241,11 +242,12 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
     def action_help(self) -> None:
         from mfa_tui.ui.screens.help import HelpScreen
 
-        if isinstance(self.screen, HelpScreen):
-            self.screen.dismiss(None)
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)
             return
-        base = self.main_screen or self.screen
-        self.push_screen(HelpScreen(binding_entries(self, self.binding_nodes(base), self.keymap_overrides)))
+        # The keys of the screen in front (a pane has its own, and its q closes it), not the main screen's.
+        self.push_screen(HelpScreen(binding_entries(self, self.binding_nodes(screen), self.keymap_overrides)))
 
     def action_next_theme(self) -> None:
         names = self.theme_names or [self.theme]

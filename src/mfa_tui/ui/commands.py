@@ -62,15 +62,24 @@ def class_bindings(node: DOMNode) -> list[Binding]:
 def binding_entries(app, nodes: Iterable[DOMNode], keymap: dict[str, str]) -> list[BindingEntry]:
     """Every binding with an id on ``nodes`` (first wins for an id), with ``keymap`` applied.
 
+    ``nodes`` go from the focused end outwards, as Textual looks keys up: a key an earlier node
+    binds never reaches a later one, so the later binding is listed without it, or not at all
+    (``q`` in a pane closes the pane: the app's "quit" is not listed there).
     ``keymap`` maps binding id to comma-separated keys, as ``App.set_keymap`` takes it.
     """
     entries: dict[str, BindingEntry] = {}
+    taken: set[str] = set()
+    """Keys bound by the nodes before this one."""
     for node in nodes:
+        bound: set[str] = set()
         for binding in class_bindings(node):
             if not binding.id or binding.id in entries:
                 continue
             keys_text = keymap.get(binding.id) or binding.key
-            keys = tuple(k.strip() for k in keys_text.split(",") if k.strip())
+            keys = tuple(k for k in (k.strip() for k in keys_text.split(",")) if k and k not in taken)
+            if not keys:
+                continue
+            bound.update(keys)
             override = binding.id in keymap
             shown = ", ".join(
                 app.get_key_display(binding.with_key(k, None if override else binding.key_display)) for k in keys
@@ -84,6 +93,7 @@ def binding_entries(app, nodes: Iterable[DOMNode], keymap: dict[str, str]) -> li
                 action=binding.action,
                 node=node,
             )
+        taken |= bound
     return list(entries.values())
 
 

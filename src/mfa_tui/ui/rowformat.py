@@ -49,6 +49,10 @@ BAR_CELLS = 8
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 NONE_TEXT = "-"
 """Shown in a cell that has no value (no expiry, no who-am-I yet)."""
+EXPIRED_TEXT = "expired"
+"""Time left of credentials (or an MFA session) already past their expiry: "0s" read as a countdown still running."""
+OWN_CODE_TEXT = "own code"
+"""A direct role's "MFA left" (see :func:`mfa_left_text`)."""
 MISMATCH_FLAG = "⚠ "
 """Put before a who-am-I ARN whose account differs from the registry's."""
 
@@ -96,10 +100,37 @@ def shows_error_mark(state: State, last_error: str | None) -> bool:
 
 
 def left_text(expires: float | None, now: float) -> str:
-    """Time left as ``11h 42m`` / ``42m`` / ``9m 05s`` / ``0s``, or ``-`` with no expiry."""
+    """Time left as ``11h 42m`` / ``42m`` / ``9m 05s`` / ``1s``, ``expired`` once past, or ``-`` with no expiry."""
     if expires is None:
         return NONE_TEXT
+    if expires <= now:
+        return EXPIRED_TEXT
     return format_duration(expires - now)
+
+
+def mfa_left_text(kind: ProfileKind, mfa_expires: float | None, now: float) -> str:
+    """The "MFA left" cell: how long this profile can be renewed without typing a code.
+
+    For the MFA session and the chained roles made from it, that is the identity's MFA session
+    (:func:`left_text`). A direct role never uses that session: each refresh calls AssumeRole
+    with a code of its own, and the MFA its credentials carry ends when they do (the time left
+    beside it already says when). So its cell reads ``own code`` whether or not the identity has
+    a live session: showing the session's time there would promise a renewal without a code that
+    a direct role cannot have, and a blank would look like missing data.
+    """
+    if kind is ProfileKind.DIRECT_ROLE:
+        return OWN_CODE_TEXT
+    return left_text(mfa_expires, now)
+
+
+def row_arn(status: ProfileStatus) -> str | None:
+    """The ARN to copy for a row: the role session its credentials are (from AssumeRole), else who-am-I's
+    answer (an MFA session's user), else the role the registry names; None when none is known yet."""
+    if status.assumed_role_arn:
+        return status.assumed_role_arn
+    if status.whoami is not None:
+        return status.whoami.arn
+    return status.role_arn
 
 
 def bar(fraction: float, cells: int = BAR_CELLS) -> str:
@@ -248,14 +279,14 @@ class PreparedRow:
         """Everything time-dependent this row shows at ``now``."""
         expires = self.expires
         if expires is None:
-            left, fill = NONE_TEXT, " " * BAR_CELLS
+            fill = " " * BAR_CELLS
         else:
-            left, fill = format_duration(expires - now), bar((expires - now) / self.length)
+            fill = bar((expires - now) / self.length)
         return Live(
             derive_state(self.status.state, expires, now, warn_before, self.failed),
-            left,
+            left_text(expires, now),
             fill,
-            left_text(self.mfa_expires, now),
+            mfa_left_text(self.status.kind, self.mfa_expires, now),
             ago_text(self.refreshed, now),
         )
 

@@ -166,8 +166,24 @@ class Rows:
         if profile == self.screen.table.cursor_profile:
             self.screen.show_detail()
 
+    def _forget_old_whoami(self, rows: list[ProfileStatus]) -> None:
+        """A who-am-I failure was about the credentials a row had then: forgotten once they are replaced.
+
+        (The core forgets a who-am-I answer the same way when it commits new credentials, so the
+        row's own ``whoami`` is already gone; the failure is the dashboard's, kept here.)
+        """
+        table = self.screen.table
+        for row in rows:
+            extra = self.extras.get(row.profile)
+            if extra is None or extra.whoami_error is None:
+                continue
+            old = table.get_row(row.profile)
+            if old is not None and (old.expires_at, old.last_refresh) != (row.expires_at, row.last_refresh):
+                self.extras[row.profile] = replace(extra, whoami_error=None)
+
     def show(self, row: ProfileStatus, *, progress: str | None) -> None:
         """One row as a run has it now, with its progress message (None: none)."""
+        self._forget_old_whoami([row])
         self.extras[row.profile] = replace(self.extras.get(row.profile, Extra()), progress=progress)
         self.screen.table.update_row(row)
         self.screen.sessions.note([row])
@@ -179,6 +195,7 @@ class Rows:
         if not rows:
             return
         screen = self.screen
+        self._forget_old_whoami(rows)
         for row in rows:
             extra = self.extras.get(row.profile)
             if extra is not None and extra.progress is not None:
@@ -191,6 +208,7 @@ class Rows:
     def replace(self, rows: list[ProfileStatus]) -> None:
         """Every row anew, in registry order (the registry was read again)."""
         screen = self.screen
+        self._forget_old_whoami(rows)
         screen.table.set_rows(rows)
         screen.sessions.note(rows)
         screen.show_detail()

@@ -354,7 +354,7 @@ class RunControl:
         self.screen.remints.refreshed([r.profile for r in message.report.succeeded])
         self.screen.rows.apply(message.rows)
         self.screen.say(summaries.refresh_summary(message.report), message.title)
-        warnings = summaries.refresh_warnings(message.report)
+        warnings = summaries.refresh_warnings(message.report) + self.screen.service.take_file_warnings()
         if warnings:
             self.screen.say(summaries.Summary("\n".join(warnings[:3]), "warning"), f"{message.title} warnings")
 

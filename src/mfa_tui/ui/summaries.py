@@ -7,6 +7,7 @@ the core's one-line error messages, never from credentials.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -40,7 +41,11 @@ def severity(ok: int, failed: int) -> str:
 
 
 def refresh_summary(report: RefreshReport) -> Summary:
-    """``7 profiles refreshed, 1 failed.`` and the first failures' reasons."""
+    """``7 profiles refreshed, 1 failed.`` and the failures' reasons, each distinct reason once.
+
+    When nothing was refreshed and nothing failed (every profile skipped), it says why instead of
+    counting zeros: ``Nothing refreshed: no code entered. 7 profiles keep their previous credentials.``
+    """
     if not report.results:
         return Summary("Nothing to refresh: every profile is valid.", "information")
     ok = len(report.succeeded)
@@ -51,18 +56,52 @@ def refresh_summary(report: RefreshReport) -> Summary:
     skipped = report.skipped
     cancelled = [r.profile for r in skipped if r.message == CANCEL_REASON]
     failures = [f for f in report.failed if not f.skipped]
-    first = f"{ok} profile{'s' * (ok != 1)} refreshed" + (f", {len(failures)} failed" if failures else "")
-    if skipped:
-        why = "" if not cancelled else "cancelled; " if len(cancelled) == len(skipped) else f"{len(cancelled)} cancelled; "
-        first += f", {len(skipped)} skipped ({why}they keep their previous credentials)"
-    lines = [first + "."]
+    if ok or failures:
+        parts = [f"{len(failures)} failed"] if failures else []
+        if skipped:
+            why = "" if not cancelled else "cancelled; " if len(cancelled) == len(skipped) else f"{len(cancelled)} cancelled; "
+            parts.append(f"{len(skipped)} skipped ({why}they keep their previous credentials)")
+        first = (f"{_profiles(ok)} refreshed, " if ok else "Nothing refreshed: ") + ", ".join(parts)
+        first = first.removesuffix(", ") + "."
+    else:
+        reasons = dict.fromkeys(_skip_reason(r.message) for r in skipped)
+        keep = "keeps its" if len(skipped) == 1 else "keep their"
+        first = f"Nothing refreshed: {'; '.join(reasons)}. {_profiles(len(skipped))} {keep} previous credentials."
+    lines = [first]
     if cancelled:
         lines.append(f"Not tried: {name_list(cancelled)}")
-    lines += [f.message for f in failures[:SHOWN_FAILURES]]
-    if len(failures) > SHOWN_FAILURES:
-        lines.append(f"… and {len(failures) - SHOWN_FAILURES} more (see each row's detail)")
+    lines += distinct_failures([(f.profile, f.message) for f in failures])
     level = severity(ok, len(failures)) if failures else "warning" if skipped and not ok else "information"
     return Summary("\n".join(lines), level)
+
+
+def _profiles(count: int) -> str:
+    return f"{count} profile{'s' * (count != 1)}"
+
+
+def _skip_reason(message: str) -> str:
+    """Why a profile was skipped, without the engine's "skipped: " prefix ("no code entered", "cancelled")."""
+    return message.removeprefix("skipped: ")
+
+
+def distinct_failures(failures: list[tuple[str, str]], shown: int = SHOWN_FAILURES) -> list[str]:
+    """One line per distinct failure message (``(profile, message)`` pairs), in first-seen order.
+
+    A message several profiles share (a refused code fails every profile it was for, and "profile
+    NAME: no credentials" differs only in the name the core puts first) is said once, with the
+    profiles it hit; past ``shown`` distinct messages the rest are counted.
+    """
+    by_message: dict[str, list[tuple[str, str]]] = {}
+    for profile, message in failures:
+        by_message.setdefault(message.removeprefix(f"profile {profile}: "), []).append((profile, message))
+    lines = [
+        hits[0][1] if len(hits) == 1 else f"{reason} ({_profiles(len(hits))}: {name_list([p for p, _m in hits])})"
+        for reason, hits in list(by_message.items())[:shown]
+    ]
+    if len(by_message) > shown:
+        more = len(by_message) - shown
+        lines.append(f"… and {more} more error{'s' * (more != 1)} (see each row's detail)")
+    return lines
 
 
 def name_list(names: list[str], shown: int = SHOWN_NAMES) -> str:
@@ -73,8 +112,8 @@ def name_list(names: list[str], shown: int = SHOWN_NAMES) -> str:
 
 
 def refresh_warnings(report: RefreshReport) -> list[str]:
-    """Warnings worth showing even on success (a clamped duration, a retried role)."""
-    return [w for r in report.results.values() for w in r.warnings] + report.warnings
+    """Warnings worth showing even on success (a clamped duration, a retried role), each once."""
+    return list(dict.fromkeys([w for r in report.results.values() for w in r.warnings] + report.warnings))
 
 
 def remint_summary(report: RefreshReport, news: Collection[str] | None = None) -> Summary | None:
@@ -89,7 +128,8 @@ def remint_summary(report: RefreshReport, news: Collection[str] | None = None) -
         return None
     text = f"Re-minted {ok} role{'s' * (ok != 1)} without a code" if ok else "Nothing re-minted"
     if failures:
-        text += f"; {len(failures)} failed: {failures[0].message}"
+        reasons = distinct_failures([(f.profile, f.message) for f in failures])
+        text += f"; {len(failures)} failed" + (f": {reasons[0]}" if len(reasons) == 1 else ":\n" + "\n".join(reasons))
     return Summary(text, severity(ok, len(failures)))
 
 
@@ -109,9 +149,30 @@ def whoami_summary(results: dict[str, WhoAmI | MfaTuiError]) -> Summary:
         text = f"{len(good)} checked"
         if mismatched:
             text += f", {len(mismatched)} in another account than the registry says ({', '.join(mismatched[:3])})"
+        reasons = distinct_failures([(n, str(r)) for n, r in results.items()
+                                     if not isinstance(r, WhoAmI | CancelledError)])
         if failed:
-            text += f", {len(failed)} not checked: {failed[0]}"
+            text += f", {len(failed)} not checked" + (f": {reasons[0]}" if len(reasons) == 1 else "")
         if cancelled:
             text += f", {len(cancelled)} skipped (cancelled)"
+        if len(reasons) > 1:
+            text += "\n" + "\n".join(reasons)
     level = "error" if failed and not good else "warning" if failed or mismatched or cancelled else "information"
     return Summary(text, level)
+
+
+_CLI_HINTS = (
+    # A core message names the command that fixes it (the CLI prints the same words); the dashboard
+    # names its key instead. "--adopt" has no key, so "`mfa-tui refresh NAME --adopt`" stays.
+    (re.compile(r"(?:run )?`mfa-tui refresh ([^`\s]+)`"), r"press r on \1"),
+    (re.compile(r"(?:with |run )?`mfa-tui enroll ([^`\s]+)`"), r"with e on a row of identity \1"),
+)
+
+
+def dashboard_words(text: str) -> str:
+    """``text`` (a core message) with the CLI commands it suggests turned into the dashboard's keys."""
+    if "`mfa-tui " not in text:
+        return text
+    for pattern, keys in _CLI_HINTS:
+        text = pattern.sub(keys, text)
+    return text

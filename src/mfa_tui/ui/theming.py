@@ -9,7 +9,7 @@ and a user file with a bundled theme's name replaces it.
 Loading never raises: a broken file becomes one warning line and the other themes still load,
 so a typo in a user theme can never keep the dashboard from opening. Every custom variable has a
 default (:data:`THEME_VARIABLE_DEFAULTS`, served by :class:`ThemeVariablesMixin`) because CSS that
-names a variable the current theme lacks fails to parse (AWS_FACTS.md fact 19).
+names a variable the current theme lacks fails to parse (docs/libraries.md, "Theme variables need defaults").
 
 Theme files are read on every start, and importing ``tomllib`` is most of that cost (the registry
 usually comes from its cached copy and needs no TOML parser at all), so the parsed tables of
@@ -49,7 +49,7 @@ THEME_VARIABLE_DEFAULTS: dict[str, str] = {
     "status-changed": "#B48CF0",
     "status-refreshing": "#4CB6E8",
     "status-error": "#F06EB4",
-    # QR codes stay black on white whatever the theme (AWS_FACTS.md fact 20).
+    # QR codes stay black on white whatever the theme (docs/libraries.md, "A QR code for an AWS seed does not fit 80×24").
     "qr-fg": "#000000",
     "qr-bg": "#FFFFFF",
 }

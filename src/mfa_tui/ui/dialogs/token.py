@@ -10,7 +10,7 @@ the result back to the thread. The dialog
 - accepts only 6 digits (the field refuses anything else; a pasted ``123 456`` is cleaned);
 - shows why the previous code was refused (``request.error``), and when the engine says a code
   was already spent in this step (``request.wait_seconds``) counts that wait down with Submit
-  disabled, so a spent code is never sent (AWS_FACTS fact 1);
+  disabled, so a spent code is never sent (docs/aws-behaviour.md, "Codes are single-use");
 - refuses, as it is typed, a code already sent for this device (``request.sent_codes``: each code
   works once, and AWS answers a wrong code and a reused one alike), while a different code of the
   same step may go at once;

@@ -3,7 +3,7 @@
 A thin layer over :class:`mfa_tui.core.enroll.Enrolment`, which it is given (no global
 state), so the dashboard can push it for any identity. Every AWS call runs in a thread
 worker that posts :class:`EnrollScreen.Done` or :class:`EnrollScreen.Failed` back; the
-screen allows one call at a time. Escape leaves the screen, first deleting a device this
+screen allows one call at a time. Escape (or q) leaves the screen, first deleting a device this
 screen created but did not enable, so no half-made device is left behind.
 
 The QR panel is black on white whatever the theme (the only hard-coded colours: a QR
@@ -27,11 +27,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Key
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from mfa_tui.core.clock import TOTP_STEP
 from mfa_tui.core.enroll import MAX_DEVICES, Enrolment, MfaDevice
 from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.ui.widgets.key_footer import KeyFooter
+
+FOOTER_KEEP = ("close", "help", "create", "resync", "delete", "adopt", "toggle_secret", "next_theme")
+"""The footer's keys, the one kept longest first (see :class:`~mfa_tui.ui.widgets.key_footer.KeyFooter`)."""
 
 
 class CodeInput(Input):
@@ -98,7 +102,8 @@ class EnrollScreen(Screen[str | None]):
         Binding("u", "adopt", "Use existing", id="enroll.adopt"),
         Binding("r", "resync", "Resync", id="enroll.resync"),
         Binding("d", "delete", "Delete", id="enroll.delete"),
-        Binding("escape", "close", "Cancel / back", id="enroll.close"),
+        Binding("escape,q", "close", "Cancel / back", id="enroll.close",
+                tooltip="Back to the dashboard, first deleting a device created here but not enabled"),
     ]
 
     DEFAULT_CSS = """
@@ -181,7 +186,7 @@ class EnrollScreen(Screen[str | None]):
                     yield CodeInput(id="code2")
                     yield Static("", id="step", markup=False)
                 yield Static("Loading devices…", id="status", markup=False)
-        yield Footer()
+        yield KeyFooter(FOOTER_KEEP)
 
     def on_mount(self) -> None:
         table = self.query_one("#devices", DataTable)

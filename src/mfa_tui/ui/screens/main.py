@@ -13,7 +13,8 @@ thread workers that call the core :class:`~mfa_tui.core.service.Service` and pos
   :class:`~mfa_tui.ui.sessions.SessionWatch`, MFA sessions about to end);
 - :class:`~mfa_tui.ui.panes.PaneControl`: ``e`` the enrolment pane, ``p`` the effective-policy pane.
 
-The screen itself keeps the layout, the filter (``/``), grouping (``g``) and the detail pane.
+The screen itself keeps the layout, the filter (``/``), sorting (``o``), grouping (``g``), copying
+the selected row's ARN (``c``) and the detail pane.
 
 Adding a key that opens another screen is: a ``Binding`` with an id in :attr:`MainScreen.BINDINGS`
 and an ``action_*`` method that pushes it (the palette and help pick it up from the binding).
@@ -29,18 +30,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import WorkerState
 
 from mfa_tui.ui import summaries
 from mfa_tui.ui.commands import PaletteCommand
 from mfa_tui.ui.messages import RowsChanged, WorkerFailed
 from mfa_tui.ui.panes import PaneControl
+from mfa_tui.ui.rowformat import row_arn
 from mfa_tui.ui.remint import RemintControl
 from mfa_tui.ui.runs import RunControl
 from mfa_tui.ui.rows import Rows
 from mfa_tui.ui.sessions import SessionWatch
 from mfa_tui.ui.widgets.detail import DetailPane
+from mfa_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from mfa_tui.core.service import Service
@@ -49,6 +52,16 @@ from mfa_tui.ui.widgets.status_table import StatusTable
 
 GROUP_CYCLE: tuple[str | None, ...] = (None, "account", "tag", "state")
 """What ``g`` steps through."""
+SORT_CYCLE: tuple[str | None, ...] = (None, "expiry", "state", "profile")
+"""What ``o`` steps through (None: registry order)."""
+SORT_NAMES: dict[str | None, str] = {None: "registry order", "expiry": "time left", "state": "state", "profile": "name"}
+"""How the status line and the palette name each sort order."""
+FOOTER_KEEP = (
+    "refresh", "quit", "help", "refresh_all", "whoami", "filter", "toggle_mark", "policy", "enroll",
+    "cycle_group", "new_session", "next_theme",
+)
+"""The footer's keys, the one kept longest first: with too little room the last go (the palette
+key always stays). Refresh, quit and help fit at 80 columns; the rest are in help and the palette."""
 WHOAMI_KEYS = Binding.Group("Whoami")
 
 
@@ -78,7 +91,16 @@ class MainScreen(Screen[None]):
         Binding("W", "whoami_all", "Whoami all", id="whoami_all", tooltip="GetCallerIdentity for every profile",
                 group=WHOAMI_KEYS),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter rows as you type; Escape clears"),
+        # o and c stay out of the footer (so every other key still fits in 120 columns): help and the palette list them.
+        Binding("o", "cycle_sort", "Sort", id="sort", show=False,
+                tooltip="Sort by time left → state → name → registry order (the cursor stays on its profile)"),
         Binding("g", "cycle_group", "Group", id="group", tooltip="Group by none → account → tag → state"),
+        Binding("c", "copy_arn", "Copy ARN", id="copy_arn", show=False,
+                tooltip="Copy the selected row's ARN (its assumed role, else who-am-I's answer, else its role) "
+                        "to the clipboard, through the terminal"),
+        Binding("C", "copy_env", "Copy env", id="copy_env", show=False,
+                tooltip="Copy the selected row's env block (what `mfa-tui env` prints: its keys, region and "
+                        "endpoint) to the clipboard, re-minting a chained role first if needed"),
         Binding("e", "enroll", "Enrol", id="enroll",
                 tooltip="Enrol, resync or delete the MFA devices of the selected row's identity"),
         Binding("p", "policy", "Policy", id="policy",
@@ -131,7 +153,7 @@ class MainScreen(Screen[None]):
         field.display = False
         yield field
         yield DetailPane(warn_before=warn, id="detail")
-        yield Footer(compact=True)  # every key fits in 120 columns
+        yield KeyFooter(FOOTER_KEEP)  # every key fits in 120 columns; fewer, the most needed, in 80
 
     @property
     def table(self) -> StatusTable:
@@ -174,6 +196,11 @@ class MainScreen(Screen[None]):
         self.detail.show(row, self.service.clock.now(), extra)
         if force:
             self.detail.redraw(self.service.clock.now())
+
+    def notify(self, message: str, **kwargs) -> None:  # type: ignore[override]
+        """Every notification of the dashboard, the CLI commands core messages suggest turned into keys
+        (:func:`~mfa_tui.ui.summaries.dashboard_words`)."""
+        super().notify(summaries.dashboard_words(message), **kwargs)
 
     def say(self, summary: summaries.Summary, title: str) -> None:
         self.notify(summary.text, title=title, severity=summary.severity, timeout=summary.timeout, markup=False)
@@ -223,6 +250,53 @@ class MainScreen(Screen[None]):
         self.table.focus()
         self.update_status_line()
 
+    def action_cycle_sort(self) -> None:
+        index = SORT_CYCLE.index(self.table.sort_key) if self.table.sort_key in SORT_CYCLE else 0
+        self.sort_by(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
+
+    def sort_by(self, key: str | None) -> None:
+        """Sort the table by ``key``: None (registry order), "expiry", "state" or "profile" (inside groups, if any)."""
+        self.table.sort_by(key)
+        self.update_status_line()
+
+    def action_copy_arn(self) -> None:
+        profile = self.table.cursor_profile
+        row = self.table.get_row(profile) if profile else None
+        if row is None:
+            self.notify("No profile selected.", severity="warning", markup=False)
+            return
+        arn = row_arn(row)
+        if arn is None:
+            self.notify(f"{row.profile}: no ARN known yet; w asks AWS who it is.", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(arn)
+        self.notify(f"Copied the ARN of {row.profile}: {arn}", title="Clipboard", timeout=5, markup=False)
+
+    def action_copy_env(self) -> None:
+        """Copy the row's ``env`` block; on a thread, since a chained role near expiry is re-minted first."""
+        name = self.table.cursor_profile
+        if name is None:
+            self.notify("No profile selected.", severity="warning", markup=False)
+            return
+        from mfa_tui.core.env import env_values, export_lines
+        from mfa_tui.core.errors import MfaTuiError
+
+        def body() -> None:
+            try:
+                text = "\n".join(export_lines(env_values(self.service, name), "sh")) + "\n"
+            except MfaTuiError as exc:
+                self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
+                return
+            self.app.call_from_thread(self._copied, name, text)
+
+        self.run_in_thread("copy", body)
+
+    def _copied(self, name: str, text: str) -> None:
+        self.app.copy_to_clipboard(text)
+        count = text.count("\n")
+        self.notify(f"Copied the env block of {name} ({count} variables, for sh, bash and zsh).",
+                    title="Clipboard", timeout=5, markup=False)
+
     def action_cycle_group(self) -> None:
         self._group_index = (self._group_index + 1) % len(GROUP_CYCLE)
         self.group_by(GROUP_CYCLE[self._group_index])
@@ -243,6 +317,11 @@ class MainScreen(Screen[None]):
         commands = [
             PaletteCommand(f"Group by {key or 'nothing'}", "group the status table", lambda k=key: self.group_by(k))
             for key in GROUP_CYCLE
+        ]
+        commands += [
+            PaletteCommand(f"Sort by {SORT_NAMES[key]}" if key else "Sort in registry order",
+                           "order the status table (o)", lambda k=key: self.sort_by(k))
+            for key in SORT_CYCLE
         ]
         commands += [
             PaletteCommand(f"Enrol MFA device: {name}", f"the enrolment pane for identity {name}",
@@ -281,6 +360,8 @@ class MainScreen(Screen[None]):
             parts.append(f"{len(table.marked)} marked")
         if table.filter_text:
             parts.append(f"filter “{table.filter_text}”")
+        if table.sort_key:
+            parts.append(f"sorted by {SORT_NAMES.get(table.sort_key, table.sort_key)}")
         if table.group_key:
             parts.append(f"grouped by {table.group_key}")
         parts += self.runs.status_parts()

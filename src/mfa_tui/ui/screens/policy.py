@@ -35,7 +35,7 @@ from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.models import MFA_SESSION_MAX
@@ -54,6 +54,7 @@ from mfa_tui.core.policy_report import (
     reevaluate,
     report_for_profile,
 )
+from mfa_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from mfa_tui.core.service import Service
@@ -64,6 +65,10 @@ COLUMNS = {"action": "Action", "long_term": "Long-term keys", "no_mfa": "No-MFA 
            "mfa": "MFA session {age}s", "aws": "AWS", "note": "Note"}
 AGE_STEP = 300
 """Seconds ``+``/``-`` add to or take from the MFA age (MFA-age conditions are usually minutes to hours)."""
+AGE_KEYS = Binding.Group(f"MFA age ±{AGE_STEP // 60}m")
+"""One footer item for ``+`` and ``-`` ("+ - MFA age ±5m")."""
+FOOTER_KEEP = ("close", "help", "add_action", "reload", "mfa_age(1)", "next_theme")
+"""The footer's keys, the one kept longest first (see :class:`~mfa_tui.ui.widgets.key_footer.KeyFooter`)."""
 NEEDS_MFA_MARK = "◆ "
 MFA_GUTTER = "▌"
 
@@ -322,10 +327,10 @@ class PolicyScreen(Screen[None]):
     """The effective-policy report of ``profile_name``, read through ``service``."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="policy.close"),
+        Binding("escape,q", "close", "Close", id="policy.close", tooltip="Back to the dashboard"),
         Binding("a", "add_action", "Add action", id="policy.add_action"),
-        Binding("plus", "mfa_age(1)", f"MFA age +{AGE_STEP // 60}m", id="policy.age_up"),
-        Binding("minus", "mfa_age(-1)", f"MFA age -{AGE_STEP // 60}m", id="policy.age_down"),
+        Binding("plus", "mfa_age(1)", f"MFA age +{AGE_STEP // 60}m", id="policy.age_up", group=AGE_KEYS),
+        Binding("minus", "mfa_age(-1)", f"MFA age -{AGE_STEP // 60}m", id="policy.age_down", group=AGE_KEYS),
         Binding("r", "reload", "Read again", id="policy.reload"),
     ]
 
@@ -389,7 +394,7 @@ class PolicyScreen(Screen[None]):
         yield Static("", id="status")
         yield Static("", id="notes")
         yield Vertical(id="content")
-        yield Footer()
+        yield KeyFooter(FOOTER_KEEP)
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw_panes())

@@ -25,7 +25,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from mfa_tui.core.clock import format_duration
-from mfa_tui.core.models import ProfileStatus, State
+from mfa_tui.core.models import ProfileKind, ProfileStatus, State
 from mfa_tui.ui.rowformat import (
     ERROR_MARK,
     KIND_LABELS,
@@ -34,6 +34,7 @@ from mfa_tui.ui.rowformat import (
     derive_state,
     shows_error_mark,
 )
+from mfa_tui.ui.summaries import dashboard_words
 from mfa_tui.ui.theming import STATUS_VARIABLES
 
 LABEL_WIDTH = 15
@@ -139,6 +140,15 @@ class DetailPane(VerticalScroll, can_focus=False):
             text.append(f"  {ERROR_MARK} the last refresh failed (below){still}", style=self._colour_style("warning"))
         return text
 
+    @staticmethod
+    def _mfa_session_text(s: ProfileStatus, now: datetime) -> Text:
+        """When the identity's MFA session ends; a direct role says it does not use one (see
+        :func:`~mfa_tui.ui.rowformat.mfa_left_text`)."""
+        if s.kind is ProfileKind.DIRECT_ROLE:
+            return Text("not used: each refresh asks for a code of its own; the MFA in these credentials "
+                        "lasts as long as they do", style="dim")
+        return Text(when_text(s.mfa_expires_at, now) if s.mfa_expires_at else "no live MFA session")
+
     def describe(self, now: datetime) -> list[tuple[str, Text]]:
         """The pane's content for the current row: (label, value) pairs."""
         s = self._status
@@ -154,9 +164,10 @@ class DetailPane(VerticalScroll, can_focus=False):
         if self._extra.progress and state is State.REFRESHING:
             lines.append(("Progress", self._extra.progress))
         if s.last_error:
-            lines.append(("Last error", Text(s.last_error, style=self._state_style(State.ERROR))))
+            lines.append(("Last error", Text(dashboard_words(s.last_error), style=self._state_style(State.ERROR))))
         if self._extra.whoami_error:
-            lines.append(("Who-am-I error", Text(self._extra.whoami_error, style=self._state_style(State.ERROR))))
+            error = dashboard_words(self._extra.whoami_error)
+            lines.append(("Who-am-I error", Text(error, style=self._state_style(State.ERROR))))
         if self._extra.remint:
             lines.append(("Re-mint", self._extra.remint))
         lines += [
@@ -170,7 +181,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         if s.source_identity:
             lines.append(("Source identity", s.source_identity))
         lines.append(("Expires", when_text(s.expires_at, now)))
-        lines.append(("MFA session", when_text(s.mfa_expires_at, now) if s.mfa_expires_at else "no live MFA session"))
+        lines.append(("MFA session", self._mfa_session_text(s, now)))
         lines.append(("Last refresh", when_text(s.last_refresh, now, future=False)))
         if s.whoami:
             who = Text(s.whoami.arn)

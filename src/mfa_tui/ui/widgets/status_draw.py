@@ -18,7 +18,16 @@ from textual.color import Color, ColorParseError
 from textual.strip import Strip
 
 from mfa_tui.core.models import State
-from mfa_tui.ui.rowformat import BAR_CELLS, ERROR_MARK, MISMATCH_FLAG, NONE_TEXT, Live, PreparedRow, shows_error_mark
+from mfa_tui.ui.rowformat import (
+    BAR_CELLS,
+    ERROR_MARK,
+    MISMATCH_FLAG,
+    NONE_TEXT,
+    OWN_CODE_TEXT,
+    Live,
+    PreparedRow,
+    shows_error_mark,
+)
 from mfa_tui.ui.theming import STATUS_VARIABLES, THEME_VARIABLE_DEFAULTS
 from mfa_tui.ui.widgets.status_view import Group
 
@@ -40,6 +49,10 @@ MAX_WIDTHS = (40, 40, 100)
 MIN_WIDTHS = (16, 16, 20)
 """...and shrink to fit a narrow terminal no further than these (then the table scrolls sideways)."""
 MARK_TEXT = "● "
+FLAG_W = cell_len(MISMATCH_FLAG)
+"""Cells of :data:`MISMATCH_FLAG`: what is left of the who-am-I column in a narrow table."""
+QUIET_TEXTS = frozenset({NONE_TEXT, OWN_CODE_TEXT})
+"""Cell texts that are a note rather than a value: drawn dim."""
 
 
 def cells(text: str) -> int:
@@ -69,7 +82,8 @@ def measure(entries: Iterable[PreparedRow], start: tuple[int, int, int] = TITLE_
 
 
 class Layout(NamedTuple):
-    """Widths of the free-text columns for one table width; ``total`` is the row length in cells.
+    """Widths of the free-text columns for one table width, and which optional columns are shown;
+    ``total`` is the row length in cells.
 
     (Named tuples here and for :class:`Styles` rather than dataclasses: they are created once
     per change either way, and a dataclass costs a millisecond of start-up to define.)
@@ -78,23 +92,51 @@ class Layout(NamedTuple):
     profile: int
     account: int
     whoami: int
+    """0: the who-am-I column is left out but for its mismatch flag (:data:`FLAG_W` cells)."""
+    kind: bool = True
+    refreshed: bool = True
 
     @property
     def total(self) -> int:
-        return FIXED_W + self.profile + self.account + self.whoami
+        total = FIXED_W + self.profile + self.account + (self.whoami or FLAG_W)
+        if not self.kind:
+            total -= KIND_W + 1
+        if not self.refreshed:
+            total -= AGO_W + 1
+        return total
 
 
-def fit_layout(natural: tuple[int, int, int], width: int) -> Layout:
+def _shrink(layout: Layout, width: int) -> Layout:
     """Shrink who-am-I, then account, then profile (down to their minimums) until a row fits ``width``."""
-    widths = list(natural)
-    excess = FIXED_W + sum(widths) - width
+    widths = [layout.profile, layout.account, layout.whoami]
+    excess = layout.total - width
     for column in (2, 1, 0):
         if excess <= 0:
             break
-        give = min(excess, max(0, widths[column] - MIN_WIDTHS[column]))
+        give = min(excess, max(0, widths[column] - MIN_WIDTHS[column])) if widths[column] else 0
         widths[column] -= give
         excess -= give
-    return Layout(*widths)
+    return layout._replace(profile=widths[0], account=widths[1], whoami=widths[2])
+
+
+def fit_layout(natural: tuple[int, int, int], width: int) -> Layout:
+    """The columns for a table ``width`` cells wide: every column when they fit at their minimums
+    (:func:`_shrink`); else who am I (its mismatch flag stays), then refreshed, then kind are left
+    out, in that order, until the rest fit with no sideways scrolling. The detail pane shows all of
+    them for the selected row. Only past that (under some 75 cells) does the table scroll sideways.
+    """
+    profile, account, whoami = natural
+    steps = (
+        Layout(profile, account, whoami),
+        Layout(profile, account, 0),
+        Layout(profile, account, 0, refreshed=False),
+        Layout(profile, account, 0, kind=False, refreshed=False),
+    )
+    for step in steps:
+        layout = _shrink(step, width)
+        if layout.total <= width:
+            return layout
+    return layout
 
 
 class Palette:
@@ -177,20 +219,25 @@ def row_strip(entry: PreparedRow, live: Live, marked: bool, p: Palette, layout: 
     """One row, at least ``width`` cells (exactly, when the layout fits)."""
     text, dim = p.text, p.dim
     left, mfa_left = live.left, live.mfa_left
+    kind = f"{entry.kind:<{KIND_W}} " if layout.kind else ""
     segments = [
         Segment(MARK_TEXT if marked else "  ", p.mark),
-        Segment(f"{fit(entry.profile, layout.profile)} {fit(entry.account, layout.account)} {entry.kind:<{KIND_W}} ", text),
+        Segment(f"{fit(entry.profile, layout.profile)} {fit(entry.account, layout.account)} {kind}", text),
         *_state_segments(entry, live.state, p),
         Segment(f" {left:>{LEFT_W}} ", text if left != NONE_TEXT else dim),
         Segment(live.bar, p.bar[live.state]),
-        Segment(f" {mfa_left:>{MFA_W}} ", text if mfa_left != NONE_TEXT else dim),
-        Segment(f"{live.refreshed:>{AGO_W}} ", dim),
+        Segment(f" {mfa_left:>{MFA_W}} ", dim if mfa_left in QUIET_TEXTS else text),
     ]
+    if layout.refreshed:
+        segments.append(Segment(f"{live.refreshed:>{AGO_W}} ", dim))
     if entry.mismatch:
         segments.append(Segment(MISMATCH_FLAG, p.flag))
-        segments.append(Segment(fit(entry.whoami, layout.whoami - cells(MISMATCH_FLAG)), p.flag))
-    else:
+        if layout.whoami:
+            segments.append(Segment(fit(entry.whoami, layout.whoami - cells(MISMATCH_FLAG)), p.flag))
+    elif layout.whoami:
         segments.append(Segment(fit(entry.whoami, layout.whoami), text if entry.whoami != NONE_TEXT else dim))
+    else:
+        segments.append(Segment(" " * FLAG_W, text))
     return _pad(segments, layout.total, width, text)
 
 
@@ -206,11 +253,13 @@ def _state_segments(entry: PreparedRow, state: State, p: Palette) -> tuple[Segme
 
 
 def header_strip(layout: Layout, width: int, style: Style) -> Strip:
+    kind = f"{'Kind':<{KIND_W}} " if layout.kind else ""
     titles = (
         " " * MARK_W
-        + f"{fit('Profile', layout.profile)} {fit('Account', layout.account)} {'Kind':<{KIND_W}} {'State':<{STATE_W}} "
-        + f"{'Time left':<{LEFT_W + 1 + BAR_CELLS}} {'MFA left':>{MFA_W}} {'Refreshed':>{AGO_W}} "
-        + fit("Who am I", layout.whoami)
+        + f"{fit('Profile', layout.profile)} {fit('Account', layout.account)} {kind}{'State':<{STATE_W}} "
+        + f"{'Time left':<{LEFT_W + 1 + BAR_CELLS}} {'MFA left':>{MFA_W}} "
+        + (f"{'Refreshed':>{AGO_W}} " if layout.refreshed else "")
+        + (fit("Who am I", layout.whoami) if layout.whoami else "")
     )
     return _pad([Segment(titles, style)], layout.total, width, style)
 

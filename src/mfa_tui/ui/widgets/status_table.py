@@ -1,7 +1,7 @@
 """The dashboard's live status table: one row per profile, countdowns that cost almost nothing.
 
 Textual's ``DataTable`` redraws in proportion to its row count: 55–95 ms per countdown tick at
-1000 rows (AWS_FACTS.md fact 17). This widget is virtualised on Textual's Line API instead: it
+1000 rows (docs/libraries.md, "Textual's DataTable redraws every row"). This widget is virtualised on Textual's Line API instead: it
 keeps the rows as data, draws only the lines on screen (``render_line``), and caches each drawn
 row's strip under the row's time-dependent strings (:class:`~mfa_tui.ui.rowformat.Live`). A
 :meth:`StatusTable.tick` recomputes those strings for the visible rows only and repaints just the
