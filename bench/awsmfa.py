@@ -42,7 +42,7 @@ def ensure_venv(path: Path) -> Path:
 
 
 def _layout(world: World, home: Path) -> None:
-    """aws-mfa's credentials file for every profile of the world (AWS_FACTS fact 12)."""
+    """aws-mfa's credentials file for every profile of the world (docs/aws-behaviour.md, "aws-mfa's file layout")."""
     lines = []
     for name in world.profiles:
         lines += [

@@ -38,7 +38,7 @@ def test_qr_lines_decode_back_to_segno_matrix(invert):
 
 
 def test_qr_for_longest_usual_uri_fits_100x30():
-    # A 64-character seed plus a long label: the 49x49 case of AWS_FACTS fact 20.
+    # A 64-character seed plus a long label: the 49x49 case of docs/libraries.md, "A QR code for an AWS seed does not fit 80×24".
     uri = _uri(name="a-rather-long-iam-user-name@111111111111")
     cols, rows = text_size(uri)
     lines = qr_lines(uri)

@@ -68,7 +68,7 @@ def test_force_mfa_exempts_its_not_actions(action, context):
 
 
 def test_plain_bool_lets_long_term_keys_through_where_bool_if_exists_does_not():
-    # AWS_FACTS fact 9: Bool {"false"} misses requests where the key is absent.
+    # docs/aws-behaviour.md, "MultiFactorAuthPresent in policies, and simulating them": Bool {"false"} misses requests where the key is absent.
     bool_only = json.loads(json.dumps(FORCE_MFA).replace("BoolIfExists", "Bool"))
     assert decide([bool_only, ADMIN], "ec2:DescribeInstances", context=LONG_TERM).result is Result.ALLOWED
     assert decide([bool_only, ADMIN], "ec2:DescribeInstances", context=NO_MFA).result is Result.EXPLICIT_DENY

@@ -97,7 +97,7 @@ BOOL = [
     ({"Bool": {"k": "true"}}, {"k": "false"}, False),
     ({"Bool": {"k": "true"}}, ABSENT, False),
     ({"Bool": {"k": True}}, {"k": True}, True),  # JSON booleans on both sides
-    ({"Bool": {"aws:MultiFactorAuthPresent": "false"}}, ABSENT, False),  # fact 9: long-term keys slip through
+    ({"Bool": {"aws:MultiFactorAuthPresent": "false"}}, ABSENT, False),  # docs/aws-behaviour.md, "MultiFactorAuthPresent in policies, and simulating them": long-term keys slip through
     ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}, ABSENT, True),
     ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}, {"aws:MultiFactorAuthPresent": "false"}, True),
     ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}, {"aws:MultiFactorAuthPresent": "true"}, False),

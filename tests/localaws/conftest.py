@@ -12,7 +12,7 @@ NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1}, param
 
 @pytest.fixture(scope="session")
 def boto_session():
-    # One session for the whole run: clients from it are cheap (AWS_FACTS fact 16).
+    # One session for the whole run: clients from it are cheap (docs/libraries.md, "What a boto3 client costs").
     return boto3.session.Session()
 
 

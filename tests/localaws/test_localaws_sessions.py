@@ -157,7 +157,7 @@ def test_credentials_from_before_a_reset_are_unknown(demo_world, alice_sts, clie
 def test_plain_session_is_not_mfa_and_iam_refuses_it(demo_world, alice_sts, client):
     plain = alice_sts.get_session_token()["Credentials"]
     assert client("sts", plain).get_caller_identity()["Arn"].endswith(":user/alice")
-    # AWS answers IAM calls made with a non-MFA GetSessionToken session this way (AWS_FACTS fact 5).
+    # AWS answers IAM calls made with a non-MFA GetSessionToken session this way (docs/aws-behaviour.md, "What MFA-session credentials may call").
     code, message, status = error_of(client("iam", plain).get_user)
     assert (code, status) == ("InvalidClientTokenId", 403)
     assert message == "The security token included in the request is invalid."

@@ -7,7 +7,7 @@ to fix; the finding says how). The checks:
 - **registry**: every problem of ``config check``; a registry that does not load stops
   the checks that need it and makes the exit code 2. Profiles that a ``[profile NAME]``
   with ``role_arn`` (or SSO) in ~/.aws/config would shadow are one of those problems
-  (the registry refuses to load with them, AWS_FACTS fact 11) and are listed under their
+  (the registry refuses to load with them, docs/aws-behaviour.md, "The shared credentials file") and are listed under their
   own check so the fix is plain.
 - **permissions**: the credentials file, the state file and anything set aside beside it
   hold secrets and must be 0600, the state dir 0700; the registry and its ``.bak`` may be
@@ -17,7 +17,7 @@ to fix; the finding says how). The checks:
   section or key is an error), and so does ~/.aws/config; each identity's long-term keys
   are there and it has an MFA device when profiles use it.
 - **clock**: one GetCallerIdentity per endpoint with an identity's long-term keys (it needs
-  no permission, fact 7), comparing AWS's ``Date`` header with the local clock.
+  no permission, docs/aws-behaviour.md, "GetCallerIdentity needs no permission"), comparing AWS's ``Date`` header with the local clock.
 - **MFA sessions**: per identity, from the state: live (and until when), ending soon, or none.
 
 Nothing here writes a file, except that reading a corrupt state file sets it aside as
@@ -39,9 +39,9 @@ from mfa_tui.core.models import Registry
 
 CLOCK_TOLERANCE = 30.0
 """Seconds of difference from AWS's clock reported as a problem. mfa-tui decides from the
-local clock which 30-second TOTP step a code belongs to (a code is good once, fact 1) and
+local clock which 30-second TOTP step a code belongs to (a code is good once, docs/aws-behaviour.md, "Codes are single-use") and
 when a session ends; a clock off by a whole step makes its "wait for the next code" advice
-wrong long before AWS refuses signatures (at 15 minutes, fact 6)."""
+wrong long before AWS refuses signatures (at 15 minutes, docs/aws-behaviour.md, "Error texts worth telling apart")."""
 
 OK, INFO, PROBLEM = "ok", "info", "problem"
 

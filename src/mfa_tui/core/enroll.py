@@ -9,7 +9,7 @@ context manager on any exception, KeyboardInterrupt included) deletes the device
 flow created. Existing devices can be resynced or deactivated and deleted.
 
 Calls are made with the identity's LONG-TERM keys: AWS refuses IAM calls signed with a
-session token that carries no MFA (AWS_FACTS fact 5), and this flow exists precisely
+session token that carries no MFA (docs/aws-behaviour.md, "What MFA-session credentials may call"), and this flow exists precisely
 because the user has no MFA device yet.
 
 The seed lives only in a private attribute of the object: never in a message, a repr,
@@ -33,7 +33,7 @@ from mfa_tui.core.enroll_codes import check_consecutive, check_two_codes
 from mfa_tui.core.errors import AccessDeniedError, AwsError, CodeError, ConfigError, FileError, MfaTuiError
 
 MAX_DEVICES = 8
-"""AWS's limit of MFA devices per IAM user (fact 8)."""
+"""AWS's limit of MFA devices per IAM user (docs/aws-behaviour.md, "MFA devices")."""
 ISSUER = "AWS"
 """Issuer shown by authenticator apps for the new entry."""
 

@@ -138,7 +138,7 @@ class MatrixRow:
     @property
     def long_term_bypass(self) -> bool:
         """A session without MFA is refused but long-term keys pass: the policy tests
-        ``Bool`` where ``BoolIfExists`` was meant (AWS_FACTS fact 9)."""
+        ``Bool`` where ``BoolIfExists`` was meant (docs/aws-behaviour.md, "MultiFactorAuthPresent in policies, and simulating them")."""
         return self.long_term.allowed and not self.no_mfa.allowed
 
     @property
@@ -416,7 +416,7 @@ def _user_name(identity, keys, registry, clock: Clock, notes: list[str]) -> tupl
     """The identity's IAM user name and account.
 
     ``user_name`` from the registry when set; else GetCallerIdentity (needs no permission,
-    AWS_FACTS fact 7), which is exact; else the MFA device's name, which is only a convention
+    docs/aws-behaviour.md, "GetCallerIdentity needs no permission"), which is exact; else the MFA device's name, which is only a convention
     (AWS lets a virtual device have any name), so it comes last and with a note.
     """
     from mfa_tui.core import aws, sts
@@ -455,7 +455,7 @@ def report_for_profile(
 
     The identity's policies are read with its live MFA session when the state holds one (a
     force-MFA policy refuses most IAM reads to anything else), otherwise with its long-term
-    keys (IAM refuses session tokens without MFA: AWS_FACTS fact 5). For a role profile the
+    keys (IAM refuses session tokens without MFA: docs/aws-behaviour.md, "What MFA-session credentials may call"). For a role profile the
     role's own policies are read with the profile's live role session, or with the user's
     credentials when the role is in the user's account; the user's matrix also asks
     ``sts:AssumeRole`` on the role. Raises ConfigError for an unknown profile and AwsError when

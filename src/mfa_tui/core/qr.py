@@ -2,7 +2,7 @@
 
 segno builds the matrix; we draw it with half-block characters, two matrix rows per
 text row, so a 49×49 code with a 2-module quiet zone takes 53 columns × 27 rows and
-fits a 100×30 terminal (AWS_FACTS fact 20). The glyphs draw *dark* modules in the
+fits a 100×30 terminal (docs/libraries.md, "A QR code for an AWS seed does not fit 80×24"). The glyphs draw *dark* modules in the
 foreground colour, so the caller must show them black on white whatever the theme:
 the dashboard styles its QR panel so, the CLI wraps each line in ANSI black-on-white.
 Where colours cannot be used, ``invert=True`` draws the *light* modules instead, which

@@ -46,7 +46,7 @@ class Caller:
 
     @property
     def temporary(self) -> bool:
-        """Session credentials of any kind: AssumeRole with them is role chaining (AWS_FACTS fact 3)."""
+        """Session credentials of any kind: AssumeRole with them is role chaining (docs/aws-behaviour.md, "The 1-hour cap for chained roles")."""
         return self.kind != USER
 
     def principal_names(self) -> list[str]:

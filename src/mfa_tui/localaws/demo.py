@@ -8,7 +8,7 @@ and writes, under a throw-away HOME:
   ``HOME`` is that dir and ``XDG_CONFIG_HOME`` is unset), written with tomli-w;
 - ``HOME/.aws/credentials`` with the long-term keys of ``alice`` and ``bob`` (0600);
 - ``HOME/.aws/config`` with region and ``endpoint_url`` for every profile (never
-  ``role_arn``, which would shadow what mfa-tui writes: AWS_FACTS fact 11);
+  ``role_arn``, which would shadow what mfa-tui writes: docs/aws-behaviour.md, "The shared credentials file");
 - ``HOME/.local/state/mfa-tui/demo.json`` (0600) with alice's device seed, so
   ``mfa-tui demo code`` can show the current code without an authenticator app.
 

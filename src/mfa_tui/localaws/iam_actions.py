@@ -1,4 +1,4 @@
-"""The IAM MFA-device calls where moto is too lenient (AWS_FACTS facts 5, 8 and 14).
+"""The IAM MFA-device calls where moto is too lenient (docs/aws-behaviour.md, "MFA devices"; docs/libraries.md, "moto does not enforce MFA").
 
 - EnableMFADevice: the two codes must be consecutive codes of the device, the second
   current within one step; moto accepts anything.
@@ -45,7 +45,7 @@ class Forward:
 
 
 def check_iam_access(caller: Caller | None) -> None:
-    """IAM refuses GetSessionToken credentials obtained without MFA (AWS_FACTS fact 5).
+    """IAM refuses GetSessionToken credentials obtained without MFA (docs/aws-behaviour.md, "What MFA-session credentials may call").
 
     AWS answers this with ``InvalidClientTokenId`` rather than AccessDenied (reported in
     aws-vault#15, aws-sdk-js#460), which is exactly what confuses users, so we do too.

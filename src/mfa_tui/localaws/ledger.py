@@ -1,9 +1,9 @@
 """The layer's own tables: credentials it issued and the TOTP state of each MFA device.
 
-moto hands every caller the same constant session keys (AWS_FACTS fact 14), so the
+moto hands every caller the same constant session keys (docs/libraries.md, "moto does not enforce MFA"), so the
 layer mints its own and remembers who each set belongs to, whether it carries MFA and
 when it expires; GetCallerIdentity, AssumeRole and IAM calls resolve callers from here.
-Per device it keeps the last TOTP step accepted (a code is good once, fact 1) and the
+Per device it keeps the last TOTP step accepted (a code is good once, docs/aws-behaviour.md, "Codes are single-use") and the
 drift learnt by ResyncMFADevice. Everything is guarded by one lock: the server is
 threaded and "check the step, then spend it" must be atomic.
 """

@@ -4,7 +4,7 @@ Order of checks in AssumeRole, chosen so a caller can retry a refused duration w
 same code: parameters, then the role and the duration limits (no code spent), then the
 MFA code (spent once it matches), then the trust policy. GetSessionToken checks its
 parameters before the code. Each answer is the XML STS sends; each refusal is a
-:class:`~mfa_tui.localaws.wire.Refusal` with AWS's code and message (AWS_FACTS facts 1–7).
+:class:`~mfa_tui.localaws.wire.Refusal` with AWS's code and message (docs/aws-behaviour.md, "Error texts worth telling apart").
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def assume_role(ctx: ActionContext, request: AwsRequest, caller: Caller | None) 
         "sts:RoleSessionName": session_name,
     }
     # Long-term keys carry no MFA key at all (so BoolIfExists matches them); temporary
-    # credentials always say true or false (AWS_FACTS fact 9).
+    # credentials always say true or false (docs/aws-behaviour.md, "MultiFactorAuthPresent in policies, and simulating them").
     if caller.temporary or mfa is not None:
         context["aws:MultiFactorAuthPresent"] = "true" if mfa_present else "false"
     if mfa_present and mfa_time is not None:
@@ -243,6 +243,6 @@ _SESSION_STS_ACTIONS = {"AssumeRole", "GetCallerIdentity", "GetSessionToken"}
 
 
 def check_sts_access(action: str, caller: Caller | None) -> None:
-    """GetSessionToken credentials may call only AssumeRole and GetCallerIdentity (fact 5)."""
+    """GetSessionToken credentials may call only AssumeRole and GetCallerIdentity (docs/aws-behaviour.md, "What MFA-session credentials may call")."""
     if caller is not None and caller.kind == SESSION and action not in _SESSION_STS_ACTIONS:
         raise access_denied(f"Cannot call {action} with session credentials")
