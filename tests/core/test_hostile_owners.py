@@ -169,6 +169,7 @@ def test_sudo_refresh_then_the_users_own_refresh_and_status(local_aws, home):
     give_to_user(home)
 
     assert main(["refresh", "dev-admin", "--code", world.code()]) == 0
+    assert main(["status"]) == 0  # as root too: the user's runs below inherit what these imported
 
     assert not_users(home) == [], not_users(home)
     code = world.next_code()
