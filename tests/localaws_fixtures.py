@@ -14,6 +14,12 @@
   ``demo_world.next_code()`` always moves to the next step first. So two valid codes in a
   row are ``code()`` then ``next_code()`` (or ``code()`` after the first was used).
   ``local_aws.current_code(serial, offset_steps=n)`` gives codes for other steps.
+
+The local AWS refuses requests signed more than 15 minutes from its clock, as AWS does. While
+``local_aws`` is in use, botocore in this process signs on ``frozen_clock`` (the clock mfa-tui
+runs on), so advancing it moves the signing time too and hours may pass. To put AWS's clock
+off from the caller's, give the local AWS a clock of its own:
+``local_aws.clock = FrozenClock(frozen_clock.now() + timedelta(minutes=20))``.
 """
 
 from __future__ import annotations
@@ -43,12 +49,21 @@ def frozen_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def local_aws(_local_aws_server, frozen_clock):
+def local_aws(_local_aws_server, frozen_clock, monkeypatch):
+    import botocore.auth
+
     aws = _local_aws_server
     aws.reset()
     aws.clock = frozen_clock
+    # botocore signs with botocore.auth.get_current_datetime() (naive UTC; botocore 1.44).
+    monkeypatch.setattr(botocore.auth, "get_current_datetime",
+                        lambda remove_tzinfo=True: _naive_or_aware(frozen_clock.now(), remove_tzinfo))
     yield aws
     aws.faults.clear()
+
+
+def _naive_or_aware(now: datetime, remove_tzinfo: bool) -> datetime:
+    return now.replace(tzinfo=None) if remove_tzinfo else now
 
 
 @pytest.fixture

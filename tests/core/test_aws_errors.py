@@ -8,11 +8,13 @@ local AWS.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from mfa_tui.core import aws, sts
+from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.errors import AwsError, ClockSkewError, CredentialsFileError, FileError
 from mfa_tui.core.models import Identity
 
@@ -35,11 +37,9 @@ def alice_keys(local_aws, aws_files, monkeypatch) -> aws.Keys:
     The module keeps one session per process: the test's first client must meet the files the
     way the first client of a new mfa-tui process does.
     """
-    iam = aws.client("iam", aws.Keys("AKIAIOSFODNN7EXAMPLE", "any"), endpoint_url=local_aws.endpoint)
-    iam.create_user(UserName="alice")
-    made = iam.create_access_key(UserName="alice")["AccessKey"]
+    made = local_aws.create_user("alice")
     monkeypatch.setattr(aws, "_session", None)
-    return aws.Keys(made["AccessKeyId"], made["SecretAccessKey"])
+    return aws.Keys(*made)
 
 
 def _who_am_i(local_aws, frozen_clock, keys: aws.Keys) -> str:
@@ -271,9 +271,13 @@ def _caller_error(demo_world, frozen_clock) -> AwsError:
     return caught.value
 
 
+def _aws_clock_moved(demo_world, frozen_clock, seconds: float) -> None:
+    """Only the local AWS's clock moves; mfa-tui and botocore keep signing on ``frozen_clock``."""
+    demo_world.aws.clock = FrozenClock(frozen_clock.now() + timedelta(seconds=seconds))
+
+
 def test_a_clock_ahead_of_aws_is_named_as_such_with_aws_text(demo_world, frozen_clock):
-    demo_world.aws.faults.set(signature_window_seconds=300)
-    frozen_clock.advance(-600)  # AWS's clock is 10 minutes behind ours: our requests come from its future
+    _aws_clock_moved(demo_world, frozen_clock, -20 * 60)  # AWS is 20 minutes behind: we sign in its future
     error = _caller_error(demo_world, frozen_clock)
     message = str(error)
     assert isinstance(error, ClockSkewError), message
@@ -283,8 +287,7 @@ def test_a_clock_ahead_of_aws_is_named_as_such_with_aws_text(demo_world, frozen_
 
 
 def test_a_clock_behind_aws_is_named_as_such_with_aws_text(demo_world, frozen_clock):
-    demo_world.aws.faults.set(signature_window_seconds=300)
-    frozen_clock.advance(600)
+    _aws_clock_moved(demo_world, frozen_clock, 20 * 60)
     error = _caller_error(demo_world, frozen_clock)
     message = str(error)
     assert isinstance(error, ClockSkewError), message

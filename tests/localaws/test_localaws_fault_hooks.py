@@ -3,9 +3,9 @@
 - ``hang_seconds``: a request is held without an answer (the client's read timeout fires), and
   clearing the faults releases it at once;
 - ``missing_credentials``: AssumeRole / GetSessionToken answer well-formed XML without
-  ``<Credentials>``, for a given number of answers, while the call itself happens;
-- ``signature_window_seconds``: a request signed too far from the local AWS's clock is refused in
-  AWS's words ("Signature expired" / "Signature not yet current").
+  ``<Credentials>``, for a given number of answers, while the call itself happens.
+
+(The signing-time check is no longer a fault: test_localaws_auth_requests.py.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ReadTimeoutError
 from localaws_helpers import error_of
 
-from mfa_tui.localaws.faults import Faults, signature_refusal, without_credentials
+from mfa_tui.localaws.faults import Faults, without_credentials
 
 
 def test_a_hung_request_gets_no_answer_and_is_released_by_clear(local_aws, demo_world, client):
@@ -71,39 +71,6 @@ def test_a_refused_call_does_not_use_up_a_missing_credentials_answer(local_aws, 
     assert local_aws.faults.missing_credentials_left("GetSessionToken") == 1
 
 
-def test_the_request_time_is_checked_as_aws_does(local_aws, demo_world, client, frozen_clock):
-    sts = client("sts", demo_world.keys("alice"))
-    local_aws.faults.set(signature_window_seconds=300)
-    assert sts.get_caller_identity()["Arn"].endswith(":user/alice")  # the frozen clock is near real time
-
-    frozen_clock.advance(-600)  # the local AWS is 10 minutes behind: our request comes from its future
-    code, message, status = error_of(sts.get_caller_identity)
-    assert (code, status) == ("SignatureDoesNotMatch", 403)
-    assert message.startswith("Signature not yet current: ") and "is still later than" in message
-    assert message.endswith(" + 5 min.)")
-
-    frozen_clock.advance(1200)  # now 10 minutes ahead: our request looks old
-    code, message, _ = error_of(sts.get_caller_identity)
-    assert code == "SignatureDoesNotMatch"
-    assert message.startswith("Signature expired: ") and message.endswith(" - 5 min.)")
-
-
-def test_signature_refusal_wording():
-    from datetime import UTC, datetime
-
-    now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
-    assert signature_refusal("20261130T120400Z", now, 300) is None
-    ahead = signature_refusal("20261130T121000Z", now, 300)
-    assert ahead.message == (
-        "Signature not yet current: 20261130T121000Z is still later than 20261130T120500Z (20261130T120000Z + 5 min.)"
-    )
-    behind = signature_refusal("20261130T115000Z", now, 300)
-    assert behind.message == (
-        "Signature expired: 20261130T115000Z is now earlier than 20261130T115500Z (20261130T120000Z - 5 min.)"
-    )
-    assert signature_refusal(None, now, 300) is None and signature_refusal("garbage", now, 300) is None
-
-
 def test_without_credentials_keeps_the_rest_of_the_document():
     body = (b"<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId></Credentials>"
             b"<AssumedRoleUser><Arn>a</Arn></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>")
@@ -115,7 +82,7 @@ def test_without_credentials_keeps_the_rest_of_the_document():
 
 @pytest.mark.parametrize("kwargs", [
     dict(hang_seconds=-1), dict(missing_credentials={"GetCallerIdentity": 1}),
-    dict(missing_credentials={"AssumeRole": -1}), dict(signature_window_seconds=0),
+    dict(missing_credentials={"AssumeRole": -1}),
 ])
 def test_nonsense_hook_settings_are_refused(kwargs):
     with pytest.raises(ValueError):

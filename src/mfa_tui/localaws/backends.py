@@ -7,7 +7,7 @@ attribute names (checked against moto 5.2.5, pinned in pyproject.toml).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from moto.iam.models import iam_backends
@@ -37,6 +37,8 @@ class LongTermKey:
     user_arn: str
     user_id: str
     active: bool
+    secret_access_key: str = field(default="", repr=False)
+    """What requests made with this key must be signed with."""
 
 
 def find_long_term_key(access_key_id: str) -> LongTermKey | None:
@@ -59,6 +61,7 @@ def find_long_term_key(access_key_id: str) -> LongTermKey | None:
             user_arn=user.arn,
             user_id=user.id,
             active=key.status == "Active",
+            secret_access_key=key.secret_access_key,
         )
     return None
 

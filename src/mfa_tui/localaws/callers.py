@@ -2,8 +2,9 @@
 
 Keys the layer issued (``ASIA…``) are looked up in the :class:`~mfa_tui.localaws.ledger.Ledger`
 and must come with their own session token and be unexpired, as on AWS. Long-term keys are
-looked up in moto's IAM state. A key nobody knows gives ``None``: STS refuses it, IAM
-passes it to moto unchanged (tests may set moto up with arbitrary keys).
+looked up in moto's IAM state and carry no token. A signed request from a key nobody knows
+never gets here (:mod:`~mfa_tui.localaws.authentication` refuses it); an unsigned one
+resolves to ``None``.
 """
 
 from __future__ import annotations
@@ -72,34 +73,47 @@ def from_issued(issued: Issued) -> Caller:
     )
 
 
-def resolve(request: AwsRequest, ledger: Ledger, now: datetime) -> Caller | None:
-    """The caller of ``request``; raises a Refusal for bad or expired temporary credentials."""
-    key = request.access_key_id
-    if not key:
-        return None
+def known_key(request: AwsRequest, ledger: Ledger) -> Issued | backends.LongTermKey | None:
+    """What the local AWS issued under the request's access key, its session token checked.
+
+    Temporary keys must come with their own token, long-term keys with none, as on AWS;
+    otherwise (and for inactive keys, or temporary keys nobody issued) a Refusal. None for a
+    long-term-looking key nobody has.
+    """
+    key = request.access_key_id or ""
     issued = ledger.lookup(key)
     if issued is not None:
         if not request.session_token or not hmac.compare_digest(request.session_token, issued.session_token):
             raise invalid_token()
-        if now >= issued.expiration:
-            raise expired_token()
-        return from_issued(issued)
+        return issued
     if key.startswith("ASIA"):
         # Temporary keys we did not issue (or issued before a reset): AWS does not know them.
         raise invalid_token()
     found = backends.find_long_term_key(key)
+    if found is not None and (not found.active or request.session_token):
+        raise invalid_token()
+    return found
+
+
+def resolve(request: AwsRequest, ledger: Ledger, now: datetime) -> Caller | None:
+    """The caller of ``request``; raises a Refusal for bad or expired temporary credentials."""
+    if not request.access_key_id:
+        return None
+    found = known_key(request, ledger)
+    if isinstance(found, Issued):
+        if now >= found.expiration:
+            raise expired_token()
+        return from_issued(found)
     if found is None:
         return None
-    if not found.active:
-        raise invalid_token()
     return Caller(
         kind=USER,
-        access_key_id=key,
+        access_key_id=found.access_key_id,
         account=found.account,
         arn=found.user_arn,
         user_id=found.user_id,
         user_name=found.user_name,
         mfa=False,
         mfa_time=None,
-        long_term_key=key,
+        long_term_key=found.access_key_id,
     )

@@ -1,5 +1,6 @@
 """Fault injection for the local AWS: throttling, 500s, a skewed ``Date`` header, slow answers,
-hung requests, answers without credentials, and AWS's check of the signing time.
+hung requests and answers without credentials. (AWS's check of the signing time is no fault:
+:mod:`~mfa_tui.localaws.authentication` always makes it.)
 
 Tests and benchmarks turn faults on with :meth:`Faults.set` and off with :meth:`Faults.clear`
 (``LocalAWS.reset()`` clears them too). ``set`` replaces every fault in force; arguments not
@@ -24,11 +25,6 @@ The hooks, all arguments of :meth:`Faults.set`:
   ``<Credentials>`` element, as from a proxy that mangles bodies. The call itself happens as
   usual: the code it carried is spent, the role's session exists. Counted per answer mangled
   (refused calls do not count); :meth:`Faults.missing_credentials_left` says how many are left.
-- ``signature_window_seconds``: check the request's ``X-Amz-Date`` against the local AWS's clock
-  as AWS does (AWS allows 5 minutes, i.e. 300): a request signed further in the past is refused
-  ``SignatureDoesNotMatch`` "Signature expired: …", one signed further in the future "Signature
-  not yet current: …" (HTTP 403), in AWS's own words. Off by default: tests move the local
-  AWS's clock freely while botocore signs with the real time.
 - ``actions``: limits the rate, delay, hang and skew faults above to these actions (e.g.
   ``{"AssumeRole"}``); None means every action. ``missing_credentials`` names its own actions.
 """
@@ -40,7 +36,6 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 from mfa_tui.localaws.wire import Refusal
 
@@ -49,7 +44,6 @@ THROTTLED = ("Throttling", "Rate exceeded", 400)
 INTERNAL = ("InternalError", "We encountered an internal error. Please try again.", 500)
 CREDENTIAL_ACTIONS = frozenset({"AssumeRole", "GetSessionToken"})
 """The actions whose answers carry ``<Credentials>`` (``missing_credentials`` applies to these)."""
-_AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _CREDENTIALS_ELEMENT = re.compile(rb"<Credentials>.*?</Credentials>", re.S)
 
 
@@ -67,8 +61,6 @@ class FaultPlan:
     """Sleep before answering."""
     hang_seconds: float = 0.0
     """Hold the request this long without answering, then answer ``InternalError``."""
-    signature_window_seconds: float | None = None
-    """Refuse a request signed further than this from the local AWS's clock, as AWS does."""
     actions: frozenset[str] | None = None
     """Only these actions (e.g. ``{"AssumeRole"}``) are affected; None means every action."""
 
@@ -113,7 +105,6 @@ class Faults:
         *,
         hang_seconds: float = 0.0,
         missing_credentials: Mapping[str, int] | None = None,
-        signature_window_seconds: float | None = None,
     ) -> None:
         """Replace the faults in force (arguments not given are off; see the module docstring).
 
@@ -127,8 +118,6 @@ class Faults:
         for name, seconds in (("delay_seconds", delay_seconds), ("hang_seconds", hang_seconds)):
             if seconds < 0:
                 raise ValueError(f"{name} must not be negative")
-        if signature_window_seconds is not None and signature_window_seconds <= 0:
-            raise ValueError("signature_window_seconds must be positive")
         missing = dict(missing_credentials or {})
         for action, count in missing.items():
             if action not in CREDENTIAL_ACTIONS:
@@ -142,7 +131,6 @@ class Faults:
                 date_skew_seconds=date_skew_seconds,
                 delay_seconds=delay_seconds,
                 hang_seconds=hang_seconds,
-                signature_window_seconds=signature_window_seconds,
                 actions=frozenset(actions) if actions is not None else None,
             )
             self._rng = random.Random(seed)
@@ -154,14 +142,10 @@ class Faults:
         """No faults."""
         self.set()
 
-    def decide(self, action: str, *, signed_at: str | None = None, now: datetime | None = None) -> Decision:
-        """Draw this request's fate; ``signed_at`` (its ``X-Amz-Date``) and ``now`` feed the signature check."""
+    def decide(self, action: str) -> Decision:
+        """Draw this request's fate."""
         with self._lock:
             plan = self._plan
-            if plan.signature_window_seconds is not None and now is not None:
-                refusal = signature_refusal(signed_at, now, plan.signature_window_seconds)
-                if refusal is not None:
-                    return Decision(refusal=refusal)
             if not plan.applies_to(action):
                 return Decision()
             refusal = None
@@ -201,34 +185,3 @@ class Faults:
 def without_credentials(body: bytes) -> bytes:
     """An STS answer with its ``<Credentials>`` element taken out (still well-formed XML)."""
     return _CREDENTIALS_ELEMENT.sub(b"", body, count=1)
-
-
-def signature_refusal(signed_at: str | None, now: datetime, window: float) -> Refusal | None:
-    """AWS's refusal of a request signed at ``signed_at`` (``X-Amz-Date``) when ``now`` is its clock.
-
-    None when the request is within ``window`` seconds of ``now`` (or carries no usable date,
-    which the signature itself would catch on AWS).
-    """
-    if not signed_at:
-        return None
-    try:
-        signed = datetime.strptime(signed_at, _AMZ_DATE).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    limit = timedelta(seconds=window)
-    minutes = f"{window / 60:g} min."
-    if signed < now - limit:
-        message = (
-            f"Signature expired: {signed_at} is now earlier than {_amz(now - limit)} ({_amz(now)} - {minutes})"
-        )
-    elif signed > now + limit:
-        message = (
-            f"Signature not yet current: {signed_at} is still later than {_amz(now + limit)} ({_amz(now)} + {minutes})"
-        )
-    else:
-        return None
-    return Refusal("SignatureDoesNotMatch", message, 403)
-
-
-def _amz(when: datetime) -> str:
-    return when.astimezone(UTC).strftime(_AMZ_DATE)

@@ -1,13 +1,15 @@
 """The WSGI layer in front of moto that makes STS and IAM behave like AWS on MFA.
 
 Every request is logged as ``(service, action)``, then meets the fault switchboard (which may
-refuse it, delay it, hold it unanswered, or strip the credentials from its answer), then:
+refuse it, delay it, hold it unanswered, or strip the credentials from its answer), then is
+authenticated as AWS does (key, session token, signing time, SigV4 signature: see
+:mod:`~mfa_tui.localaws.authentication`), then:
 STS's GetSessionToken / AssumeRole / GetCallerIdentity are answered here; IAM's MFA-device
 calls are checked here first (see :mod:`~mfa_tui.localaws.iam_actions`); everything else
 (other IAM calls, other services) goes to moto. Requests made with credentials the layer issued reach moto as the right
 account (moto's ``x-moto-account-id`` header) and, for MFA sessions, as the right user
-(the SigV4 credential is rewritten to the user's long-term key id; moto does not check
-signatures). Every response carries a ``Date`` header from the injected clock plus the
+(the SigV4 credential is rewritten to the user's long-term key id once the layer has checked
+the signature; moto checks none). Every response carries a ``Date`` header from the injected clock plus the
 configured skew, so clients can measure clock skew against it.
 """
 
@@ -24,6 +26,7 @@ from urllib.parse import urlencode
 
 from mfa_tui.core.clock import Clock
 from mfa_tui.localaws import iam_actions, sts_actions
+from mfa_tui.localaws.authentication import authenticate
 from mfa_tui.localaws.callers import Caller, resolve
 from mfa_tui.localaws.faults import INTERNAL, Faults, without_credentials
 from mfa_tui.localaws.ledger import Ledger
@@ -75,7 +78,7 @@ class MfaLayer:
         environ["wsgi.input"] = io.BytesIO(request.body)
         self.calls.append((request.service, request.action))
         now = self.clock.now()
-        decision = self.faults.decide(request.action, signed_at=environ.get("HTTP_X_AMZ_DATE"), now=now)
+        decision = self.faults.decide(request.action)
         environ[DATE_ENVIRON_KEY] = http_date(now + timedelta(seconds=decision.date_skew))
         if decision.delay:
             time.sleep(decision.delay)
@@ -85,6 +88,7 @@ class MfaLayer:
         try:
             if decision.refusal is not None:
                 raise decision.refusal
+            authenticate(environ, request, self.ledger, now)
             return self._handle(environ, start_response, request)
         except Refusal as refusal:
             return _answer(start_response, refusal.status, error_body(request.service, refusal))

@@ -5,7 +5,8 @@ request log. moto keeps its state in module globals, so every LocalAWS in one pr
 shares moto's accounts and ``reset()`` clears them all; run one per process (the test
 suite starts one per session and resets it before each test).
 
-Time: TOTP checks, expirations and the ``Date`` header come from ``clock``. Tests give
+Time: TOTP checks, expirations, the ``Date`` header and the check of each request's signing
+time (refused beyond 15 minutes, as AWS does) come from ``clock``. Tests give
 it a :class:`~mfa_tui.core.clock.FrozenClock` shared with the code under test and advance
 it 30 s to reach a fresh TOTP step instead of waiting.
 """
@@ -134,6 +135,22 @@ class LocalAWS:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    # ── set-up (tests and the demo) ──────────────────────────────────────────
+    def create_user(self, name: str, account: str | None = None) -> tuple[str, str]:
+        """Create IAM user ``name`` with one access key, in-process; returns ``(key id, secret)``.
+
+        Every request over HTTP must be signed by a key the local AWS issued, so the first user
+        of an account is made here rather than by a client with made-up keys.
+        """
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        from mfa_tui.localaws import backends
+
+        backend = backends.iam(account or DEFAULT_ACCOUNT_ID)
+        backend.create_user("us-east-1", name, path="/")
+        key = backend.create_access_key(name)
+        return key.access_key_id, key.secret_access_key
 
     # ── inspection (tests and the demo) ──────────────────────────────────────
     @property
