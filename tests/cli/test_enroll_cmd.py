@@ -174,18 +174,35 @@ def test_resync_with_refused_codes_fails_cleanly(demo_world, local_aws):
     assert "AWS refused the codes" in result.stderr and "Traceback" not in result.stderr
 
 
+def _run_on_a_terminal(world, *args: str, answer: str) -> tuple[int, str]:
+    """Run with stdin and stderr on a pty (so it may ask), type ``answer``; returns (exit code, output)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(_command(world, *args), stdin=slave, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    data = b""
+    deadline = time.monotonic() + 60
+    while b"Type yes" not in data:
+        assert time.monotonic() < deadline and proc.poll() is None, data[-500:]
+        ready, _, _ = select.select([master], [], [], 1.0)
+        if ready:
+            data += os.read(master, 65536)
+    os.write(master, answer.encode() + b"\n")
+    out, _ = proc.communicate(timeout=60)
+    os.close(master)
+    return proc.returncode, data.decode() + out
+
+
 def test_delete_asks_first(demo_world, local_aws):
     serial = demo_world.alice_serial
-    kept = subprocess.run(_command(demo_world, "alice", "--delete", serial), input="no\n", capture_output=True, text=True, timeout=60)
-    assert kept.returncode == 1 and "Not deleted." in kept.stdout
+    code, out = _run_on_a_terminal(demo_world, "alice", "--delete", serial, answer="no")
+    assert code == 1 and "Not deleted." in out and "Deactivate and delete" in out
     assert serial in _virtual_serials(demo_world)
     assert local_aws.count("DeactivateMFADevice") == 0
 
-    gone = subprocess.run(_command(demo_world, "alice", "--delete", serial), input="yes\n", capture_output=True, text=True, timeout=60)
-    assert gone.returncode == 0, gone.stderr
-    assert "Deactivate and delete" in gone.stderr
-    assert f"Deleted {serial}." in gone.stdout
-    assert "[identities.alice] still names it" in gone.stdout
+    code, out = _run_on_a_terminal(demo_world, "alice", "--delete", serial, answer="yes")
+    assert code == 0, out
+    assert f"Deleted {serial}." in out
+    assert "[identities.alice] still names it" in out
     assert serial not in _virtual_serials(demo_world)
 
 

@@ -72,12 +72,24 @@ def test_a_code_that_was_not_needed_is_said(demo_world):
     assert nothing.stderr == "mfa-tui: the code given in MFA_TUI_CODE was not used (nothing in this run needed one)\n"
 
 
-def test_a_code_refused_before_aws_names_why_in_the_profiles_line(demo_world):
-    result = mfa("refresh", "alice", "--code", "12ab")
-    assert result.returncode == 1
-    assert "no code entered" not in result.stderr
-    assert "alice: skipped: identity alice (" in result.stderr
-    assert "a code is exactly 6 digits, got 4 characters, not all of them 0-9; nothing was sent" in result.stderr
+def test_a_code_refused_before_aws_names_why_in_the_profiles_line(demo_world, monkeypatch, capsys):
+    # A given code that is not 6 digits is bad input before anything runs (test_cli_newcomer_refresh);
+    # a typed one is refused by the engine, and the profile's line says why.
+    answers = iter(["12ab"])
+
+    def typed(_prompt):
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    monkeypatch.setattr("builtins.input", typed)
+    assert refresh_cmd.run(refresh_cmd_args(["alice"])) == 1
+    _, err = capsys.readouterr()
+    assert "no code entered" not in err
+    assert "alice: skipped: identity alice (" in err
+    assert "a code is exactly 6 digits, got 4 characters, not all of them 0-9; nothing was sent" in err
     assert state_of("alice") == "missing"
 
 

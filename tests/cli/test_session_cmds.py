@@ -89,7 +89,7 @@ def test_refresh_writes_every_profile_it_may_and_names_the_refused_section(demo_
 
 def test_refresh_with_a_malformed_code_names_it(demo_world):
     result = mfa("refresh", "alice", "--code", "12ab")
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input, refused before anything is sent
     assert "exactly 6 digits" in result.stderr and "Traceback" not in result.stderr
 
 

@@ -58,7 +58,9 @@ async def test_escape_cancels_a_running_refresh_and_the_profiles_not_tried_are_s
     app = make_app(service)
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
         screen = main_screen(app)
-        local_aws.faults.set(delay_seconds=1.5, actions={"GetSessionToken"})
+        # Long enough for the keys below to land while it runs, even on a loaded machine (1.5 s was
+        # not, in CI): a held request would be dropped and retried, which is another test.
+        local_aws.faults.set(delay_seconds=4, actions={"GetSessionToken"})
         await pilot.press("R")
         await enter_code(pilot, demo_world.code())
         await wait_for(pilot, lambda: app.screen is screen, "the dialog to close")

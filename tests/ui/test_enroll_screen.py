@@ -97,7 +97,7 @@ async def test_enrol_bob_end_to_end(demo_world, local_aws):
 
         await type_codes(pilot, *_pair(seed, demo_world.clock))
         assert screen.enabled_serial == BOB_SERIAL
-        assert f"Enabled {BOB_SERIAL}. Recorded in [identities.bob]." == screen.status_text
+        assert screen.status_text.startswith(f"Enabled {BOB_SERIAL}. Recorded in [identities.bob]. Added profile bob ")
         assert "Enabled" in text_of(screen, "#qr")
         assert not flow.has_secret and seed not in screen_text(app)
         assert screen.query_one("#devices", DataTable).row_count == 1

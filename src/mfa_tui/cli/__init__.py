@@ -6,8 +6,9 @@ Each command lives in its own module under :mod:`mfa_tui.cli` exposing
 ``mfa-tui credential-process`` (run on every AWS CLI call) never pays for boto3,
 Textual, or the other commands' imports.
 
-Global options, accepted before the command: ``--config PATH`` (else ``$MFA_TUI_CONFIG``,
-else the user config dir), ``--demo`` and ``--debug``. With no command the dashboard opens.
+Global options, accepted before or after the command: ``--config PATH`` (else ``$MFA_TUI_CONFIG``,
+else the user config dir), ``--demo`` (the dashboard only: with a command it is refused, exit 2) and
+``--debug``. With no command the dashboard opens.
 
 Every failure is one line on stderr (:func:`run_guarded`). An exception mfa-tui does not expect
 is also recorded with its traceback in the log file (:mod:`mfa_tui.core.logfile`), which the
@@ -16,6 +17,8 @@ service, each state warning not yet shown (a corrupt state file set aside) is pr
 even when the command failed. Text the output encoding cannot show (a profile named ``prod-café``
 on an ASCII stream, a Cyrillic one on Windows' cp1252) is printed escaped, ``prod-caf\\xe9``,
 never a failure.
+A reader that stops early (``mfa-tui status --json | head -1``) ends the command quietly
+with exit 0, as Python's own tools do.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("mfa_tui.cli.env_cmd", "print shell lines exporting a profile's credentials"),
     "credential-process": ("mfa_tui.cli.credential_process_cmd", "credential_process helper for the AWS CLI and SDKs"),
     "config": ("mfa_tui.cli.config_cmd", "check the registry (`config check [PATH]`)"),
+    "init": ("mfa_tui.cli.init_cmd", "create the registry's folder and a starter registry (--example: the full example)"),
     "import": ("mfa_tui.cli.import_cmd", "build registry entries from ~/.aws (dry run unless --write)"),
     "enroll": ("mfa_tui.cli.enroll_cmd", "create and enable a virtual MFA device"),
     "policy": ("mfa_tui.cli.policy_cmd", "what a profile's identity may do with and without MFA"),
@@ -41,10 +45,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def _usage() -> str:
     width = max(len(n) for n in COMMANDS)
     lines = [
-        "usage: mfa-tui [--config PATH] [--demo] [--debug] [COMMAND] [ARGS...]",
+        "usage: mfa-tui [--config PATH] [--demo] [--debug] [--version] [COMMAND] [ARGS...]",
         "",
         "With no command, opens the dashboard. --demo opens it on the local AWS demo world.",
-        "--debug also prints the traceback of an unexpected error (always kept in the log file).",
+        "--config PATH names the registry; --debug also prints the traceback of an unexpected error",
+        "(always kept in the log file); both may also follow the command. --version prints the version.",
         "",
         "commands:",
     ]
@@ -147,11 +152,47 @@ def main(argv: list[str] | None = None) -> int:
         description=COMMANDS.get(command, ("", "open the dashboard"))[1],
     )
     module.register(parser)
+    _add_global_options(parser)
     args = parser.parse_args(rest)
-    args.config = opts["config"]
-    args.demo = opts["demo"]
-    args.debug = opts["debug"]
+    # After the command wins over before it, as a later option does in any argparse command line.
+    args.config = getattr(args, "config", None) or opts["config"]
+    args.demo = bool(getattr(args, "demo", False) or opts["demo"])
+    args.debug = bool(getattr(args, "debug", False) or opts["debug"])
+    if args.debug:
+        from mfa_tui.core import logfile
+
+        logfile.ECHO = True
+    if args.demo:
+        print(
+            "mfa-tui: --demo opens the dashboard on the demo world and takes no command; to run "
+            f"`{command}` on it, start `mfa-tui demo serve --home DIR` and run `HOME=DIR mfa-tui {command}`",
+            file=sys.stderr,
+        )
+        return 2
     return run_guarded(module.run, args, command=command)
+
+
+def _add_global_options(parser) -> None:
+    """Accept the global options after the command too (and list them in its ``--help``).
+
+    Added to every sub-action's parser as well (``demo serve --debug``). Unset options stay
+    absent (``SUPPRESS``), so one given before the command is not overwritten by a default.
+    """
+    import argparse
+
+    parsers = [parser]
+    for action in parser._actions:  # argparse has no public way to reach a command's sub-parsers
+        if isinstance(action, argparse._SubParsersAction):
+            parsers += list(action.choices.values())
+    for each in parsers:
+        group = each.add_argument_group("global options (also accepted before the command)")
+        for flag, kwargs in (
+            ("--config", {"metavar": "PATH", "help": "the registry file to use"}),
+            ("--debug", {"action": "store_true", "help": "also print the traceback of an unexpected error"}),
+            ("--demo", {"action": "store_true", "help": argparse.SUPPRESS}),
+        ):
+            if flag not in each._option_string_actions:  # a command's own option of that name wins
+                group.add_argument(flag, default=argparse.SUPPRESS, **kwargs)
 
 
 def run_guarded(run, args, *, command: str = "") -> int:
@@ -163,7 +204,9 @@ def run_guarded(run, args, *, command: str = "") -> int:
     from mfa_tui.core.errors import MfaTuiError
 
     try:
-        return int(run(args) or 0)
+        code = int(run(args) or 0)
+        sys.stdout.flush()  # here, so a reader that has gone away is met below, not at exit
+        return code
     except MfaTuiError as exc:
         print(f"mfa-tui: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -171,7 +214,16 @@ def run_guarded(run, args, *, command: str = "") -> int:
         print("mfa-tui: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return 1
+        # The reader has all it wanted (`mfa-tui status --json | head -1`): end quietly, as
+        # Python's own tools do. Output still buffered would fail again at exit, so stdout is
+        # pointed at /dev/null first.
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # no real stdout (an in-process caller): nothing left to flush
+            pass
+        return 0
     except Exception as exc:  # noqa: BLE001 - a bug: one line naming the log, never a bare traceback
         from mfa_tui.core import logfile
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 
@@ -60,15 +61,39 @@ def left(dt: datetime | None, now: datetime) -> str:
     return format_duration(seconds) if seconds > 0 else "expired"
 
 
-def print_table(headers: list[str], rows: list[list[str]], out=None) -> None:
-    """A plain aligned table (no colours: the output is for pipes and terminals alike)."""
+def colour_wanted(out=None) -> bool:
+    """Colour only for a terminal that shows it, and never with ``NO_COLOR`` set (https://no-color.org)."""
     out = out or sys.stdout
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def print_table(headers: list[str], rows: list[list[str]], out=None, *, paint=None) -> None:
+    """An aligned table. ``paint(column, cell)`` may return an ANSI SGR code (``"32"``) for a cell.
+
+    Colour is added only when :func:`colour_wanted`, around the cell's text and not its
+    padding, so the columns line up and a pipe gets exactly the plain table.
+    """
+    out = out or sys.stdout
+    if paint is None or not colour_wanted(out):
+        paint = _no_paint
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), file=out)
     for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+        cells = []
+        for column, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            sgr = paint(column, cell)
+            shown = f"\x1b[{sgr}m{cell}\x1b[0m" if sgr and cell else cell
+            cells.append(shown + " " * (width - len(cell)))
+        print("  ".join(cells).rstrip(), file=out)
+
+
+def _no_paint(column: int, cell: str) -> None:
+    return None
 
 
 def print_json(data) -> None:
@@ -76,5 +101,5 @@ def print_json(data) -> None:
     sys.stdout.write("\n")
 
 
-def add_profile_args(parser, *, nargs: str = "*") -> None:
-    parser.add_argument("profiles", nargs=nargs, metavar="PROFILE", help="profile names (default: all)")
+def add_profile_args(parser, *, nargs: str = "*", help: str = "profile names (default: all)") -> None:
+    parser.add_argument("profiles", nargs=nargs, metavar="PROFILE", help=help)

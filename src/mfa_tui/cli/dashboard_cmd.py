@@ -1,7 +1,9 @@
 """``mfa-tui`` with no command: open the dashboard; ``mfa-tui --demo``: open it on the local AWS demo.
 
 Normal mode loads the registry (``--config``, ``$MFA_TUI_CONFIG`` or the default path); a
-registry that cannot be loaded opens the problems screen, and the process exits 2 after it.
+registry that cannot be loaded opens the problems screen, and the process exits 2 after it. With
+no registry file at all (a first run) the welcome screen opens instead: import from ~/.aws, an
+empty registry, or the demo, which it asks for by exiting with ``"demo"`` (run here, after it).
 
 Demo mode needs nothing from the user: it makes a throw-away HOME (``tempfile.mkdtemp``), points
 HOME, the XDG dirs and the AWS file variables into it (and drops any ambient AWS credentials and
@@ -131,6 +133,13 @@ def run_dashboard(config: str | None) -> int:
     from mfa_tui.core.errors import RegistryError
     from mfa_tui.core.service import Service
 
+    path = paths.config_path(config)
+    if not os.path.lexists(path):  # a first run: welcome, not "broken registry"
+        from mfa_tui.ui.app import MfaTuiApp
+
+        app = MfaTuiApp(welcome=True, registry_path=path)
+        code = run_app(app)
+        return run_demo() if app.return_value == "demo" else code
     try:
         service = Service.open(config)
     except RegistryError as exc:
@@ -196,17 +205,31 @@ def _serve_demo(home: Path) -> int:
         os.environ["MFA_TUI_CONFIG"] = str(world.config_path)
         os.environ["MFA_TUI_STATE_DIR"] = str(world.state_dir)
         service = Service.open(world.config_path)
-        serial = world.alice_serial
 
         from mfa_tui.ui.app import MfaTuiApp
-        from mfa_tui.ui.widgets.demo_code import DemoInfo
 
-        demo = DemoInfo(
-            identity=DEMO_IDENTITY,
-            serial=serial,
-            current_code=lambda: aws.current_code(serial),
-            endpoint=world.endpoint,
-        )
-        return run_app(MfaTuiApp(service, demo=demo))
+        return run_app(MfaTuiApp(service, demo=demo_info(aws, world)))
     finally:
         aws.stop()
+
+
+def demo_info(aws, world):
+    """What the demo banner shows: the code of whichever device the registry names for the identity.
+
+    Enrolment re-points the identity to a new device and a deleted device has no code any more,
+    so the banner asks for the code of the serial the registry names now (None: no such device).
+    """
+    from mfa_tui.ui.widgets.demo_code import DemoInfo
+
+    serial = world.alice_serial
+
+    def code_of(device: str) -> str | None:
+        return aws.current_code(device) if aws.device_seed(device) else None
+
+    return DemoInfo(
+        identity=DEMO_IDENTITY,
+        serial=serial,
+        current_code=lambda: aws.current_code(serial),
+        endpoint=world.endpoint,
+        code_of=code_of,
+    )

@@ -4,7 +4,9 @@
 (registry, DIR/.aws/config and credentials, so ``HOME=DIR mfa-tui …`` and
 ``HOME=DIR aws …`` use it), prints the endpoint as the first line of stdout once ready,
 and serves in the foreground until SIGINT or SIGTERM (exit 0). Everything else it says
-goes to stderr, so scripts can read the endpoint with one ``readline``.
+goes to stderr, so scripts can read the endpoint with one ``readline``. While it serves it
+holds a lock in DIR (:data:`LOCK_FILE`): a second ``serve`` on the same DIR is refused in one
+line (exit 2) instead of rebuilding the world under the first, as is a ``--port`` in use.
 
 ``code --home DIR`` prints the demo device's current 6-digit code, computed from the
 demo's stored seed (no server needed); the seconds left in the step go to stderr.
@@ -16,6 +18,9 @@ import signal
 import sys
 import threading
 from pathlib import Path
+
+LOCK_FILE = ".mfa-tui-demo-serve.lock"
+"""Held in the demo's DIR for as long as ``demo serve`` serves it."""
 
 
 def register(parser) -> None:
@@ -67,10 +72,59 @@ def _serve(args) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
 
-    from mfa_tui.localaws.demo import build_world, check_demo_home
+    from mfa_tui.localaws.demo import check_demo_home
 
     home = Path(args.home).expanduser().resolve()
-    check_demo_home(home)  # before paying for moto's import
+    check_demo_home(home)  # these checks before paying for moto's import
+    _check_port_free(args.port)
+    lock = _hold(home)
+    try:
+        _serve_world(args, home, stop)
+    finally:
+        lock.release()
+    return 0
+
+
+def _hold(home: Path):
+    """The demo home's lock, held; refused in one line while another ``demo serve`` holds it."""
+    from filelock import FileLock, Timeout
+
+    from mfa_tui.core.errors import ConfigError
+    from mfa_tui.core.fileio import make_dirs
+
+    try:
+        make_dirs(home)
+    except OSError as exc:
+        raise ConfigError(f"{home}: cannot create directory: {exc.strerror or exc}") from None
+    lock = FileLock(str(home / LOCK_FILE), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ConfigError(
+            f"{home}: another `mfa-tui demo serve` is serving this demo; stop it, or give another --home"
+        ) from None
+    return lock
+
+
+def _check_port_free(port: int) -> None:
+    """Refuse a port in use in one line (werkzeug would print two and exit by itself)."""
+    import socket
+
+    from mfa_tui.core.errors import ConfigError
+
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+
+
+def _serve_world(args, home: Path, stop: threading.Event) -> None:
+    from mfa_tui.core.errors import ConfigError
+    from mfa_tui.localaws.demo import build_world
 
     try:
         import moto.moto_server.werkzeug_app  # noqa: F401  (moto[server], an optional extra)
@@ -83,8 +137,9 @@ def _serve(args) -> int:
     try:
         try:
             aws.start()
-        except OSError as exc:
-            raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+        except (OSError, SystemExit) as exc:  # werkzeug exits when the port was taken since the check
+            reason = getattr(exc, "strerror", None) or "in use"
+            raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {reason}") from None
         world = build_world(aws, home, accounts=args.accounts, roles_per_account=args.roles_per_account)
         print(aws.endpoint, flush=True)
         print(
@@ -98,4 +153,3 @@ def _serve(args) -> int:
             pass
     finally:
         aws.stop()
-    return 0

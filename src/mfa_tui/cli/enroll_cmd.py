@@ -6,8 +6,11 @@ before anything is sent. Prompts go to stderr and answers are read line by line 
 stdin, so the command also works with a pipe instead of a terminal. Ctrl-C, end of
 input or SIGTERM before the device is enabled delete the device it created.
 
-Also ``--resync [SERIAL]`` (two codes) and ``--delete SERIAL`` (deactivate, then delete,
-after typing ``yes``).
+Once the device is enabled, an identity with no profile gets its MFA-session profile, named
+after it (``--no-profile`` skips that), so the next code has something to refresh.
+
+Also ``--resync [SERIAL]`` (two codes) and ``--delete SERIAL`` (deactivate, then delete, after
+typing ``yes`` at a terminal; ``--yes`` skips the question, and without a terminal it is needed).
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="resync a device with two codes (default: the identity's mfa_serial or the only device)",
     )
     action.add_argument("--delete", metavar="SERIAL", help="deactivate and delete a device (asks to confirm)")
+    parser.add_argument("--yes", action="store_true", help="with --delete: do not ask (needed without a terminal)")
+    parser.add_argument(
+        "--no-profile", action="store_true",
+        help="do not add an MFA-session profile for an identity that has none",
+    )
 
 
 def _ask(prompt: str) -> str:
@@ -43,6 +51,14 @@ def _ask(prompt: str) -> str:
     if not line:
         raise EOFError
     return line.strip()
+
+
+def _interactive() -> bool:
+    """True when stdin and stderr (where the question goes) are a terminal."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty() and sys.stderr.isatty()
+    except (ValueError, OSError):
+        return False
 
 
 def _say(text: str = "") -> None:
@@ -125,6 +141,8 @@ def _enrol(flow, args) -> int:
     _say(f"Enabled {serial} for IAM user {flow.user_name}.")
     if flow.registry_path is not None:
         _say(f"Recorded mfa_serial in [identities.{flow.identity}] of {flow.registry_path}.")
+    if flow.profile_note:
+        _say(flow.profile_note)
     return 0
 
 
@@ -159,13 +177,14 @@ def _resync(flow, devices, wanted: str, registry_serial: str | None) -> int:
     return 0
 
 
-def _delete(flow, devices, serial: str, registry_serial: str | None, identity: str) -> int:
+def _delete(flow, devices, serial: str, registry_serial: str | None, identity: str, *, yes: bool) -> int:
     assigned = any(d.serial == serial for d in devices)
     what = "Deactivate and delete" if assigned else "Delete"
-    answer = _ask(f"{what} {serial}? Codes from it will stop working. Type yes to confirm: ")
-    if answer.lower() != "yes":
-        _say("Not deleted.")
-        return 1
+    if not yes:
+        answer = _ask(f"{what} {serial}? Codes from it will stop working. Type yes to confirm: ")
+        if answer.lower() != "yes":
+            _say("Not deleted.")
+            return 1
     flow.remove(serial)
     _say(f"Deleted {serial}.")
     if serial == registry_serial:
@@ -178,14 +197,20 @@ def run(args: argparse.Namespace) -> int:
     from mfa_tui.core.clock import SystemClock
     from mfa_tui.core.enroll import open_enrolment
 
+    if args.yes and not args.delete:
+        raise ConfigError("--yes goes with --delete SERIAL (nothing else asks to confirm)")
+    if args.delete and not args.yes and not _interactive():
+        # A pipe or a script cannot be asked: refuse before any AWS call rather than read a stray line.
+        raise ConfigError(f"--delete {args.delete}: no terminal to confirm on; add --yes to delete without asking")
     reg = registry.load(paths.config_path(args.config))
     flow = open_enrolment(reg, args.identity, clock=SystemClock(), user_name=args.user)
+    flow.add_profile = not args.no_profile
     registry_serial = reg.identities[args.identity].mfa_serial
     devices = flow.devices()
     _print_devices(flow, devices)
     if args.delete:
         try:
-            return _delete(flow, devices, args.delete, registry_serial, args.identity)
+            return _delete(flow, devices, args.delete, registry_serial, args.identity, yes=args.yes)
         except EOFError:
             _say("Not deleted.")
             return 1

@@ -1,11 +1,13 @@
 """``mfa-tui refresh [PROFILE...] [--all] [--tag TAG] [--code CODE|-] [--new-session]``.
 
-Without names or ``--all``/``--tag`` it refreshes what is expiring, expired, missing or
-in error. One prompt per identity that needs a code (and one per direct role), naming
+Without names or ``--all``/``--tag`` it refreshes what is expiring, expired, missing,
+changed or in error. One prompt per identity that needs a code (and one per direct role), naming
 the device; ``--code`` answers the first prompt. ``--code -`` reads that code from
 standard input and ``$MFA_TUI_CODE`` gives it too: a code on the command line is visible
-to every user's ``ps`` for the whole run. A code given but not used is said on stderr.
-Exits 1 if any profile failed.
+to every user's ``ps`` for the whole run. A given code that is not 6 digits is bad input
+(exit 2) before anything is sent; one given but not used is said on stderr. Without a
+terminal, the first prompt nothing answers is said in one line naming why, and the rest
+are skipped quietly (each skipped profile has its own line). Exits 1 if any profile failed.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import time
 from mfa_tui.cli.common import add_profile_args, open_service
 from mfa_tui.core.errors import ConfigError
 from mfa_tui.core.refresh import CodeRequest
+from mfa_tui.core.totp import check_format
 
 CODE_ENV = "MFA_TUI_CODE"
 """The environment variable that may hold the code for the first prompt (``--code`` wins)."""
 
 
 def register(parser) -> None:
-    add_profile_args(parser)
+    add_profile_args(parser, help="profile names (default: the stale ones: expiring, expired, missing, changed or in error)")
     parser.add_argument("--all", action="store_true", help="refresh every profile")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG", help="profiles with this tag (repeatable)")
     parser.add_argument(
@@ -42,16 +45,29 @@ def register(parser) -> None:
 
 
 def given_code(args) -> tuple[str | None, str]:
-    """The code given for the first prompt, and where it came from (for the line saying it went unused)."""
+    """The code given for the first prompt, and where it came from (for the line saying it went unused).
+
+    A code that cannot be one (not 6 digits once spaces are dropped) is bad input, refused
+    before the registry is read or anything is sent.
+    """
     if args.code == "-":
         line = sys.stdin.readline().strip()
         if not line:
             raise ConfigError("--code -: no code on standard input")
-        return line, "read from standard input"
+        return _checked(line, "--code -"), "read from standard input"
     if args.code is not None:
-        return args.code, "given with --code"
+        return _checked(args.code, "--code"), "given with --code"
     code = os.environ.get(CODE_ENV, "").strip()
-    return (code, f"given in {CODE_ENV}") if code else (None, "")
+    return (_checked(code, CODE_ENV), f"given in {CODE_ENV}") if code else (None, "")
+
+
+def _checked(code: str, where: str) -> str:
+    from mfa_tui.core.errors import CodeError
+
+    try:
+        return check_format(code, device=where)
+    except CodeError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 class TerminalCodes:
@@ -63,6 +79,8 @@ class TerminalCodes:
         self.given = first is not None
         self.shown: set[str] = set()
         """Reasons already printed, so a warning saying the same is not printed again."""
+        self.declined = False
+        """A prompt went unanswered for want of a terminal (and said why): later ones are skipped quietly."""
 
     def __call__(self, request: CodeRequest) -> str | None:
         if request.reason and request.attempt == 1:
@@ -74,9 +92,9 @@ class TerminalCodes:
             code, self.first = self.first, None
             return code
         if not self.interactive:
-            how = "the one given was used; run in a terminal to enter another" if self.given \
-                else "pass --code or run in a terminal"
-            print(f"mfa-tui: identity {request.identity} needs a code ({request.serial}); {how}", file=sys.stderr)
+            if not self.declined:
+                self.declined = True
+                print(f"mfa-tui: {self._why_unanswered(request)}", file=sys.stderr)
             return None
         if request.wait_seconds > 0:
             print(f"Waiting {request.wait_seconds}s for the next code (each code works once)…", file=sys.stderr)
@@ -86,6 +104,22 @@ class TerminalCodes:
             return input(f"MFA code for {request.identity} ({request.serial}) → {unlocks}: ")
         except EOFError:
             return None
+        except KeyboardInterrupt:
+            print(file=sys.stderr)  # end the prompt's line: "interrupted" goes on one of its own
+            raise
+
+    def _why_unanswered(self, request: CodeRequest) -> str:
+        """The one line said when a prompt cannot be shown: which code, and why none was given."""
+        if request.purpose == "direct-role" and self.given and request.attempt == 1:
+            names = " ".join(request.profiles)
+            return (
+                f"direct role {names} needs a code of its own, from a later 30-second step: --code answers "
+                f"only the first prompt; refresh it in a terminal, or with `mfa-tui refresh {names} --code CODE` "
+                "once the next code shows"
+            )
+        how = "the one given was used; run in a terminal to enter another" if self.given \
+            else "pass --code or run in a terminal"
+        return f"identity {request.identity} needs a code ({request.serial}); {how}"
 
     @property
     def unused(self) -> bool:

@@ -81,6 +81,7 @@ class Enrolment:
         registry_path: Path | None = None,
         identity: str | None = None,
         temporary_keys: bool = False,
+        add_profile: bool = True,
     ):
         self.iam = iam
         self.user_name = user_name
@@ -92,6 +93,10 @@ class Enrolment:
         self.identity = identity
         self.temporary_keys = temporary_keys
         """True when ``iam`` is signed with a session token: an AccessDenied then has a known cause."""
+        self.add_profile = add_profile
+        """After enabling, give the identity an MFA-session profile when it has no profile at all."""
+        self.profile_note: str | None = None
+        """What enabling did about that profile (added, or why not), for the CLI and the screen to show."""
         self._lock = threading.RLock()
         self._seed: str | None = None
         self._serial: str | None = None
@@ -317,6 +322,8 @@ class Enrolment:
                 raise self._translate(exc, "EnableMFADevice") from None
             self._enabled, self._finished, self._seed = True, True, None
         self._record(serial)
+        if self.add_profile:
+            self.profile_note = self._add_session_profile()
         return serial
 
     def _record(self, serial: str) -> None:
@@ -331,6 +338,33 @@ class Enrolment:
                 f"device {serial} is enabled, but {self.registry_path} was not updated ({exc}); "
                 f'set mfa_serial = "{serial}" in [identities.{self.identity}] by hand'
             ) from None
+
+    def _add_session_profile(self) -> str | None:
+        """Give an identity with no profile its MFA-session profile, named after it; returns what was done.
+
+        Without a profile nothing would use the new device: ``[profiles.NAME]`` with just
+        ``identity = NAME`` makes the next code refresh it. An identity that already has a profile
+        (a session or a role) is left alone. A taken name, or a profile the registry would refuse
+        (the name is the identity's ``source_profile``, ~/.aws/config makes it a role), is skipped
+        with the reason: the device is enabled either way.
+        """
+        if self.registry_path is None or self.identity is None:
+            return None
+        from mfa_tui.core import paths, registry
+        from mfa_tui.core.registry_edit import add_entries
+
+        name = self.identity
+        try:
+            current = registry.load(self.registry_path)
+            if any(p.identity == name for p in current.profiles.values()):
+                return None
+            if name in current.profiles:
+                owner = current.profiles[name].identity
+                return f"No profile added: [profiles.{name}] is taken (identity {owner}); add one for {name} by hand."
+            add_entries(self.registry_path, profiles={name: {"identity": name}}, aws_config_path=paths.aws_config_path())
+        except MfaTuiError as exc:
+            return f"No profile added for identity {name}: {exc}"
+        return f"Added profile {name} (the MFA session of identity {name}) to {self.registry_path}: refresh it with the next code."
 
     def cancel(self) -> str | None:
         """Abandon the flow: delete the device this flow created unless it is enabled.

@@ -3,7 +3,9 @@
 :class:`MfaTuiApp` is handed a ready :class:`~mfa_tui.core.service.Service` (tests inject one
 built on the local AWS with a frozen clock) or, when the registry could not be loaded, the
 :class:`~mfa_tui.core.errors.RegistryError`, in which case it shows the problems screen and
-exits with code 2. Everything AWS-related lives on the main screen
+exits with code 2, or, on a first run with no registry file, ``welcome=True``: the welcome screen
+(:mod:`mfa_tui.ui.screens.welcome`), which creates a registry and then opens it
+(:meth:`MfaTuiApp.open_registry`), or exits with ``"demo"`` to have the caller run the demo. Everything AWS-related lives on the main screen
 (:mod:`mfa_tui.ui.screens.main`); the app owns what is global:
 
 - themes loaded from ``themes/`` and the user's themes folder (a broken file is one warning),
@@ -46,6 +48,7 @@ LAZY_SCREENS = (
     "mfa_tui.ui.dialogs.token",
     "mfa_tui.ui.screens.help",
     "mfa_tui.ui.screens.problems",
+    "mfa_tui.ui.screens.welcome",
 )
 """Modules with bindings that are imported on first use; loaded before checking ``[settings.keys]``."""
 
@@ -71,7 +74,7 @@ def _known_binding_ids() -> set[str]:
     return ids
 
 
-class MfaTuiApp(ThemeVariablesMixin, App[None]):
+class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
     """The ``mfa-tui`` dashboard."""
 
     CSS_PATH = "app.tcss"
@@ -92,24 +95,28 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
         *,
         registry_error: RegistryError | None = None,
         registry_path: Path | str | None = None,
+        welcome: bool = False,
         demo: DemoInfo | None = None,
         themes_from: list[Path] | None = None,
         remint_every: float | None = 30.0,
         save_theme: bool = True,
     ) -> None:
-        """``service`` opens the dashboard; ``registry_error`` (with no service) the problems screen.
+        """``service`` opens the dashboard; ``registry_error`` (with no service) the problems screen;
+        ``welcome`` (no registry file at ``registry_path`` yet) the first-run screen.
 
         ``themes_from`` replaces the theme folders (tests); ``remint_every`` is the background
         re-mint period in seconds (None: off); ``save_theme`` writes ``t``'s choice to the registry.
         """
-        if service is None and registry_error is None:
-            raise ValueError("MfaTuiApp needs a service or a registry error")
+        if service is None and registry_error is None and not (welcome and registry_path):
+            raise ValueError("MfaTuiApp needs a service, a registry error, or welcome and a registry path")
         super().__init__()
         self._gc_paused = False
         """Whether ``on_load`` paused the cyclic collector until the first frame (see there)."""
         self.service = service
         self.registry_error = registry_error
         self.registry_path = str(registry_path) if registry_path else None
+        self.welcome = welcome and service is None
+        """Whether the first-run screen opens (no registry file yet)."""
         self.demo = demo
         self.remint_every = remint_every
         self.save_theme = save_theme
@@ -154,12 +161,43 @@ class MfaTuiApp(ThemeVariablesMixin, App[None]):
     # ── screens ───────────────────────────────────────────────────────────────────────────────
 
     def get_default_screen(self) -> Screen:
+        if self.service is None and self.welcome:
+            from mfa_tui.ui.screens.welcome import WelcomeScreen
+
+            assert self.registry_path is not None
+            return WelcomeScreen(Path(self.registry_path))
         if self.service is None:
             from mfa_tui.ui.screens.problems import ProblemsScreen
 
             assert self.registry_error is not None
             return ProblemsScreen(self.registry_error, self.registry_path)
         return MainScreen(self.service, demo=self.demo, remint_every=self.remint_every)
+
+    def open_registry(self, path: Path, *, note: str = "") -> None:
+        """Open the dashboard on the registry the welcome screen just created (its keys and theme too)."""
+        from mfa_tui.core.service import Service
+
+        try:
+            service = Service.open(path)
+        except MfaTuiError as exc:
+            self.notify(str(exc), title="Registry", severity="error", timeout=15, markup=False)
+            return
+        self.service, self.welcome = service, False
+        self.keymap_overrides = dict(service.registry.settings.keys)
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+        wanted = service.registry.settings.theme
+        chosen, warning = choose_theme(wanted, self.available_themes)
+        self._saved_theme = wanted or chosen
+        if chosen != self.theme:
+            self.theme = chosen
+        # Pushed over the welcome screen (Textual cannot switch away from the first screen); nothing
+        # pops the main screen, so the welcome screen is never seen again.
+        self.push_screen(MainScreen(service, demo=self.demo, remint_every=self.remint_every))
+        if warning:
+            self.notify(warning, title="Warning", severity="warning", timeout=15, markup=False)
+        if note:
+            self.notify(note, timeout=10, markup=False)
 
     @property
     def main_screen(self) -> MainScreen | None:

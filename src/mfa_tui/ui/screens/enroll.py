@@ -424,7 +424,8 @@ class EnrollScreen(Screen[str | None]):
             self.enabled_serial, self.mode = value, "idle"
             self._drop_secret().update(f"✔ Enabled\n\n{value}")
             recorded = f" Recorded in [identities.{self.flow.identity}]." if self.flow.registry_path else ""
-            self._status(f"Enabled {value}.{recorded}", "ok")
+            added = f" {self.flow.profile_note}" if self.flow.profile_note else ""
+            self._status(f"Enabled {value}.{recorded}{added}", "ok")
             self._clear_codes(focus=False)
             self._refresh_devices()
         elif action == "resync":

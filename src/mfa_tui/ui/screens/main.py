@@ -144,7 +144,7 @@ class MainScreen(Screen[None]):
         if self.demo is not None:
             from mfa_tui.ui.widgets.demo_code import DemoCode
 
-            yield DemoCode(self.demo, self.service.clock)
+            yield DemoCode(self.demo, self.service.clock, serial_now=self._demo_serial)
         yield StatusTable(self.service.clock, warn_before=warn, id="status")
         yield Static("", id="status-line")
         # Composed (hidden) up front, not mounted on the first ``/``: a mount completes only after
@@ -154,6 +154,12 @@ class MainScreen(Screen[None]):
         yield field
         yield DetailPane(warn_before=warn, id="detail")
         yield KeyFooter(FOOTER_KEEP)  # every key fits in 120 columns; fewer, the most needed, in 80
+
+    def _demo_serial(self) -> str | None:
+        """The MFA device the registry names for the demo identity now (the banner follows it)."""
+        assert self.demo is not None
+        identity = self.service.registry.identities.get(self.demo.identity)
+        return identity.mfa_serial if identity is not None else None
 
     @property
     def table(self) -> StatusTable:
