@@ -603,3 +603,20 @@ def test_a_config_file_botocore_cannot_parse_fails_each_row_with_one_line(demo_w
     assert {r.profile for r in report.failed} == {"alice", "dev-admin"}
     for result in report.failed:
         assert str(config) in result.message and "[default]" in result.message and "\n" not in result.message
+
+
+def test_credentials_near_expiry_that_cannot_be_renewed_need_a_code_not_served(demo_world, frozen_clock):
+    """A direct role with 5 minutes left: credential-process must not hand them to botocore, which
+    refreshes 15 minutes before expiry and fails on credentials that are still about to expire; it
+    says a code is needed instead (the README's promise)."""
+    from mfa_tui.core.errors import NeedsCodeError
+
+    service = make_service(demo_world, frozen_clock)
+    report = service.refresh(service.select(["alice", "prod-readonly-direct"]), Codes(demo_world))
+    assert not report.failed, [r.message for r in report.failed]
+    expires = report.results["prod-readonly-direct"].credentials.expiration
+    frozen_clock.advance((expires - frozen_clock.now()).total_seconds() - 5 * 60)
+    with pytest.raises(NeedsCodeError, match="prod-readonly-direct"):
+        service.credentials("prod-readonly-direct", min_left=15 * 60)
+    # What still has more than min_left is served as before (env asks for a minute).
+    assert service.credentials("prod-readonly-direct", min_left=60).access_key_id.startswith("ASIA")

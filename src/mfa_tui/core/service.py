@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 CREDENTIAL_PROCESS_MIN_LEFT = 15 * 60
 """Serve cached credentials with at least this long left; botocore refreshes 15 min before expiry (docs/aws-behaviour.md, "credential_process")."""
+MANDATORY_REFRESH = 10 * 60
+"""botocore refuses credentials with less than this left (docs/aws-behaviour.md, "credential_process"):
+near-expiry credentials that cannot be renewed are not served below it; a code is needed."""
 
 
 def due_for_remint(rows: Iterable[ProfileStatus], now: datetime, within: float) -> list[str]:
@@ -459,8 +462,8 @@ class Service:
             result = report.results.get(name)
             if result is not None and result.ok and result.credentials is not None:
                 return result.credentials
-        if creds is not None:
-            return creds
+        if creds is not None and (creds.expiration - now).total_seconds() > min(min_left, MANDATORY_REFRESH):
+            return creds  # short of min_left but still usable: better than nothing while AWS cannot renew them
         raise NeedsCodeError(
             f"profile {name}: needs a new MFA code; run `mfa-tui refresh {name}` or refresh it in the mfa-tui dashboard"
         )
