@@ -96,6 +96,15 @@ def format_duration(seconds: float) -> str:
     return f"{s}s"
 
 
+def format_setting(seconds: int) -> str:
+    """A duration as the registry writes it, exactly (:func:`parse_duration` reads it back): ``4h``, ``90m``, ``45s``."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
 def parse_duration(value: int | str) -> int:
     """Seconds from an int or a string such as ``"12h"``, ``"90m"``, ``"1h30m"``, ``"3600"``.
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mfa_tui.core import aws, sts
-from mfa_tui.core.clock import Clock
+from mfa_tui.core.clock import Clock, format_setting
 from mfa_tui.core.errors import CancelledError, CodeError, MfaTuiError
 from mfa_tui.core.models import (
     CHAINED_ROLE_MAX,
@@ -269,12 +269,6 @@ def make_plan(
         else:
             plan.chained.append(profile)
     return RefreshPlan(identities=list(by_identity.values()))
-
-
-def _span(seconds: int) -> str:
-    """A duration as the registry writes it: ``4h``, ``1h30m``, ``45m``."""
-    hours, minutes = divmod(seconds // 60, 60)
-    return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes or not hours else "")
 
 
 class _Skipped(Exception):
@@ -682,17 +676,17 @@ class Engine:
         limit, unknown = (EVERY_ROLE_ALLOWS, None) if chaining else self._role_limit(identity, profile, keys, run)
         retry = limit or EVERY_ROLE_ALLOWS
         head = f"profile {profile.name}: {'role chaining' if chaining else 'the role'} allows"
-        allows = f"{head} at most {_span(limit)}, not {_span(asked)}" if limit else f"{head} less than {_span(asked)}"
-        note = f"{allows}; asked again at {_span(retry)}" + ("" if limit else f", which every role allows ({unknown})")
+        allows = f"{head} at most {format_setting(limit)}, not {format_setting(asked)}" if limit else f"{head} less than {format_setting(asked)}"
+        note = f"{allows}; asked again at {format_setting(retry)}" + ("" if limit else f", which every role allows ({unknown})")
         try:
             role = attempt(retry, note)
         except _Skipped as skip:
             if str(skip) == CANCEL_REASON:
                 raise
-            hint = f'set duration = "{_span(limit)}" for this profile' if limit else (
+            hint = f'set duration = "{format_setting(limit)}" for this profile' if limit else (
                 "set its duration to the role's maximum session duration")
             raise MfaTuiError(
-                f"{allows}; asking again at {_span(retry)} needs a second code, and none was sent: "
+                f"{allows}; asking again at {format_setting(retry)} needs a second code, and none was sent: "
                 f"{hint}, or refresh it where it can prompt"
             ) from None
         if limit is None:
@@ -701,10 +695,10 @@ class Engine:
             learned, _ = self._read_role_limit(
                 identity, profile, aws.Keys(creds.access_key_id, creds.secret_access_key, creds.session_token))
             if learned == retry:
-                note = f"{head} at most {_span(learned)}, not {_span(asked)}; asked again at {_span(retry)}"
+                note = f"{head} at most {format_setting(learned)}, not {format_setting(asked)}; asked again at {format_setting(retry)}"
             elif learned:
-                note = (f"{head} at most {_span(learned)}, not {_span(asked)} (read after asking again at "
-                        f'{_span(retry)}): set duration = "{_span(learned)}" for this profile to get {_span(learned)}')
+                note = (f"{head} at most {format_setting(learned)}, not {format_setting(asked)} (read after asking again at "
+                        f'{format_setting(retry)}): set duration = "{format_setting(learned)}" for this profile to get {format_setting(learned)}')
         warnings.append(note)
         return role
 

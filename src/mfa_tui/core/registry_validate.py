@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from mfa_tui.core.clock import parse_duration
+from mfa_tui.core.clock import format_setting, parse_duration
 from mfa_tui.core.errors import Problem
 from mfa_tui.core.models import (
     ACCOUNT_ID_RE,
@@ -133,14 +133,6 @@ def _kind(value: Any) -> str:
 def _shown(value: Any, seconds: int) -> str:
     """A duration as written, with its seconds when it was written with units."""
     return show(value) + ("" if isinstance(value, int) else f" ({seconds} s)")
-
-
-def _fmt_seconds(seconds: int) -> str:
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60}m"
-    return f"{seconds}s"
 
 
 def validate(
@@ -264,7 +256,7 @@ class _Checker:
             return _BAD
         if seconds < low or (high is not None and seconds > high):
             shown = _shown(value, seconds)
-            limits = f"{_fmt_seconds(low)} to {_fmt_seconds(high)}" if high is not None else f"at least {low}"
+            limits = f"{format_setting(low)} to {format_setting(high)}" if high is not None else f"at least {low}"
             self.add(where, f"{shown} is outside {what}: {limits}")
             return _BAD
         return seconds
@@ -433,11 +425,11 @@ class _Checker:
         for (source, kind), (seconds, users) in short.items():
             article, noun, outcome = _SESSION_KINDS[kind]
             used_by = next(iter(users)) + (f" and {len(users) - 1} more" if len(users) > 1 else "")
-            length = _fmt_seconds(seconds)
+            length = format_setting(seconds)
             if source[0] == "settings" and "warn_before" in table:
                 basis = format_path(source) + ("" if source[-1] in table else ", the default")
                 if kind == "chained" and settings.role_duration > CHAINED_ROLE_MAX:
-                    basis = f"{format_path(source)} {_fmt_seconds(settings.role_duration)}, held to AWS's 1-hour cap for chained roles"
+                    basis = f"{format_path(source)} {format_setting(settings.role_duration)}, held to AWS's 1-hour cap for chained roles"
                 self.add(
                     ("settings", "warn_before"),
                     f"{_shown(table['warn_before'], warn)} is not shorter than the {length} {article} {noun} lasts "
@@ -451,7 +443,7 @@ class _Checker:
             used = f" (used by {used_by})" if source[0] == "settings" else ""
             self.add(
                 source,
-                f"{show(written)} is not longer than settings.warn_before ({_fmt_seconds(warn)}{default}): the {noun}{used} "
+                f"{show(written)} is not longer than settings.warn_before ({format_setting(warn)}{default}): the {noun}{used} "
                 f"{outcome}; make it longer than warn_before, or warn_before shorter",
             )
 

@@ -11,10 +11,11 @@ thread workers that call the core :class:`~mfa_tui.core.service.Service` and pos
 - :class:`~mfa_tui.ui.rows.Rows`: the rows at start-up, and again when another process
   changed their files (checked on the 1 s tick, with the countdowns and
   :class:`~mfa_tui.ui.sessions.SessionWatch`, MFA sessions about to end);
-- :class:`~mfa_tui.ui.panes.PaneControl`: ``e`` the enrolment pane, ``p`` the effective-policy pane.
+- :class:`~mfa_tui.ui.panes.PaneControl`: ``e`` the enrolment pane, ``p`` the effective-policy pane;
+- :class:`~mfa_tui.ui.clipboard.ClipboardControl`: ``c`` the row's ARN, ``C`` its env block.
 
-The screen itself keeps the layout, the filter (``/``), sorting (``o``), grouping (``g``), copying
-the selected row's ARN (``c``) and the detail pane.
+The screen itself keeps the layout, the filter (``/``), sorting (``o``), grouping (``g``) and
+the detail pane.
 
 Adding a key that opens another screen is: a ``Binding`` with an id in :attr:`MainScreen.BINDINGS`
 and an ``action_*`` method that pushes it (the palette and help pick it up from the binding).
@@ -34,10 +35,10 @@ from textual.widgets import Header, Input, Static
 from textual.worker import WorkerState
 
 from mfa_tui.ui import summaries
+from mfa_tui.ui.clipboard import ClipboardControl
 from mfa_tui.ui.commands import PaletteCommand
 from mfa_tui.ui.messages import RowsChanged, WorkerFailed
 from mfa_tui.ui.panes import PaneControl
-from mfa_tui.ui.rowformat import row_arn
 from mfa_tui.ui.remint import RemintControl
 from mfa_tui.ui.runs import RunControl
 from mfa_tui.ui.rows import Rows
@@ -135,6 +136,7 @@ class MainScreen(Screen[None]):
         self.sessions = SessionWatch(self)
         self.rows = Rows(self)
         self.panes = PaneControl(self)
+        self.clipboard = ClipboardControl(self)
 
     # ── layout ────────────────────────────────────────────────────────────────────────────────
 
@@ -266,42 +268,10 @@ class MainScreen(Screen[None]):
         self.update_status_line()
 
     def action_copy_arn(self) -> None:
-        profile = self.table.cursor_profile
-        row = self.table.get_row(profile) if profile else None
-        if row is None:
-            self.notify("No profile selected.", severity="warning", markup=False)
-            return
-        arn = row_arn(row)
-        if arn is None:
-            self.notify(f"{row.profile}: no ARN known yet; w asks AWS who it is.", severity="warning", markup=False)
-            return
-        self.app.copy_to_clipboard(arn)
-        self.notify(f"Copied the ARN of {row.profile}: {arn}", title="Clipboard", timeout=5, markup=False)
+        self.clipboard.arn()
 
     def action_copy_env(self) -> None:
-        """Copy the row's ``env`` block; on a thread, since a chained role near expiry is re-minted first."""
-        name = self.table.cursor_profile
-        if name is None:
-            self.notify("No profile selected.", severity="warning", markup=False)
-            return
-        from mfa_tui.core.env import env_values, export_lines
-        from mfa_tui.core.errors import MfaTuiError
-
-        def body() -> None:
-            try:
-                text = "\n".join(export_lines(env_values(self.service, name), "sh")) + "\n"
-            except MfaTuiError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="warning", markup=False)
-                return
-            self.app.call_from_thread(self._copied, name, text)
-
-        self.run_in_thread("copy", body)
-
-    def _copied(self, name: str, text: str) -> None:
-        self.app.copy_to_clipboard(text)
-        count = text.count("\n")
-        self.notify(f"Copied the env block of {name} ({count} variables, for sh, bash and zsh).",
-                    title="Clipboard", timeout=5, markup=False)
+        self.clipboard.env()
 
     def action_cycle_group(self) -> None:
         self._group_index = (self._group_index + 1) % len(GROUP_CYCLE)
