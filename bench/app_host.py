@@ -42,7 +42,7 @@ def write_home(
 ) -> None:
     """The registry, ~/.aws files and state for ``rows`` (all hanging off one identity, alice)."""
     from mfa_tui.core.fileio import atomic_write
-    from mfa_tui.core.state import StateStore
+    from mfa_tui.core.session.state import StateStore
 
     accounts: dict[str, dict] = {"identity": {"id": IDENTITY_ACCOUNT, "alias": "identity"}}
     seen: set[str] = {IDENTITY_ACCOUNT}
@@ -90,8 +90,8 @@ def write_home(
                 else row.whoami
             pst.assumed_role_arn = row.whoami.arn if row.whoami else None
 
-    from mfa_tui.core import registry as registry_mod
-    from mfa_tui.core.session_store import bind_all
+    from mfa_tui.core.registry import load as registry_mod
+    from mfa_tui.core.session.store import bind_all
 
     loaded = registry_mod.load(registry, aws_config_path=aws_config)
 
@@ -104,9 +104,9 @@ def write_home(
 
 def make_app(rows: Sequence[ProfileStatus], clock):
     """Host factory: the real dashboard on a registry and state holding ``rows``, on ``clock``."""
-    from mfa_tui.core import registry as registry_mod
-    from mfa_tui.core.service import Service
-    from mfa_tui.core.state import StateStore
+    from mfa_tui.core.registry import load as registry_mod
+    from mfa_tui.core.service.facade import Service
+    from mfa_tui.core.session.state import StateStore
 
     base = Path(tempfile.mkdtemp(prefix="mfa-tui-bench-app-"))
     atexit.register(shutil.rmtree, base, True)

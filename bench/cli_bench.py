@@ -76,7 +76,7 @@ def _current_keys(world: World) -> list[list[str]]:
     Each refresh side may use another device's registry variant (each with its own state file);
     the credentials file is the one they all write.
     """
-    from mfa_tui.core.credentials_file import CredentialsFile
+    from mfa_tui.core.credentials.file import CredentialsFile
 
     sections = CredentialsFile(world.credentials_path).read()
     return [[sections[name]["aws_access_key_id"], sections[name]["aws_secret_access_key"],

@@ -110,7 +110,7 @@ def _child(job: str, path: Path) -> dict:
     else:
         from datetime import UTC, datetime, timedelta
 
-        from mfa_tui.core.credentials_file import CredentialsFile, ProfileCredentials
+        from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
         from mfa_tui.core.models import Credentials
 
         cf = CredentialsFile(path)

@@ -51,7 +51,7 @@ def _endpoints_healthy():
     yield
     import sys
 
-    aws = sys.modules.get("mfa_tui.core.aws")
+    aws = sys.modules.get("mfa_tui.core.aws.clients")
     if aws is not None:
         aws.endpoint_health.forget()
 

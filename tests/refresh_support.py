@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from mfa_tui.core import registry
-from mfa_tui.core.refresh import CodeRequest
-from mfa_tui.core.service import Service
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.session.refresh import CodeRequest
+from mfa_tui.core.service.facade import Service
 from mfa_tui.localaws import backends
 
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 
 ASCII = {"PYTHONIOENCODING": "ascii"}
 """An encoding that lacks the name's letters, as a C locale, or Windows' cp1252 (redirected) for non-Latin names."""

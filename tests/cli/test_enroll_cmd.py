@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 import pyotp
 import pytest
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
-from mfa_tui.core.qr import parse_lines, qr_matrix
+from mfa_tui.core.enroll.qr import parse_lines, qr_matrix
 
 BOB_SERIAL = "arn:aws:iam::111111111111:mfa/bob"
 QR_CHARS = set(" ▀▄█")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pyotp
 
 from mfa_tui.cli import main
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
-from mfa_tui.core.registry_starter import DATA_DIR, example_path, starter_text
-from mfa_tui.core.service import Service
+from mfa_tui.core.registry.starter import DATA_DIR, example_path, starter_text
+from mfa_tui.core.service.facade import Service
 
 ROOT = Path(__file__).resolve().parents[2]
 BOB_SERIAL = "arn:aws:iam::111111111111:mfa/bob"
@@ -115,7 +115,7 @@ def test_no_profile_skips_it(demo_world, local_aws, frozen_clock):
 
 
 def test_a_taken_profile_name_is_said_and_skipped(demo_world, local_aws, frozen_clock):
-    from mfa_tui.core.registry_edit import add_entries
+    from mfa_tui.core.registry.edit import add_entries
 
     add_entries(demo_world.config_path, profiles={"bob": {"identity": "alice", "role_arn": "arn:aws:iam::222222222222:role/Admin"}})
     _, out, _ = _enable(demo_world, frozen_clock)

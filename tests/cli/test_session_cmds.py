@@ -146,7 +146,7 @@ def test_credential_process_remints_from_a_live_session(demo_world, frozen_clock
     assert mfa("refresh", "alice", "dev-admin", "--code", demo_world.code()).returncode == 0
     first = json.loads(mfa("credential-process", "dev-admin").stdout)["AccessKeyId"]
     # Make the cached role session look nearly expired: the helper must re-mint, with no prompt.
-    from mfa_tui.core.state import StateStore
+    from mfa_tui.core.session.state import StateStore
     from datetime import timedelta
     from dataclasses import replace
 

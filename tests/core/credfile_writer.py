@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mfa_tui.core.credentials_file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
 from mfa_tui.core.models import Credentials
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mfa_tui.core.models import Credentials
-from mfa_tui.core.state import SessionState, StateStore
+from mfa_tui.core.session.state import SessionState, StateStore
 
 
 def main(directory: str, prefix: str, rounds: int) -> int:

@@ -1,4 +1,4 @@
-"""mfa_tui.core.aws with broken AWS files and a misbehaving endpoint: one line, never a traceback.
+"""mfa_tui.core.aws.clients with broken AWS files and a misbehaving endpoint: one line, never a traceback.
 
 Each test that makes clients starts from a new botocore session (``alice_keys``), as a new
 mfa-tui process does: botocore parses the AWS files once per session, so a shared one would hide what the
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mfa_tui.core import aws, sts
+from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import sts
 from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.errors import AwsError, ClockSkewError, CredentialsFileError, FileError
 from mfa_tui.core.models import Identity
@@ -191,8 +192,8 @@ def test_an_mfa_session_answered_without_credentials_is_one_line_naming_the_endp
 def test_a_role_answered_without_credentials_fails_alone_and_the_rest_is_kept(demo_world, frozen_clock):
     """Through the Service: the one AssumeRole answered without credentials fails with one line; the
     MFA session (its code is spent) and every other role are committed."""
-    from mfa_tui.core import registry
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.registry import load as registry
+    from mfa_tui.core.service.facade import Service
 
     registry.set_value(demo_world.config_path, ("settings",), "refresh_concurrency", 1)
     service = Service(registry.load(demo_world.config_path, aws_config_path=demo_world.aws_config_path),

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from unprivileged import as_unprivileged, user_dir
 
-from mfa_tui.core import aws_import, registry
+from mfa_tui.core.importers import aws_files as aws_import
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.errors import FileError, RegistryError
 
 ALICE_MFA = "arn:aws:iam::111111111111:mfa/alice"

@@ -2,7 +2,7 @@
 
 Against the local AWS: its ``hang_seconds`` fault holds every request without answering (far past
 the client's read timeout), and the request log counts what reached it. Timeouts are module
-constants of :mod:`mfa_tui.core.aws`; the tests shrink them to one second so a "timed out" costs a
+constants of :mod:`mfa_tui.core.aws.clients`; the tests shrink them to one second so a "timed out" costs a
 second, and check the real defaults separately. What must hold whatever the timeouts: an endpoint
 that does not answer is tried twice per call, then known down for the rest of the run, so later
 calls fail at once with the same reason; throttling and 5xx keep botocore's standard retries.
@@ -16,10 +16,12 @@ import pytest
 from socket_support import SilentEndpoint
 
 from mfa_tui.cli import main
-from mfa_tui.core import aws, registry, sts
+from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.aws import sts
 from mfa_tui.core.clock import SystemClock
 from mfa_tui.core.errors import EndpointError, ThrottledError
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.facade import Service
 
 CHAINED = ["dev-admin", "dev-readonly", "staging-admin", "staging-readonly", "prod-admin", "prod-readonly"]
 HANG = 120.0

@@ -12,8 +12,8 @@ from pathlib import Path
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mfa_tui.core import credentials_edit
-from mfa_tui.core.credentials_file import _semantic
+from mfa_tui.core.credentials import editor as credentials_edit
+from mfa_tui.core.credentials.file import _semantic
 from mfa_tui.core.errors import CredentialsFileError
 
 PATH = Path("credentials")

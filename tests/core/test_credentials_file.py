@@ -18,8 +18,8 @@ import boto3
 import botocore.session
 import pytest
 
-from mfa_tui.core import credentials_edit
-from mfa_tui.core.credentials_file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials import editor as credentials_edit
+from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
 from mfa_tui.core.errors import CredentialsFileError
 from mfa_tui.core.models import Credentials
 

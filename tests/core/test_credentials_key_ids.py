@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from test_credentials_file_props import models
 
-from mfa_tui.core.credentials_file import CredentialsFile
+from mfa_tui.core.credentials.file import CredentialsFile
 
 
 @settings(max_examples=200, deadline=None)

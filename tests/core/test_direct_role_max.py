@@ -8,7 +8,7 @@ never "no code entered".
 
 from __future__ import annotations
 
-from mfa_tui.core.refresh import SKIP_REASON
+from mfa_tui.core.session.refresh import SKIP_REASON
 from refresh_support import Codes, add_direct_role, make_service
 
 HOURS = 3600
@@ -82,7 +82,7 @@ def test_without_a_second_code_the_retry_fails_and_says_why(demo_world, frozen_c
 
 
 def test_the_maximum_is_read_with_the_mfa_session_when_the_run_has_one(demo_world, frozen_clock, monkeypatch):
-    from mfa_tui.core import sts
+    from mfa_tui.core.aws import sts
 
     add_direct_role(demo_world, "111111111111", "home-long", max_session=4 * HOURS, duration="6h")
     readers = []

@@ -8,11 +8,13 @@ import pyotp
 import pytest
 import segno
 
-from mfa_tui.core import aws, registry, sts
+from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.aws import sts
 from mfa_tui.core.clock import FrozenClock, totp_step
-from mfa_tui.core.enroll import MAX_DEVICES, Enrolment, check_consecutive, check_two_codes, open_enrolment
+from mfa_tui.core.enroll.device import MAX_DEVICES, Enrolment, check_consecutive, check_two_codes, open_enrolment
 from mfa_tui.core.errors import AccessDeniedError, AwsError, CodeError, ConfigError, CredentialsFileError, FileError
-from mfa_tui.core.qr import ansi_lines, parse_lines, qr_lines, qr_matrix, text_size
+from mfa_tui.core.enroll.qr import ansi_lines, parse_lines, qr_lines, qr_matrix, text_size
 
 SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # 64 chars, like AWS's
 

@@ -16,7 +16,7 @@ import pytest
 
 from mfa_tui.core import fileio
 from mfa_tui.core.fileio import DEAD_WRITER_AGE, ORPHAN_AGE, atomic_write, sweep_stale_temp_files
-from mfa_tui.core.state import StateStore
+from mfa_tui.core.session.state import StateStore
 
 # A real writer: atomic_write with the rename replaced by the process killing itself, so the
 # temp file is written, fsynced and left behind, and the writer's pid is gone.

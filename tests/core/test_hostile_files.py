@@ -30,11 +30,11 @@ from pathlib import Path
 import pytest
 
 from mfa_tui.core import fileio
-from mfa_tui.core.credentials_file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
 from mfa_tui.core.errors import FileError
 from mfa_tui.core.fileio import DEAD_WRITER_AGE, atomic_write, take_warnings
 from mfa_tui.core.models import Credentials
-from mfa_tui.core.state import StateStore
+from mfa_tui.core.session.state import StateStore
 
 USERS = b"# the user's own\n[user]\naws_access_key_id = AKIAUSER\naws_secret_access_key = keep-me\n"
 
@@ -214,7 +214,7 @@ def test_a_named_pipe_as_the_state_file_is_set_aside_with_one_line(demo_world, c
 
 BOTOCORE_CLIENT = """
 import sys
-from mfa_tui.core import aws
+from mfa_tui.core.aws import clients as aws
 aws.client("sts", access_key_id="AKIAEXAMPLE", secret_access_key="secret", region="us-east-1")
 print("built")
 """

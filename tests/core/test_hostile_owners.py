@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 
 from mfa_tui.cli import main
-from mfa_tui.core import logfile, registry_edit
-from mfa_tui.core.credentials_file import CredentialsFile, ProfileCredentials
+from mfa_tui.core import logfile
+from mfa_tui.core.registry import edit as registry_edit
+from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
 from mfa_tui.core.errors import FileError
 from mfa_tui.core.fileio import atomic_write
 from mfa_tui.core.models import Credentials
-from mfa_tui.core.state import StateStore
+from mfa_tui.core.session.state import StateStore
 from mfa_tui.localaws.demo import build_world
 
 from unprivileged import USER, run_as

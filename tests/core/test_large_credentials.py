@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfa_tui.core import credentials_edit, credentials_file
-from mfa_tui.core.credentials_file import MAX_BYTES, CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials import editor as credentials_edit
+from mfa_tui.core.credentials import file as credentials_file
+from mfa_tui.core.credentials.file import MAX_BYTES, CredentialsFile, ProfileCredentials
 from mfa_tui.core.errors import CredentialsFileError
 from mfa_tui.core.models import Credentials
 

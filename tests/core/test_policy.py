@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mfa_tui.core.policy import Decision, Result, check_document, evaluate, evaluate_with_boundary
+from mfa_tui.core.policy.evaluator import Decision, Result, check_document, evaluate, evaluate_with_boundary
 
 DATA = Path(__file__).parent.parent / "data" / "policies"
 

@@ -7,8 +7,8 @@ import base64
 
 import pytest
 
-from mfa_tui.core.policy import Result, evaluate
-from mfa_tui.core.policy_conditions import PolicyDefect, normalize_context, parse_operator
+from mfa_tui.core.policy.evaluator import Result, evaluate
+from mfa_tui.core.policy.conditions import PolicyDefect, normalize_context, parse_operator
 
 ABSENT: dict = {}
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from mfa_tui.core.errors import ConfigError
-from mfa_tui.core.policy import Result
-from mfa_tui.core.policy_report import report_for_profile
-from mfa_tui.core.service import Service
+from mfa_tui.core.policy.evaluator import Result
+from mfa_tui.core.policy.report import report_for_profile
+from mfa_tui.core.service.facade import Service
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfa_tui.core.policy import Result, evaluate
+from mfa_tui.core.policy.evaluator import Result, evaluate
 
 ACTIONS = ["s3:GetObject", "s3:PutObject", "ec2:DescribeInstances", "iam:EnableMFADevice", "sts:GetSessionToken"]
 ACTION_PATTERNS = ACTIONS + ["s3:*", "*", "iam:*MFA*", "ec2:Describe?nstances", "S3:getobject"]

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from mfa_tui.core import aws
-from mfa_tui.core.policy import Result
-from mfa_tui.core.policy_fetch import Principal, PolicyDoc, fetch_role, fetch_user
-from mfa_tui.core.policy_report import SEED_ACTIONS, analyse, matrix_actions, request_contexts
+from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.policy.evaluator import Result
+from mfa_tui.core.policy.fetch import Principal, PolicyDoc, fetch_role, fetch_user
+from mfa_tui.core.policy.report import SEED_ACTIONS, analyse, matrix_actions, request_contexts
 
 ACCOUNT = "111111111111"
 

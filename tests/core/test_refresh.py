@@ -15,12 +15,12 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from mfa_tui.core import registry
-from mfa_tui.core.credentials_file import CredentialsFile
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.credentials.file import CredentialsFile
 from mfa_tui.core.models import State
-from mfa_tui.core.refresh import CANCEL_REASON, SKIP_REASON, WRITING, CodeRequest, RefreshReport
-from mfa_tui.core.service import Service
-from mfa_tui.core.state import StateStore
+from mfa_tui.core.session.refresh import CANCEL_REASON, SKIP_REASON, WRITING, CodeRequest, RefreshReport
+from mfa_tui.core.service.facade import Service
+from mfa_tui.core.session.state import StateStore
 from mfa_tui.localaws import backends
 from refresh_support import Codes, make_service
 
@@ -190,7 +190,7 @@ def test_a_role_that_requires_mfa_refuses_a_session_without_it(demo_world, froze
     from mfa_tui.core.clock import utc
     from mfa_tui.core.models import Credentials
 
-    from mfa_tui.core.session_store import identity_binding
+    from mfa_tui.core.session.store import identity_binding
 
     plain = demo_world.client("sts").get_session_token()["Credentials"]
     session = Credentials(plain["AccessKeyId"], plain["SecretAccessKey"], plain["SessionToken"], utc(plain["Expiration"]))
@@ -593,7 +593,7 @@ def test_a_cancelled_run_records_nothing_for_what_it_did_not_reach(demo_world, f
 def test_a_config_file_botocore_cannot_parse_fails_each_row_with_one_line(demo_world, frozen_clock, monkeypatch):
     config = demo_world.aws_config_path
     config.write_text(config.read_text() + "\n[default]\nregion = us-east-1\n[default]\nregion = eu-west-1\n")
-    from mfa_tui.core import aws
+    from mfa_tui.core.aws import clients as aws
 
     monkeypatch.setattr(aws, "_session", None)  # as a new mfa-tui process meets the file
     service = make_service(demo_world, frozen_clock)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from mfa_tui.core import aws, registry
-from mfa_tui.core.service import Service
+from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.service.facade import Service
 
 
 def test_one_refresh_builds_one_client_per_key_set(demo_world, frozen_clock, monkeypatch):

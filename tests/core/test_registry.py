@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.errors import FileError, Problem, RegistryError
 from mfa_tui.core.models import Strategy
 
@@ -75,7 +75,7 @@ def test_example_registry_is_valid_and_complete():
 
 def test_example_documents_every_key():
     """config.example.toml is the schema reference: each key appears in it, set or commented."""
-    from mfa_tui.core.registry_validate import TABLES
+    from mfa_tui.core.registry.validate import TABLES
 
     text = (REPO / "config.example.toml").read_text()
     for table, keys in TABLES.items():

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from mfa_tui.cli import main
-from mfa_tui.core import registry
-from mfa_tui.core.credentials_file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
 from mfa_tui.core.errors import CredentialsFileError, Problem, RegistryError
 from mfa_tui.core.models import Credentials
 

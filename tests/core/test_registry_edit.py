@@ -13,7 +13,8 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mfa_tui.core import registry, registry_edit
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.errors import FileError, RegistryError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -217,7 +218,7 @@ def test_a_held_lock_times_out_cleanly(reg, monkeypatch):
     with FileLock(str(registry_edit.lock_path(reg))):
         with pytest.raises(FileError) as err:
             registry.set_value(reg, ("settings",), "theme", "x")
-    assert "another mfa-tui process" in str(err.value)
+    assert "another process held the lock" in str(err.value) and "the registry was not changed" in str(err.value)
     assert reg.read_text() == DOC
 
 
@@ -421,7 +422,7 @@ f = 1
 
 
 def test_scan_locates_every_value_exactly():
-    from mfa_tui.core.registry_text import scan
+    from mfa_tui.core.registry.text import scan
 
     raw = tomllib.loads(TRICKY)
     layout = scan(TRICKY)

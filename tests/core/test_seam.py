@@ -60,5 +60,5 @@ def test_credential_process_cached_path_stays_lean(demo_world, frozen_clock):
 
 
 def test_status_command_does_not_import_boto3():
-    loaded = _loaded_after("import mfa_tui.cli.status_cmd, mfa_tui.core.service")
+    loaded = _loaded_after("import mfa_tui.cli.status_cmd, mfa_tui.core.service.facade")
     assert not any(m.split(".")[0] in ("boto3", "botocore", "textual") for m in loaded)

@@ -11,10 +11,10 @@ import os
 import subprocess
 import sys
 
-from mfa_tui.core import registry
-from mfa_tui.core.credentials_file import CredentialsFile
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.credentials.file import CredentialsFile
 from mfa_tui.core.models import State
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.facade import Service
 from mfa_tui.localaws import backends
 
 from refresh_support import Codes, make_service
@@ -180,7 +180,7 @@ def test_chained_roles_are_durable_while_a_direct_role_waits_for_its_code(demo_w
 
 def test_an_unexpected_error_in_a_role_keeps_the_session_and_the_other_roles(demo_world, frozen_clock, monkeypatch):
     """Finding 1: one KeyError made the whole refresh raise after the code was spent."""
-    from mfa_tui.core import sts
+    from mfa_tui.core.aws import sts
 
     service = make_service(demo_world, frozen_clock)
     real = sts.assume_role

@@ -18,7 +18,7 @@ from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.errors import StateError
 from mfa_tui.core.models import Credentials, WhoAmI
 from mfa_tui.core.totp import DeviceCodes
-from mfa_tui.core.state import SessionState, StateStore
+from mfa_tui.core.session.state import SessionState, StateStore
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 WRITER = Path(__file__).with_name("state_writer.py")
@@ -273,7 +273,7 @@ def test_read_path_imports_neither_boto3_nor_filelock(store):
     probe = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from mfa_tui.core.state import StateStore\n"
+        "from mfa_tui.core.session.state import StateStore\n"
         f"state = StateStore(Path({str(store.directory)!r})).load()\n"
         "assert state.profiles['prod-admin'].credentials.session_token == 'ROLE-TOKEN'\n"
         "print(json.dumps(sorted(sys.modules)))\n"

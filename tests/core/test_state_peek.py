@@ -1,4 +1,4 @@
-"""The credential-process hot path (core/state_peek.py) answers exactly what the state store says.
+"""The credential-process hot path (core/session/peek.py) answers exactly what the state store says.
 
 It reads state.json by its line layout without the store, the models or platformdirs, so
 every test here compares it with the slow, authoritative path: :class:`StateStore` for the
@@ -21,8 +21,8 @@ from mfa_tui.cli import credential_process_cmd
 from mfa_tui.core import paths
 from mfa_tui.core.clock import rfc3339
 from mfa_tui.core.models import Credentials
-from mfa_tui.core.state import SessionState, StateStore
-from mfa_tui.core.state_peek import (
+from mfa_tui.core.session.state import SessionState, StateStore
+from mfa_tui.core.session.peek import (
     epoch_of_rfc3339,
     peek_credentials,
     registry_path_fast,
@@ -292,7 +292,7 @@ def test_the_cached_path_imports_nothing_heavy():
         "from mfa_tui.cli import main\n"
         "code = main(['credential-process', 'dev'])\n"
         "heavy = {'json', 'dataclasses', 'pathlib', 'typing', 'datetime', 'platformdirs', 'botocore',"
-        " 'mfa_tui.core.state', 'mfa_tui.core.models', 'argparse'}\n"
+        " 'mfa_tui.core.session.state', 'mfa_tui.core.models', 'argparse'}\n"
         "print(sorted(heavy & set(sys.modules)), code, file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)

@@ -20,7 +20,7 @@ import pytest
 from socket_support import SilentEndpoint
 from test_tmux import EXITED, Tmux
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 

@@ -1,6 +1,6 @@
 """mfa-tui against a local AWS whose clock is off by 20 minutes, as AWS's own check of the signing
 time makes it (docs/aws-behaviour.md, "Authentication comes first"): ``Service.refresh`` and
-``mfa-tui refresh`` name the clock, in core/aws.py's words, with AWS's text.
+``mfa-tui refresh`` name the clock, in core/aws/clients.py's words, with AWS's text.
 
 Only the local AWS's clock moves; mfa-tui (and botocore's signer) stay on ``frozen_clock``.
 """

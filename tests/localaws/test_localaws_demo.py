@@ -16,7 +16,7 @@ import boto3
 import pyotp
 import pytest
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.errors import ConfigError
 from mfa_tui.core.models import Strategy
 from mfa_tui.core.paths import default_config_path

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from soak import scaled, soak_scale  # noqa: F401 - re-exported for the reliability tests
 
-from mfa_tui.core.refresh import CodeRequest
+from mfa_tui.core.session.refresh import CodeRequest
 
 FOREIGN = (
     "# my own notes: keep this comment\n"

@@ -37,7 +37,8 @@ THEMES = ("mfa-dark", "mfa-light")
 
 def _refresh_forever(argv: list[str], report) -> int:
     from mfa_tui.cli import main
-    from mfa_tui.core import paths, registry
+    from mfa_tui.core import paths
+    from mfa_tui.core.registry import load as registry
 
     theme = "--theme" in argv
     profiles = [a for a in argv if a != "--theme"]
@@ -74,7 +75,9 @@ def _preload() -> None:
     import configupdater  # noqa: F401
     import filelock  # noqa: F401
 
-    from mfa_tui.core import aws, credentials_edit, service  # noqa: F401
+    from mfa_tui.core.aws import clients as aws  # noqa: F401
+    from mfa_tui.core.credentials import editor as credentials_edit
+    from mfa_tui.core.service import facade as service
 
     aws.client("sts", aws.Keys("AKIAPRELOAD", "preload"))  # loads the STS model once
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from rel_helpers import Codes, foreign_blocks, mfa
 
 from mfa_tui.cli import main
-from mfa_tui.core.credentials_file import CredentialsFile
+from mfa_tui.core.credentials.file import CredentialsFile
 from mfa_tui.core.errors import CodeError
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.facade import Service
 from mfa_tui.core.totp import DeviceCodes, check_format, normalise_code
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.screens.problems import ProblemsScreen
@@ -230,7 +230,7 @@ def test_crlf_and_bom_credentials_files_work_and_keep_their_form(case, demo_worl
 @pytest.fixture
 def fresh_botocore(monkeypatch):
     """A new botocore session, as a new mfa-tui process has: it reads the AWS files on first use."""
-    from mfa_tui.core import aws
+    from mfa_tui.core.aws import clients as aws
 
     monkeypatch.setattr(aws, "_session", None)
 

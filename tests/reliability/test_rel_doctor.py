@@ -14,10 +14,10 @@ import pytest
 from rel_helpers import Codes, mfa
 
 from mfa_tui.cli import main
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import SystemClock
-from mfa_tui.core.doctor import CLOCK_TOLERANCE, diagnose
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.doctor import CLOCK_TOLERANCE, diagnose
+from mfa_tui.core.service.facade import Service
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 from rel_helpers import Codes, add_foreign_sections, check_credentials_file, figure, mfa, scaled, sections
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.models import ProfileKind, State
-from mfa_tui.core.refresh import WRITING, Progress
-from mfa_tui.core.service import Service
-from mfa_tui.core.state import StateStore
+from mfa_tui.core.session.refresh import WRITING, Progress
+from mfa_tui.core.service.facade import Service
+from mfa_tui.core.session.state import StateStore
 from mfa_tui.localaws.demo import demo_code
 
 HELPER = Path(__file__).with_name("rel_refresher.py")
@@ -113,7 +113,8 @@ def test_local_aws_killed_mid_refresh(demo_server):
 
 def test_an_answer_cut_off_mid_body_gets_a_clear_reason():
     """The local AWS killed while it answers: the client sees half a response."""
-    from mfa_tui.core import aws, sts
+    from mfa_tui.core.aws import clients as aws
+    from mfa_tui.core.aws import sts
     from mfa_tui.core.clock import SystemClock
     from mfa_tui.core.errors import AwsError
 

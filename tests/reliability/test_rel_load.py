@@ -22,10 +22,10 @@ import psutil
 import pytest
 from rel_helpers import Codes, add_foreign_sections, check_credentials_file, figure, scaled, soak_scale
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.models import ProfileKind, State, Strategy
-from mfa_tui.core.service import Service
-from mfa_tui.core.state import StateStore
+from mfa_tui.core.service.facade import Service
+from mfa_tui.core.session.state import StateStore
 from mfa_tui.localaws.demo import build_world, demo_code
 
 

@@ -28,11 +28,11 @@ import pytest
 from pilot_support import enter_code, notifications, screen_text, settle, wait_for
 
 from mfa_tui.cli import main
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import SystemClock, totp_step
-from mfa_tui.core.enroll import open_enrolment
-from mfa_tui.core.service import Service
-from mfa_tui.core.state import StateStore
+from mfa_tui.core.enroll.device import open_enrolment
+from mfa_tui.core.service.facade import Service
+from mfa_tui.core.session.state import StateStore
 from mfa_tui.localaws.demo import DEMO_SEED, demo_secrets_path
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.dialogs.token import TokenDialog

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pilot_support import enter_code, settle, token_dialog, wait_for  # noqa: F401 - re-exported
 from textual.notifications import Notify
 
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.screens.main import MainScreen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.facade import Service
 
 
 @pytest.fixture

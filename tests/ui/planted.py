@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mfa_tui.core.models import Credentials
-from mfa_tui.core.refresh import ProfileResult, RefreshReport
-from mfa_tui.core.service import Service
-from mfa_tui.core.state import SessionState
+from mfa_tui.core.session.refresh import ProfileResult, RefreshReport
+from mfa_tui.core.service.facade import Service
+from mfa_tui.core.session.state import SessionState
 
 
 def plant(

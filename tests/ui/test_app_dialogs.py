@@ -9,7 +9,7 @@ from textual import events
 from textual.app import App
 
 from mfa_tui.core.clock import FrozenClock
-from mfa_tui.core.refresh import CodeRequest
+from mfa_tui.core.session.refresh import CodeRequest
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
 from mfa_tui.ui.dialogs.token import CodeField, TokenDialog, unlocks_text
 

@@ -18,9 +18,9 @@ from app_support import (
 from textual import events
 from textual.command import CommandList
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.errors import RegistryError
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.dialogs.token import TokenDialog
 from mfa_tui.ui.screens.help import HelpScreen

@@ -16,7 +16,7 @@ from app_support import (
     wait_for,
 )
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
 from mfa_tui.ui.screens.enroll import EnrollScreen
 from mfa_tui.ui.screens.main import MainScreen

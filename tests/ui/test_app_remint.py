@@ -19,10 +19,10 @@ from app_support import (
     wait_for,
 )
 
-from mfa_tui.core.refresh import ProfileResult
+from mfa_tui.core.session.refresh import ProfileResult
 from mfa_tui.localaws import backends
 from mfa_tui.ui.messages import RemintFinished
-from mfa_tui.core.service import due_for_remint
+from mfa_tui.core.service.facade import due_for_remint
 from mfa_tui.ui.remint import BACKOFF_MAX, RemintBackoff
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)

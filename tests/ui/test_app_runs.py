@@ -26,7 +26,7 @@ from app_support import (
 
 from mfa_tui.core.errors import CancelledError, NeedsCodeError
 from mfa_tui.core.models import State, WhoAmI
-from mfa_tui.core.refresh import CANCEL_REASON, Progress
+from mfa_tui.core.session.refresh import CANCEL_REASON, Progress
 from mfa_tui.ui.commands import DashboardCommands
 from mfa_tui.ui.dialogs.token import TokenDialog
 from mfa_tui.ui.screens.help import HelpScreen

@@ -29,7 +29,7 @@ def test_the_dashboard_draws_its_first_frame_without_importing_boto3(tmp_path: P
     script = textwrap.dedent(
         f"""
         import sys
-        from mfa_tui.core.service import Service
+        from mfa_tui.core.service.facade import Service
         from mfa_tui.ui.app import MfaTuiApp
 
         app = MfaTuiApp(Service.open({str(config)!r}), remint_every=None, save_theme=False)

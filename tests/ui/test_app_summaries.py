@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from mfa_tui.core.errors import NeedsCodeError
 from mfa_tui.core.models import WhoAmI
-from mfa_tui.core.refresh import SKIP_REASON, ProfileResult, RefreshReport
+from mfa_tui.core.session.refresh import SKIP_REASON, ProfileResult, RefreshReport
 from mfa_tui.ui.summaries import refresh_summary, refresh_warnings, remint_summary, whoami_summary
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -53,7 +53,7 @@ def test_whoami_summary_flags_accounts_that_differ_from_the_registry():
 
 
 def test_a_cancelled_refresh_counts_and_names_the_profiles_not_tried():
-    from mfa_tui.core.refresh import CANCEL_REASON
+    from mfa_tui.core.session.refresh import CANCEL_REASON
 
     cancelled = report(2, 0)
     for name in ("c1", "c2", "c3", "c4", "c5", "c6"):

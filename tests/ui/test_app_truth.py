@@ -18,7 +18,7 @@ from app_support import (
 )
 
 from mfa_tui.core.models import State
-from mfa_tui.core.service import Service
+from mfa_tui.core.service.facade import Service
 from mfa_tui.localaws import backends
 from mfa_tui.ui.messages import RefreshFinished
 from mfa_tui.ui.rowformat import ERROR_MARK
@@ -113,7 +113,7 @@ async def test_a_failed_refresh_of_working_credentials_keeps_the_row_valid_with_
 
 
 async def test_a_registry_edit_shows_within_2s_and_a_broken_one_is_told_once(service, demo_world):
-    from mfa_tui.core import registry
+    from mfa_tui.core.registry import load as registry
 
     record = Recorder()
     app = make_app(service)

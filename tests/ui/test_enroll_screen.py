@@ -11,9 +11,9 @@ import pytest
 from textual.app import App
 from textual.widgets import DataTable, Input, Static
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
-from mfa_tui.core.enroll import open_enrolment
+from mfa_tui.core.enroll.device import open_enrolment
 from mfa_tui.ui.screens.enroll import CodeInput, ConfirmDialog, EnrollScreen
 
 SIZE = (100, 30)

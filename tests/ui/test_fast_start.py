@@ -18,8 +18,8 @@ from pathlib import Path
 from textual.app import App
 from textual.color import Color
 
-from mfa_tui.core import registry as registry_mod
-from mfa_tui.core.service import Service
+from mfa_tui.core.registry import load as registry_mod
+from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.theming import bundled_themes_dir, load_themes
 
@@ -110,7 +110,7 @@ async def test_more_profiles_than_a_screen_all_arrive_right_after_the_first_fram
 
     from mfa_tui.core.clock import FrozenClock
     from mfa_tui.core.models import Credentials, State
-    from mfa_tui.core.state import StateStore
+    from mfa_tui.core.session.state import StateStore
     from planted import plant
 
     clock = FrozenClock()

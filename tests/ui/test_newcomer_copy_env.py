@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app_support import SIZE, Recorder, main_screen, make_app, move_to, refresh_one, settle
 
-from mfa_tui.core.env import env_values, export_lines
+from mfa_tui.core.service.env import env_values, export_lines
 
 
 async def test_C_copies_the_env_block_and_tells_no_secret(service, demo_world):

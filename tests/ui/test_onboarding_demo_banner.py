@@ -8,7 +8,7 @@ from app_support import SIZE, make_app
 from pilot_support import settle
 
 from mfa_tui.cli.dashboard_cmd import demo_info
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.ui.widgets.demo_code import DemoCode
 
 

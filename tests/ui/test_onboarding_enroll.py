@@ -7,7 +7,7 @@ import pyotp
 from app_support import SIZE, main_screen, make_app, refresh_one
 from pilot_support import settle
 
-from mfa_tui.core import registry
+from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
 from mfa_tui.ui.screens.enroll import EnrollScreen
 

@@ -13,8 +13,9 @@ import pytest
 from pilot_support import settle
 
 from mfa_tui.cli import dashboard_cmd
-from mfa_tui.core import paths, registry
-from mfa_tui.core.registry_starter import starter_text
+from mfa_tui.core import paths
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry.starter import starter_text
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.screens.main import MainScreen
 from mfa_tui.ui.screens.problems import ProblemsScreen

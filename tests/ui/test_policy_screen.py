@@ -15,11 +15,11 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, Static, TabbedContent
 
-from mfa_tui.core import registry
-from mfa_tui.core.policy import Result
-from mfa_tui.core.policy_fetch import PolicyDoc, Principal
-from mfa_tui.core.policy_report import PolicyReport, analyse, reevaluate
-from mfa_tui.core.service import Service
+from mfa_tui.core.registry import load as registry
+from mfa_tui.core.policy.evaluator import Result
+from mfa_tui.core.policy.fetch import PolicyDoc, Principal
+from mfa_tui.core.policy.report import PolicyReport, analyse, reevaluate
+from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.screens.policy import PolicyScreen, PrincipalPane, json_with_spans
 from mfa_tui.ui.theming import ThemeVariablesMixin, install_themes
 

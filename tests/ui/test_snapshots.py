@@ -17,12 +17,12 @@ import pytest
 from pilot_support import screen_text
 from planted import plant
 
-from mfa_tui.core import registry as registry_mod
+from mfa_tui.core.registry import load as registry_mod
 from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.models import Credentials, State, WhoAmI
-from mfa_tui.core.refresh import CodeRequest
-from mfa_tui.core.service import Service
-from mfa_tui.core.state import SessionState, StateStore
+from mfa_tui.core.session.refresh import CodeRequest
+from mfa_tui.core.service.facade import Service
+from mfa_tui.core.session.state import SessionState, StateStore
 from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.dialogs.token import TokenDialog
 from mfa_tui.ui.widgets.demo_code import DemoInfo

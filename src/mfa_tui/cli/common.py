@@ -37,8 +37,8 @@ def report_state_warnings() -> None:
 
 
 def open_service(args):
-    """The :class:`~mfa_tui.core.service.Service` for the registry named by the global ``--config``."""
-    from mfa_tui.core.service import Service
+    """The :class:`~mfa_tui.core.service.facade.Service` for the registry named by the global ``--config``."""
+    from mfa_tui.core.service.facade import Service
 
     service = Service.open(args.config)
     report_later(service.state_store)

@@ -34,7 +34,7 @@ def run(args) -> int:
     if args.action == "path":
         print(config_path(args.config))
         return 0
-    from mfa_tui.core import registry
+    from mfa_tui.core.registry import load as registry
     from mfa_tui.core.errors import RegistryError
 
     path = Path(args.path).expanduser() if args.path else config_path(args.config)

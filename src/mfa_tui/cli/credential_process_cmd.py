@@ -8,7 +8,7 @@ file, since botocore reads that file first — docs/aws-behaviour.md, "The share
 
 It prints ``{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}``
 and exits 0. The cached path (credentials with more than 15 minutes left in the state)
-reads one line of the state file through :mod:`mfa_tui.core.state_peek`, importing only ``os``
+reads one line of the state file through :mod:`mfa_tui.core.session.peek`, importing only ``os``
 and ``time`` (not ``json``, the state store, the models, ``dataclasses``, ``pathlib`` or
 platformdirs, which together cost several times Python's own start-up). Near expiry it re-mints a chained
 role from the live MFA session. It never prompts: when a code is needed it exits 1 at once,
@@ -54,7 +54,7 @@ def fast(argv: list[str]) -> int | None:
     """The dispatcher's shortcut: serve from the cache without argparse; None to take the full path."""
     if len(argv) != 1 or argv[0].startswith("-"):
         return None
-    from mfa_tui.core.state_peek import peek_credentials
+    from mfa_tui.core.session.peek import peek_credentials
 
     try:
         fields = peek_credentials(argv[0], MIN_LEFT)

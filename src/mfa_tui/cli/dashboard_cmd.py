@@ -131,7 +131,7 @@ def run_dashboard(config: str | None) -> int:
     """Open the dashboard on the user's registry; returns the exit code."""
     from mfa_tui.core import paths
     from mfa_tui.core.errors import RegistryError
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.service.facade import Service
 
     path = paths.config_path(config)
     if not os.path.lexists(path):  # a first run: welcome, not "broken registry"
@@ -193,7 +193,7 @@ def run_demo(*, config: str | None = None) -> int:
 
 
 def _serve_demo(home: Path) -> int:
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.service.facade import Service
     from mfa_tui.localaws.demo import build_world
     from mfa_tui.localaws.server import LocalAWS
 

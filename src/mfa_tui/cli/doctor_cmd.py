@@ -3,7 +3,7 @@
 Checks the registry (and profiles shadowed by ``role_arn``/SSO profiles in ~/.aws/config), file
 permissions, the credentials file and each identity's long-term keys, the clock against AWS's
 ``Date`` header (one GetCallerIdentity per endpoint; ``--offline`` skips it) and each
-identity's MFA session; see :mod:`mfa_tui.core.doctor`.
+identity's MFA session; see :mod:`mfa_tui.core.service.doctor`.
 
 Exit codes: 0 nothing wrong, 1 at least one problem, 2 the registry does not load (as
 ``mfa-tui config check``). The text report goes to stdout, one line per finding, each
@@ -42,7 +42,7 @@ def run(args) -> int:
 
     from mfa_tui.cli.common import print_json
     from mfa_tui.core.clock import SystemClock
-    from mfa_tui.core.doctor import diagnose
+    from mfa_tui.core.service.doctor import diagnose
 
     report = diagnose(args.config, clock=SystemClock(), online=not args.offline)
     if args.json:

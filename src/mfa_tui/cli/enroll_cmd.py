@@ -67,7 +67,7 @@ def _say(text: str = "") -> None:
 
 def qr_text(lines: list[str], *, color: bool) -> list[str]:
     """The QR lines as printed: ANSI black-on-white, or drawn for a light-on-dark terminal."""
-    from mfa_tui.core.qr import ansi_lines
+    from mfa_tui.core.enroll.qr import ansi_lines
 
     return ansi_lines(lines) if color else lines
 
@@ -77,7 +77,7 @@ def _use_color() -> bool:
 
 
 def _print_devices(flow, devices) -> None:
-    from mfa_tui.core.enroll import MAX_DEVICES
+    from mfa_tui.core.enroll.device import MAX_DEVICES
 
     account = f" (account {flow.account_id})" if flow.account_id else ""
     _say(f"IAM user {flow.user_name}{account} has {len(devices)} of {MAX_DEVICES} MFA devices.")
@@ -193,9 +193,10 @@ def _delete(flow, devices, serial: str, registry_serial: str | None, identity: s
 
 
 def run(args: argparse.Namespace) -> int:
-    from mfa_tui.core import paths, registry
+    from mfa_tui.core import paths
+    from mfa_tui.core.registry import load as registry
     from mfa_tui.core.clock import SystemClock
-    from mfa_tui.core.enroll import open_enrolment
+    from mfa_tui.core.enroll.device import open_enrolment
 
     if args.yes and not args.delete:
         raise ConfigError("--yes goes with --delete SERIAL (nothing else asks to confirm)")

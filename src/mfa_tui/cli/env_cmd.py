@@ -2,13 +2,13 @@
 
 Prints the profile's secret key and session token: the user asked for them. Never prompts;
 re-mints a chained role from a live MFA session if needed. What it prints is
-:mod:`mfa_tui.core.env`'s, the same block the dashboard's ``C`` copies.
+:mod:`mfa_tui.core.service.env`'s, the same block the dashboard's ``C`` copies.
 """
 
 from __future__ import annotations
 
 from mfa_tui.cli.common import open_service
-from mfa_tui.core.env import SHELLS, env_values, export_lines
+from mfa_tui.core.service.env import SHELLS, env_values, export_lines
 
 
 def register(parser) -> None:

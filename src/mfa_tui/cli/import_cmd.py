@@ -12,7 +12,8 @@ import sys
 from typing import Any
 
 from mfa_tui.cli.common import print_json
-from mfa_tui.core import aws_import, paths
+from mfa_tui.core import paths
+from mfa_tui.core.importers import aws_files as aws_import
 from mfa_tui.core.errors import MfaTuiError
 
 

@@ -18,7 +18,7 @@ def register(parser) -> None:
 
 def run(args) -> int:
     from mfa_tui.core import paths
-    from mfa_tui.core.registry_starter import create_registry
+    from mfa_tui.core.registry.starter import create_registry
 
     path = create_registry(paths.config_path(args.config), example=args.example)
     print(f"Created {path}.")

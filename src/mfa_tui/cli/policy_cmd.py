@@ -15,7 +15,7 @@ import io
 from mfa_tui.cli.common import iso, open_service, print_json, print_table
 from mfa_tui.core.errors import ConfigError
 from mfa_tui.core.models import MFA_SESSION_MAX
-from mfa_tui.core.policy_report import (
+from mfa_tui.core.policy.report import (
     CONTEXT_SHORT,
     CONTEXTS,
     DEFAULT_MFA_AGE,
@@ -54,7 +54,7 @@ def _check(args) -> list[str]:
 
 
 def run(args) -> int:
-    from mfa_tui.core.policy_report import report_for_profile
+    from mfa_tui.core.policy.report import report_for_profile
 
     actions = _check(args)
     service = open_service(args)

@@ -18,7 +18,7 @@ import time
 
 from mfa_tui.cli.common import add_profile_args, open_service
 from mfa_tui.core.errors import ConfigError
-from mfa_tui.core.refresh import CodeRequest
+from mfa_tui.core.session.refresh import CodeRequest
 from mfa_tui.core.totp import check_format
 
 CODE_ENV = "MFA_TUI_CODE"

@@ -35,6 +35,7 @@ is surely gone.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -48,6 +49,8 @@ from typing import TYPE_CHECKING
 from mfa_tui.core.errors import FileError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from filelock import FileLock
 
 PRIVATE_FILE = 0o600
@@ -286,6 +289,33 @@ def take_lock(lock_file: Path, *, guarding: Path, timeout: float) -> FileLock:
         lock.release()
         raise
     return lock
+
+
+@contextlib.contextmanager
+def held_lock(
+    lock_file: Path, *, guarding: Path, timeout: float, error: type[Exception] = FileError, then: str = ""
+) -> Iterator[None]:
+    """Hold :func:`take_lock`'s lock for the ``with`` block; failing to get it raises ``error``.
+
+    The one wording for every lock mfa-tui takes (credentials file, state, registry): a lock held
+    too long names the file, the lock and the wait; one that cannot be taken names the lock and
+    the reason. ``then`` says what that means for the caller ("nothing was written").
+    """
+    from filelock import Timeout  # local: the read paths never need it
+
+    tail = f"; {then}" if then else ""
+    try:
+        lock = take_lock(lock_file, guarding=guarding, timeout=timeout)
+    except Timeout:
+        raise error(
+            f"{guarding}: another process held the lock {lock_file} for over {timeout:.0f} s{tail}"
+        ) from None
+    except OSError as exc:
+        raise error(f"{describe_os_error(Path(lock_file), exc, 'lock')}{tail}") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 # ── writing ─────────────────────────────────────────────────────────────────

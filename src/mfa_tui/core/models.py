@@ -32,6 +32,36 @@ ACCOUNT_ID_RE = re.compile(r"^[0-9]{12}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}$")
 MFA_SERIAL_RE = re.compile(r"^arn:aws[a-zA-Z-]*:iam::([0-9]{12}):mfa/[\w+=,.@/-]{1,512}$")
 SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$")
+IAM_USER_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+HARDWARE_SERIAL_RE = re.compile(r"^[A-Z0-9]{9,64}$")
+"""Hardware TOTP tokens have a plain serial number (e.g. GAHT12345678) instead of an ARN."""
+_SECTION_BREAKERS = re.compile(r"[\[\]\x00-\x1f\x7f]")
+
+
+def profile_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a profile (it becomes a credentials-file [section]), or None.
+
+    The one rule for profile names: the registry's check, the credentials writer's refusal and
+    the importer's choice of names all call it.
+    """
+    if _SECTION_BREAKERS.search(name):
+        return "a profile name cannot hold [, ], a newline or control characters: it becomes a [section] of the credentials file"
+    if not name:
+        return "a profile name cannot be empty"
+    if name != name.strip():
+        return "a profile name cannot start or end with whitespace: the AWS CLI would not find it"
+    if name == "DEFAULT":
+        # Exactly this spelling: configparser (and so botocore) matches section names case-sensitively.
+        return (
+            'a profile cannot be named "DEFAULT": that is configparser\'s default section, whose keys the AWS CLI '
+            'reads as every profile\'s defaults, so mfa-tui cannot write it; choose another name ("default" is fine)'
+        )
+    if name.startswith("profile ") or name == "profile":
+        shown = name[8:].strip() or "NAME"
+        return f'name the profile without the "profile " prefix ("{shown}"); that prefix is only for ~/.aws/config sections'
+    return None
 
 
 class Strategy(StrEnum):
@@ -185,7 +215,7 @@ class Registry:
     profiles: dict[str, Profile] = field(default_factory=dict)
     """In file order."""
     stamp: str | None = None
-    """The file's identity and version when it was read (:func:`mfa_tui.core.state_peek.registry_stamp`,
+    """The file's identity and version when it was read (:func:`mfa_tui.core.session.peek.registry_stamp`,
     taken before reading, so a later edit always shows as a different stamp); None when not read from a file."""
 
     @cached_property

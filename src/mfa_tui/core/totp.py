@@ -3,7 +3,7 @@
 AWS accepts each code once (docs/aws-behaviour.md, "codes are single-use"), so the engine
 never sends a code value twice to a device, nor a code of a step whose code AWS already
 accepted (:class:`DeviceCodes`). The user's authenticator makes the codes; we never hold a
-seed here (enrolment checks codes against its own seed, see :mod:`mfa_tui.core.enroll`).
+seed here (enrolment checks codes against its own seed, see :mod:`mfa_tui.core.enroll.device`).
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ class DemoWorld:
     @property
     def state_path(self) -> Path:
         """The demo registry's state file (each registry has its own)."""
-        from mfa_tui.core.state_peek import state_file_name
+        from mfa_tui.core.session.peek import state_file_name
 
         return self.state_dir / state_file_name(str(self.config_path))
 

@@ -1,6 +1,6 @@
 """The dashboard application: themes, keys, and which screen opens first.
 
-:class:`MfaTuiApp` is handed a ready :class:`~mfa_tui.core.service.Service` (tests inject one
+:class:`MfaTuiApp` is handed a ready :class:`~mfa_tui.core.service.facade.Service` (tests inject one
 built on the local AWS with a frozen clock) or, when the registry could not be loaded, the
 :class:`~mfa_tui.core.errors.RegistryError`, in which case it shows the problems screen and
 exits with code 2, or, on a first run with no registry file, ``welcome=True``: the welcome screen
@@ -39,7 +39,7 @@ from mfa_tui.ui.theming import ThemeVariablesMixin, choose_theme, load_themes, t
 from mfa_tui.ui.widgets.status_table import StatusTable
 
 if TYPE_CHECKING:
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.service.facade import Service
     from mfa_tui.ui.widgets.demo_code import DemoInfo
 
 
@@ -175,7 +175,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
 
     def open_registry(self, path: Path, *, note: str = "") -> None:
         """Open the dashboard on the registry the welcome screen just created (its keys and theme too)."""
-        from mfa_tui.core.service import Service
+        from mfa_tui.core.service.facade import Service
 
         try:
             service = Service.open(path)
@@ -306,7 +306,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="save-theme")
     def _save_theme_worker(self, path: Path, name: str) -> None:
         """Write ``settings.theme`` (a one-line, comment-keeping edit of the registry)."""
-        from mfa_tui.core import registry
+        from mfa_tui.core.registry import load as registry
 
         try:
             registry.set_value(Path(path), ("settings",), "theme", name)

@@ -1,6 +1,6 @@
 """Copying from the main screen's selected row: ``c`` its ARN, ``C`` its ``env`` block.
 
-The env block is what ``mfa-tui env`` prints (:mod:`mfa_tui.core.env`): it may re-mint a chained
+The env block is what ``mfa-tui env`` prints (:mod:`mfa_tui.core.service.env`): it may re-mint a chained
 role near expiry first, so it is built in a thread worker (group "copy"). Notifications name the
 profile, never a secret.
 """
@@ -47,7 +47,7 @@ class ClipboardControl:
         name = self._selected()
         if name is None:
             return
-        from mfa_tui.core.env import env_values, export_lines
+        from mfa_tui.core.service.env import env_values, export_lines
 
         screen = self.screen
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from mfa_tui.core.errors import MfaTuiError
     from mfa_tui.core.models import ProfileStatus, WhoAmI
-    from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
+    from mfa_tui.core.session.refresh import CodeRequest, Progress, RefreshReport
 
 
 class CodeWanted(Message):
@@ -91,7 +91,7 @@ class RowsReloaded(Message):
         super().__init__()
         self.rows = rows
         self.stamp = stamp
-        """The files' :meth:`~mfa_tui.core.service.Service.change_stamp` taken before reading them."""
+        """The files' :meth:`~mfa_tui.core.service.facade.Service.change_stamp` taken before reading them."""
         self.registry_reloaded = registry_reloaded
         """The registry was read again: profiles may have come or gone."""
 
@@ -156,4 +156,4 @@ class EnrolmentReady(Message):
     def __init__(self, flow: object) -> None:
         super().__init__()
         self.flow = flow
-        """A :class:`~mfa_tui.core.enroll.Enrolment`; it holds no seed until a device is created."""
+        """A :class:`~mfa_tui.core.enroll.device.Enrolment`; it holds no seed until a device is created."""

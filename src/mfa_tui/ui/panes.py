@@ -56,7 +56,7 @@ class PaneControl:
         self.screen.run_in_thread("enroll", partial(self._worker, identity))
 
     def _worker(self, identity: str) -> None:
-        from mfa_tui.core.enroll import open_enrolment
+        from mfa_tui.core.enroll.device import open_enrolment
 
         service = self.screen.service
         try:

@@ -3,7 +3,7 @@
 - The timer (``remint_every``, 30 s) runs a re-mint in a thread worker and is re-armed with
   ``set_timer`` only after that worker finished, so slow calls never stack.
 - Which roles: chained roles minted before, whose identity's MFA session lives, expiring within
-  the warn threshold (at least :data:`REMINT_MARGIN`) — :func:`~mfa_tui.core.service.due_for_remint`,
+  the warn threshold (at least :data:`REMINT_MARGIN`) — :func:`~mfa_tui.core.service.facade.due_for_remint`,
   less those backing off.
 - Back-off per profile (issue 11): a role whose re-mint failed is tried again after 1 min, then
   2, 4 … up to 30 min (:class:`RemintBackoff`); a success forgets it. Its failure is notified
@@ -29,7 +29,7 @@ from mfa_tui.ui.messages import RemintFinished, RowProgress
 from mfa_tui.ui.runs import failure_text
 
 if TYPE_CHECKING:
-    from mfa_tui.core.refresh import ProfileResult
+    from mfa_tui.core.session.refresh import ProfileResult
     from mfa_tui.ui.runs import RunControl
     from mfa_tui.ui.screens.main import MainScreen
 

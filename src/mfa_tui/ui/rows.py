@@ -5,7 +5,7 @@
   rest right after the first frame (start-up time with 1000 profiles, see bench/). Problems met
   reading the state (a file set aside) are notified.
 - Changes on disk: another process (a CLI refresh, another tool, an editor) wrote the credentials
-  file, the state or the registry. The core's :meth:`~mfa_tui.core.service.Service.change_stamp`
+  file, the state or the registry. The core's :meth:`~mfa_tui.core.service.facade.Service.change_stamp`
   (one ``stat`` per file) is compared on every 1 s tick; when it moved, a thread worker reads
   every row again (and the registry, when its file changed and no refresh or re-mint is using
   it), and the screen redraws them within two ticks. Rows a refresh or re-mint is changing right

@@ -1,7 +1,7 @@
 """The main screen's runs: refresh (``r`` / ``R``), new MFA session (``N``) and who-am-I (``w`` / ``W``).
 
 Shape (harlequin + dolphie): the event loop never calls AWS. Each run is a thread worker of the
-screen (group "refresh" or "whoami") that calls the core :class:`~mfa_tui.core.service.Service`
+screen (group "refresh" or "whoami") that calls the core :class:`~mfa_tui.core.service.facade.Service`
 and posts messages from :mod:`mfa_tui.ui.messages` back; the screen hands them to this controller.
 
 - Codes: the engine asks through :meth:`RunControl.provide_code`, on the worker thread; it posts
@@ -49,7 +49,7 @@ from mfa_tui.ui.rowformat import failed_row
 
 if TYPE_CHECKING:
     # The refresh engine is imported by the first refresh, not at start-up (see bench/).
-    from mfa_tui.core.refresh import CodeRequest, Progress, RefreshReport
+    from mfa_tui.core.session.refresh import CodeRequest, Progress, RefreshReport
     from mfa_tui.ui.screens.main import MainScreen
 
 CODE_POLL = 0.2
@@ -67,7 +67,7 @@ def failure_text(exc: Exception) -> str:
 
 def _in_hand(progress: Progress) -> bool:
     """A profile whose credentials AWS gave (they wait for the commit): done, as far as the count goes."""
-    from mfa_tui.core.refresh import WRITING  # loaded with the engine, which sent the event
+    from mfa_tui.core.session.refresh import WRITING  # loaded with the engine, which sent the event
 
     return progress.message == WRITING
 
@@ -211,7 +211,7 @@ class RunControl:
             profiles = service.select(chosen, stale_only=names is None)
             chosen = [p.name for p in profiles]
             if not profiles:
-                from mfa_tui.core.refresh import RefreshReport
+                from mfa_tui.core.session.refresh import RefreshReport
 
                 return RefreshFinished(RefreshReport(), [], title=title)
             self._post(RunStarted("refresh", len(profiles)))

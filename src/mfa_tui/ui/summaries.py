@@ -15,7 +15,7 @@ from mfa_tui.core.errors import CancelledError, MfaTuiError
 from mfa_tui.core.models import WhoAmI
 
 if TYPE_CHECKING:
-    from mfa_tui.core.refresh import RefreshReport  # a type only: the engine loads on first refresh
+    from mfa_tui.core.session.refresh import RefreshReport  # a type only: the engine loads on first refresh
 
 SHOWN_FAILURES = 3
 """Failures spelled out in one notification; the rest are counted (each row's detail has them all)."""
@@ -51,7 +51,7 @@ def refresh_summary(report: RefreshReport) -> Summary:
     ok = len(report.succeeded)
     # A skip (Escape in the token dialog, or a cancelled run) is the user's choice, not a
     # failure: it is counted apart and worded calmly.
-    from mfa_tui.core.refresh import CANCEL_REASON  # loaded with the engine, which made the report
+    from mfa_tui.core.session.refresh import CANCEL_REASON  # loaded with the engine, which made the report
 
     skipped = report.skipped
     cancelled = [r.profile for r in skipped if r.message == CANCEL_REASON]

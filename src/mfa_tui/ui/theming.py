@@ -191,7 +191,7 @@ class _ParsedThemes:
     FORMAT = 1
 
     def __init__(self) -> None:
-        from mfa_tui.core.registry_cache import cache_dir
+        from mfa_tui.core.registry.cache import cache_dir
 
         self.file = cache_dir() / "themes.json"
         try:

@@ -1,7 +1,7 @@
 """The MFA token dialog: one code for one device, asked for by the refresh engine.
 
 The engine calls its code provider from a worker thread with a
-:class:`~mfa_tui.core.refresh.CodeRequest`; the main screen pushes this dialog for it and hands
+:class:`~mfa_tui.core.session.refresh.CodeRequest`; the main screen pushes this dialog for it and hands
 the result back to the thread. The dialog
 
 - names the identity, the device serial and the profiles the code unlocks;
@@ -35,7 +35,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from mfa_tui.core.clock import TOTP_STEP, Clock, seconds_left_in_step
-from mfa_tui.core.refresh import MAX_CODE_ATTEMPTS, CodeRequest
+from mfa_tui.core.session.refresh import MAX_CODE_ATTEMPTS, CodeRequest
 from mfa_tui.core.totp import CODE_RE
 
 SHOWN_PROFILES = 6

@@ -1,6 +1,6 @@
 """The enrolment screen: create a virtual MFA device, scan its QR code, enable it with two codes.
 
-A thin layer over :class:`mfa_tui.core.enroll.Enrolment`, which it is given (no global
+A thin layer over :class:`mfa_tui.core.enroll.device.Enrolment`, which it is given (no global
 state), so the dashboard can push it for any identity. Every AWS call runs in a thread
 worker that posts :class:`EnrollScreen.Done` or :class:`EnrollScreen.Failed` back; the
 screen allows one call at a time. Escape (or q) leaves the screen, first deleting a device this
@@ -30,7 +30,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from mfa_tui.core.clock import TOTP_STEP
-from mfa_tui.core.enroll import MAX_DEVICES, Enrolment, MfaDevice
+from mfa_tui.core.enroll.device import MAX_DEVICES, Enrolment, MfaDevice
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.ui.widgets.key_footer import KeyFooter
 

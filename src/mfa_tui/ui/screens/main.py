@@ -1,7 +1,7 @@
 """The main screen: the live status table, the detail pane, and the keys that drive them.
 
 Shape (harlequin + dolphie): the screen never calls AWS on the event loop. Its controllers run
-thread workers that call the core :class:`~mfa_tui.core.service.Service` and post messages from
+thread workers that call the core :class:`~mfa_tui.core.service.facade.Service` and post messages from
 :mod:`mfa_tui.ui.messages` back; the screen's handlers pass each to its controller:
 
 - :class:`~mfa_tui.ui.runs.RunControl`: refresh (``r`` selected or marked rows, ``R`` everything
@@ -47,7 +47,7 @@ from mfa_tui.ui.widgets.detail import DetailPane
 from mfa_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.service.facade import Service
     from mfa_tui.ui.widgets.demo_code import DemoInfo
 from mfa_tui.ui.widgets.status_table import StatusTable
 

@@ -1,7 +1,7 @@
 """The effective-policy pane: what a profile's identity may do with and without MFA.
 
 The dashboard pushes :class:`PolicyScreen` for one profile. A thread worker builds the same
-report ``mfa-tui policy`` prints (:func:`mfa_tui.core.policy_report.report_for_profile`), then
+report ``mfa-tui policy`` prints (:func:`mfa_tui.core.policy.report.report_for_profile`), then
 the screen shows, for each principal read (the IAM user, and for a role profile the role), in
 its own tab:
 
@@ -14,7 +14,7 @@ its own tab:
   ``aws:MultiFactorAuthAge`` marked in the gutter.
 
 Adding an action or changing the MFA age re-runs the pure evaluator on the policies already
-read (:func:`~mfa_tui.core.policy_report.reevaluate`): no AWS call. ``r`` reads everything
+read (:func:`~mfa_tui.core.policy.report.reevaluate`): no AWS call. ``r`` reads everything
 again. Worker errors become a line on the screen, never a crash. Colours come from the
 theme's ``$success``/``$error``/``$warning``/``$accent`` and are re-read when the theme changes.
 Nothing shown here is secret: policies, ARNs and decisions only.
@@ -39,9 +39,9 @@ from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabP
 
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.models import MFA_SESSION_MAX
-from mfa_tui.core.policy import Result
-from mfa_tui.core.policy_fetch import PolicyDoc, first_line
-from mfa_tui.core.policy_report import (
+from mfa_tui.core.policy.evaluator import Result
+from mfa_tui.core.policy.fetch import PolicyDoc, first_line
+from mfa_tui.core.policy.report import (
     CONTEXT_TITLES,
     CONTEXTS,
     DEFAULT_MFA_AGE,
@@ -57,7 +57,7 @@ from mfa_tui.core.policy_report import (
 from mfa_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.service.facade import Service
 
 COLOURS = {Result.ALLOWED: "success", Result.EXPLICIT_DENY: "error", Result.IMPLICIT_DENY: "warning"}
 """Theme variable colouring each decision."""
@@ -80,7 +80,7 @@ def json_with_spans(document: dict) -> tuple[str, list[tuple[int, int]]]:
     """``document`` as indented JSON, and each statement's first and last line (1-based).
 
     The statements are dumped one by one so their lines are known exactly, whatever they hold;
-    the indices match :func:`mfa_tui.core.policy.statements` (a single Statement object is 0).
+    the indices match :func:`mfa_tui.core.policy.evaluator.statements` (a single Statement object is 0).
     """
     stmts = document.get("Statement")
     if not isinstance(stmts, list | dict):
@@ -370,7 +370,7 @@ class PolicyScreen(Screen[None]):
                  simulate_with_aws: bool = True, name: str | None = None) -> None:
         super().__init__(name=name)
         self.service = service
-        """The core :class:`~mfa_tui.core.service.Service`; only the worker calls it."""
+        """The core :class:`~mfa_tui.core.service.facade.Service`; only the worker calls it."""
         self.profile_name = profile_name
         self.simulate_with_aws = simulate_with_aws
         self.mfa_age = mfa_age

@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from mfa_tui.core.aws_import import ImportPlan
+from mfa_tui.core.importers.aws_files import ImportPlan
 from mfa_tui.core.errors import MfaTuiError
 
 CHOICES = (
@@ -96,7 +96,7 @@ class WelcomeScreen(Screen[None]):
                 return
             self.app.exit(result="demo")
         elif choice == "new":
-            from mfa_tui.core.registry_starter import create_registry
+            from mfa_tui.core.registry.starter import create_registry
 
             try:
                 create_registry(self.registry_path)
@@ -106,7 +106,7 @@ class WelcomeScreen(Screen[None]):
             self.app.open_registry(self.registry_path, note=f"Created the registry {self.registry_path} — add your IAM user there (its comments show how), then restart mfa-tui; or run `mfa-tui import`.")
 
     def _plan_import(self) -> None:
-        from mfa_tui.core.aws_import import plan_import
+        from mfa_tui.core.importers.aws_files import plan_import
 
         try:
             plan = plan_import(self.registry_path)
@@ -133,7 +133,7 @@ class WelcomeScreen(Screen[None]):
     def _confirmed(self, plan: ImportPlan | None) -> None:
         if plan is None:
             return
-        from mfa_tui.core.aws_import import write_plan
+        from mfa_tui.core.importers.aws_files import write_plan
 
         try:
             write_plan(plan)

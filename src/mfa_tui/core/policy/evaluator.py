@@ -1,6 +1,6 @@
 """Pure IAM policy evaluation: what AWS would decide for one action, resource and request context.
 
-Used by the MFA report (:mod:`mfa_tui.core.policy_report`) and usable on its own; other tools
+Used by the MFA report (:mod:`mfa_tui.core.policy.report`) and usable on its own; other tools
 call :func:`evaluate` with this exact signature. No I/O, no AWS calls.
 
 The decision logic is AWS's documented one for identity-based policies ("Policy evaluation
@@ -17,7 +17,7 @@ explicit deny in either wins. Statements with a ``Principal``/``NotPrincipal`` (
 policies) are matched against ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` from the context
 and otherwise treated like identity statements (same-account evaluation).
 
-Matching (see :mod:`mfa_tui.core.policy_conditions` for wildcards, variables and operators):
+Matching (see :mod:`mfa_tui.core.policy.conditions` for wildcards, variables and operators):
 Action/NotAction case-insensitive with ``*``/``?``; Resource/NotResource case-sensitive,
 wildcards within ARN segments; Condition keys case-insensitive, several keys ANDed, several
 values ORed. A statement that cannot be evaluated (unknown operator, bad value, missing
@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from mfa_tui.core.policy_conditions import (
+from mfa_tui.core.policy.conditions import (
     Context,
     PolicyDefect,
     Unresolved,

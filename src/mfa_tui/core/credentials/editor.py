@@ -1,6 +1,6 @@
 """Exact edits of the shared credentials file, and the proof that nothing else changed.
 
-:mod:`mfa_tui.core.credentials_file` decides *what* to write (ownership, values); this
+:mod:`mfa_tui.core.credentials.file` decides *what* to write (ownership, values); this
 module makes the edit and then checks the result two ways: every region outside the owned
 sections (the text before the first section, and each other section from its header to the
 next one) must be byte for byte what it was, in the same order; and the new file, read again
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from mfa_tui.core.credentials_file import split_sections
+from mfa_tui.core.credentials.file import split_sections
 from mfa_tui.core.errors import CredentialsFileError
 
 if TYPE_CHECKING:  # configupdater is imported only when a written section is not plain (see _plain_edit)
@@ -145,7 +145,7 @@ def _splice_edit(
     """The edit made section by section: only the written sections are parsed and edited, the rest copied.
 
     configparser reads a section the same wherever it stands, since each column-0 header starts
-    afresh (:func:`~mfa_tui.core.credentials_file.split_sections`); so each written section is
+    afresh (:func:`~mfa_tui.core.credentials.file.split_sections`); so each written section is
     edited as a file of its own (:func:`_plain_edit`, else configupdater), removed ones are
     dropped, and new ones appended. A section configparser finds under an indented header
     belongs to the piece above it; None when such a piece is to be edited: then the whole file

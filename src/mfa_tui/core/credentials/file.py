@@ -30,7 +30,7 @@ ownership and for :meth:`CredentialsFile.read`; a reader of the same rules that 
 fraction of configparser's time, which is used only to name the line of a file it would
 refuse). It is cut at its column-0 headers, and only the sections written are edited: by
 splicing lines when in mfa-tui's own form, else by configupdater, which keeps every line
-and can edit options in place (:mod:`mfa_tui.core.credentials_edit`); the rest is copied.
+and can edit options in place (:mod:`mfa_tui.core.credentials.editor`); the rest is copied.
 The write is refused, file untouched, when configupdater cannot reproduce a section byte
 for byte, when the two parsers see different sections or keys, when any region outside
 the owned sections changes by a byte (apart from the line break and blank line that
@@ -68,9 +68,9 @@ from mfa_tui.core.fileio import (
     open_to_others,
     read_bytes,
     sweep_stale_temp_files,
-    take_lock,
+    held_lock,
 )
-from mfa_tui.core.models import Credentials
+from mfa_tui.core.models import Credentials, profile_name_problem
 
 MARKER_KEY = "mfa_tui_managed"
 """The key mfa-tui writes into every section it owns."""
@@ -86,7 +86,6 @@ _BOM = b"\xef\xbb\xbf"
 _NO_DEFAULT_SECTION = "\x00mfa-tui: no default section"
 """configparser treats ``[DEFAULT]`` as defaults for every section; we see it as a plain section."""
 _SESSION_KEYS = ("aws_session_token", "aws_security_token")
-_PROFILE_NAME_RE = re.compile(r"^[^\[\]\s\x00-\x1f\x7f](?:[^\[\]\x00-\x1f\x7f]*[^\[\]\s\x00-\x1f\x7f])?$")
 
 
 @dataclass(frozen=True)
@@ -226,31 +225,18 @@ class CredentialsFile:
         adopted = {u.profile for u in updates} if adopt is True else set(adopt or ())
         target = Path(os.path.realpath(self.path))
         _ensure_parent(target)
-        from filelock import Timeout  # local: the read path never needs it
-
         lock_file = target.parent / f".{target.name}.mfa-tui.lock"
-        try:
-            lock = take_lock(lock_file, guarding=target, timeout=LOCK_TIMEOUT)
-        except Timeout:
-            raise CredentialsFileError(
-                f"{self.path}: another process held the lock {lock_file} for over {LOCK_TIMEOUT:.0f}s; "
-                "nothing was written"
-            ) from None
-        except OSError as exc:
-            raise CredentialsFileError(
-                f"{lock_file}: cannot lock: {exc.strerror or exc}; nothing was written"
-            ) from None
-        try:
+        with held_lock(
+            lock_file, guarding=target, timeout=LOCK_TIMEOUT, error=CredentialsFileError, then="nothing was written"
+        ):
             # Also when the write turns out to change nothing (atomic_write sweeps on its own).
             sweep_stale_temp_files(target)
             return self._write_locked(target, updates, remove, adopted, skip_refused)
-        finally:
-            lock.release()
 
     def _write_locked(
         self, target: Path, updates: list[ProfileCredentials], remove: list[str], adopted: set[str], skip_refused: bool
     ) -> dict[str, str]:
-        from mfa_tui.core import credentials_edit  # local: configupdater is only needed to write
+        from mfa_tui.core.credentials import editor as credentials_edit  # local: configupdater is only needed to write
 
         before_bytes = self._read_bytes(target) or b""
         text, bom = _decode(self.path, before_bytes)
@@ -310,7 +296,7 @@ def _check_request(path: Path, updates: list[ProfileCredentials], remove: list[s
     """Refuse names and values that would not survive an INI round trip (before locking anything)."""
     seen: set[str] = set()
     for name in [u.profile for u in updates] + remove:
-        if not isinstance(name, str) or not _PROFILE_NAME_RE.match(name) or name == "DEFAULT":
+        if not isinstance(name, str) or profile_name_problem(name):
             raise CredentialsFileError(
                 f"{path}: {name!r} cannot be a profile name in the credentials file "
                 "(no brackets, control characters, edge spaces or DEFAULT); nothing was written"

@@ -27,9 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mfa_tui.core import aws
+from mfa_tui.core.aws import clients as aws
 from mfa_tui.core.clock import Clock, seconds_left_in_step, utc
-from mfa_tui.core.enroll_codes import check_consecutive, check_two_codes
+from mfa_tui.core.enroll.codes import check_consecutive, check_two_codes
 from mfa_tui.core.errors import AccessDeniedError, AwsError, CodeError, ConfigError, FileError, MfaTuiError
 
 MAX_DEVICES = 8
@@ -158,8 +158,8 @@ class Enrolment:
         return pyotp.TOTP(self.secret()).provisioning_uri(name=label, issuer_name=ISSUER)
 
     def qr_lines(self, *, invert: bool = False) -> list[str]:
-        """The URI as half-block QR text (see :mod:`mfa_tui.core.qr`)."""
-        from mfa_tui.core.qr import qr_lines
+        """The URI as half-block QR text (see :mod:`mfa_tui.core.enroll.qr`)."""
+        from mfa_tui.core.enroll.qr import qr_lines
 
         return qr_lines(self.uri(), invert=invert)
 
@@ -329,7 +329,7 @@ class Enrolment:
     def _record(self, serial: str) -> None:
         if self.registry_path is None or self.identity is None:
             return
-        from mfa_tui.core import registry
+        from mfa_tui.core.registry import load as registry
 
         try:
             registry.set_value(self.registry_path, ("identities", self.identity), "mfa_serial", serial)
@@ -350,8 +350,9 @@ class Enrolment:
         """
         if self.registry_path is None or self.identity is None:
             return None
-        from mfa_tui.core import paths, registry
-        from mfa_tui.core.registry_edit import add_entries
+        from mfa_tui.core import paths
+        from mfa_tui.core.registry import load as registry
+        from mfa_tui.core.registry.edit import add_entries
 
         name = self.identity
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from mfa_tui.core.errors import ConfigError, FileError
 from mfa_tui.core.fileio import atomic_write, describe_os_error
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 """Files shipped inside the package."""
 EXAMPLE_NAME = "config.example.toml"
 
@@ -25,7 +25,7 @@ def example_path() -> Path:
     packaged = DATA_DIR / EXAMPLE_NAME
     if packaged.is_file():
         return packaged
-    return Path(__file__).resolve().parents[3] / EXAMPLE_NAME
+    return Path(__file__).resolve().parents[4] / EXAMPLE_NAME
 
 
 def starter_text(*, example: bool = False) -> str:
@@ -43,7 +43,7 @@ def create_registry(path: Path, *, example: bool = False) -> Path:
     Refuses with :class:`ConfigError` (exit 2) when a file is already there, whatever it holds:
     an existing registry is never replaced.
     """
-    from mfa_tui.core.registry_edit import locked
+    from mfa_tui.core.registry.edit import locked
 
     path = Path(path)
     text = starter_text(example=example)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from mfa_tui.core.clock import rfc3339
 
 if TYPE_CHECKING:
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.service.facade import Service
 
 SHELLS = ("sh", "bash", "zsh", "fish", "powershell")
 """Shells :func:`export_lines` writes for; sh, bash and zsh share one syntax."""

@@ -1,7 +1,7 @@
 """Reading a principal's policies from IAM: inline, attached managed, groups', boundary.
 
 :func:`fetch_user` and :func:`fetch_role` take a botocore IAM client (from
-:func:`mfa_tui.core.aws.client`) and return a :class:`Principal` holding every policy
+:func:`mfa_tui.core.aws.clients.client`) and return a :class:`Principal` holding every policy
 document that applies, each as a :class:`PolicyDoc` with its MFA statements marked.
 
 Every List/Get call that AWS refuses (AccessDenied, NoSuchEntity...) or that fails is
@@ -12,7 +12,7 @@ cannot be reached raise, as one-line :class:`~mfa_tui.core.errors.AwsError`: the
 could be read at all.
 
 IAM returns policy documents URL-encoded; botocore's IAM handler already decodes them to
-dicts, and :func:`mfa_tui.core.policy.parse_document` handles the text forms too.
+dicts, and :func:`mfa_tui.core.policy.evaluator.parse_document` handles the text forms too.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from mfa_tui.core.policy import check_document, parse_document, statements
-from mfa_tui.core.policy_conditions import PolicyDefect, mentions_keys
+from mfa_tui.core.policy.evaluator import check_document, parse_document, statements
+from mfa_tui.core.policy.conditions import PolicyDefect, mentions_keys
 
 MFA_KEYS = ("aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge")
 """Condition keys that make a statement an "MFA statement"."""
@@ -124,7 +124,7 @@ class _Reader:
     def _failed(self, what: str, exc: Exception) -> None:
         import botocore.exceptions as bex
 
-        from mfa_tui.core import aws
+        from mfa_tui.core.aws import clients as aws
 
         if isinstance(exc, bex.ClientError):
             code = aws.error_code(exc) or "Unknown"

@@ -30,6 +30,11 @@ from mfa_tui.core.models import (
     ROLE_MAX,
     ROLE_MIN,
     SESSION_NAME_RE,
+    EXTERNAL_ID_RE,
+    HARDWARE_SERIAL_RE,
+    IAM_USER_NAME_RE,
+    REGION_RE,
+    profile_name_problem,
     Account,
     Identity,
     Profile,
@@ -38,8 +43,8 @@ from mfa_tui.core.models import (
     Settings,
     Strategy,
 )
-from mfa_tui.core.registry_refs import check_references, check_shadowing
-from mfa_tui.core.registry_text import format_path
+from mfa_tui.core.registry.refs import check_references, check_shadowing
+from mfa_tui.core.registry.text import format_path
 
 Where = tuple[str, ...]
 
@@ -91,14 +96,7 @@ _ALIASES = {
 }
 
 CONCURRENCY_MIN, CONCURRENCY_MAX = 1, 64
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
-_USER_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
-_EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 _THEME_RE = re.compile(r"^[\w.-]+$")
-_SECTION_BREAKERS = re.compile(r"[\[\]\x00-\x1f\x7f]")
-"""Characters a profile name cannot hold: brackets, newlines and other control characters."""
-# Hardware TOTP tokens have a plain serial number (e.g. GAHT12345678) instead of an ARN.
-_HARDWARE_SERIAL_RE = re.compile(r"^[A-Z0-9]{9,64}$")
 
 _BAD = object()
 """Marks a value that failed its check (its problem is already recorded)."""
@@ -483,7 +481,7 @@ class _Checker:
     def mfa_serial(self, where: Where, value: Any) -> Any:
         if self.string(where, value) is _BAD:
             return _BAD
-        if MFA_SERIAL_RE.match(value) or _HARDWARE_SERIAL_RE.match(value):
+        if MFA_SERIAL_RE.match(value) or HARDWARE_SERIAL_RE.match(value):
             return value
         m = re.match(r"^arn:aws[a-zA-Z-]*:iam::([0-9]{12}):user/(?:.*/)?([^/]+)$", value)
         if m:
@@ -504,7 +502,7 @@ class _Checker:
         return _BAD
 
     def region(self, where: Where, value: Any) -> Any:
-        return self.string(where, value, pattern=_REGION_RE, hint="is not a region name like us-east-1")
+        return self.string(where, value, pattern=REGION_RE, hint="is not a region name like us-east-1")
 
     def identity(self, where: Where, name: str, table: dict) -> Identity | None:
         self.keys_of(where, table, IDENTITY_KEYS, "identities")
@@ -529,7 +527,7 @@ class _Checker:
             )
         if "user_name" in table:
             values["user_name"] = self.string(
-                where + ("user_name",), table["user_name"], pattern=_USER_NAME_RE,
+                where + ("user_name",), table["user_name"], pattern=IAM_USER_NAME_RE,
                 hint="is not an IAM user name (1-64 letters, digits and +=,.@_-)",
             )
         if any(v is _BAD for v in values.values()):
@@ -586,7 +584,7 @@ class _Checker:
                 values["strategy"] = _BAD
         if "role_arn" in table and "external_id" in table:
             values["external_id"] = self.string(
-                where + ("external_id",), table["external_id"], pattern=_EXTERNAL_ID_RE,
+                where + ("external_id",), table["external_id"], pattern=EXTERNAL_ID_RE,
                 hint="is not a valid ExternalId (2-1224 letters, digits and +=,.@:/_-)",
             )
         if "role_arn" in table and "role_session_name" in table:
@@ -609,25 +607,10 @@ class _Checker:
         return Profile(name=name, **values)
 
     def profile_name(self, where: Where, name: str) -> bool:
-        # The name becomes an INI section header in the shared credentials file.
-        if _SECTION_BREAKERS.search(name):
-            self.add(where, "a profile name cannot hold [, ], a newline or control characters: it becomes a [section] of the credentials file")
-            return False
-        if name != name.strip():
-            self.add(where, "a profile name cannot start or end with whitespace: the AWS CLI would not find it")
-            return False
-        if name == "DEFAULT":
-            # Exactly this spelling: configparser (and so botocore) matches section names case-sensitively.
-            self.add(
-                where,
-                'a profile cannot be named "DEFAULT": that is configparser\'s default section, whose keys the AWS CLI '
-                'reads as every profile\'s defaults, so mfa-tui cannot write it; choose another name ("default" is fine)',
-            )
-            return False
-        if name.startswith("profile ") or name == "profile":
-            self.add(where, f'name the profile without the "profile " prefix ({show(name[8:].strip() or "NAME")}); that prefix is only for ~/.aws/config sections')
-            return False
-        return True
+        problem = profile_name_problem(name)
+        if problem:
+            self.add(where, problem)
+        return problem is None
 
     def role_arn(self, where: Where, value: Any) -> Any:
         if self.string(where, value) is _BAD:

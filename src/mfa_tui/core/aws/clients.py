@@ -242,7 +242,7 @@ def _bound_waits(client, limit: int) -> None:
 
 def _config_parse_error(path: str | None, inner: BaseException | None) -> FileError:
     """One line naming the AWS config file botocore could not parse, and the line when known."""
-    from mfa_tui.core.credentials_file import CredentialsFile
+    from mfa_tui.core.credentials.file import CredentialsFile
 
     file = Path(os.path.expanduser(os.path.expandvars(path or "~/.aws/config")))
     try:
@@ -270,7 +270,7 @@ def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path
     gives. Raises a one-line error naming the profile and file when the keys are missing or
     are temporary (a session token means they are not long-term keys).
     """
-    from mfa_tui.core.credentials_file import CredentialsFile
+    from mfa_tui.core.credentials.file import CredentialsFile
 
     name = identity.source_profile
     sections: list[tuple[Path, str]] = [(credentials_path, name)]

@@ -10,7 +10,7 @@ The file holds secrets: directory 0700, file 0600, replaced atomically. Reading 
 the hot path (``credential-process`` runs on every AWS CLI call), so :meth:`StateStore.load`
 uses plain ``json`` and ``datetime`` and takes no lock: a reader sees the old file or
 the new one thanks to the atomic rename. The file is compact JSON with one line per
-profile (see :func:`_encode`), so :mod:`mfa_tui.core.state_peek` can pick out one
+profile (see :func:`_encode`), so :mod:`mfa_tui.core.session.peek` can pick out one
 profile without parsing the other thousand. Writers go through :meth:`StateStore.update`,
 which locks, re-reads, applies a change and writes, so two processes never lose each
 other's entries. A corrupt or unreadable file, or anything there that is no file at all (a
@@ -33,9 +33,9 @@ from typing import Any
 from mfa_tui.core import paths
 from mfa_tui.core.clock import Clock, SystemClock, parse_time, rfc3339
 from mfa_tui.core.errors import FileError, StateError
-from mfa_tui.core.fileio import NotAFileError, atomic_write, ensure_private_dir, open_regular, take_lock
+from mfa_tui.core.fileio import NotAFileError, atomic_write, ensure_private_dir, held_lock, open_regular
 from mfa_tui.core.models import Credentials, WhoAmI
-from mfa_tui.core.state_peek import STATE_FILE, STATE_VERSION, state_file_name  # one definition for both readers
+from mfa_tui.core.session.peek import STATE_FILE, STATE_VERSION, state_file_name  # one definition for both readers
 from mfa_tui.core.totp import DeviceCodes
 
 _DEFAULT_REGISTRY = object()
@@ -52,7 +52,7 @@ class IdentityState:
     mfa_credentials: Credentials | None = field(default=None, repr=False)
     """The live (or last) MFA session from GetSessionToken."""
     binding: str | None = None
-    """What made the session (endpoint, region, user, device; :func:`mfa_tui.core.session_store.identity_binding`).
+    """What made the session (endpoint, region, user, device; :func:`mfa_tui.core.session.store.identity_binding`).
     A session whose binding differs from the registry's identity now is not served."""
     key_id: str | None = None
     """The long-term access key id that made the session: new keys mean a new session."""
@@ -81,7 +81,7 @@ class ProfileState:
     """``ProfileKind`` value at the last refresh."""
     binding: str | None = None
     """What the credentials were made for (kind, identity, role, external id, endpoint;
-    :func:`mfa_tui.core.session_store.profile_binding`). Credentials whose binding differs from the
+    :func:`mfa_tui.core.session.store.profile_binding`). Credentials whose binding differs from the
     registry's profile now belong to an old role and are not served."""
 
 
@@ -94,7 +94,7 @@ class SessionState:
     devices: dict[str, DeviceCodes] = field(default_factory=dict)
     """MFA device serial -> what its codes have done (:class:`~mfa_tui.core.totp.DeviceCodes`)."""
     registry: tuple[str, str] | None = None
-    """(registry path, registry stamp) this state was last checked against; see :mod:`mfa_tui.core.state_peek`."""
+    """(registry path, registry stamp) this state was last checked against; see :mod:`mfa_tui.core.session.peek`."""
 
     def identity(self, name: str) -> IdentityState:
         """The identity's entry, created empty if missing."""
@@ -109,7 +109,7 @@ class StateStore:
     """The state file of one registry in ``directory`` (default :func:`mfa_tui.core.paths.state_dir`).
 
     Each registry has its own file, named after its resolved path
-    (:func:`~mfa_tui.core.state_peek.state_file_name`), so ``--config B`` never sees the
+    (:func:`~mfa_tui.core.session.peek.state_file_name`), so ``--config B`` never sees the
     sessions of registry A. ``registry_path`` defaults to the registry ``mfa-tui`` uses with
     no ``--config`` (:func:`mfa_tui.core.paths.config_path`); None gives ``state.json``, a
     store tied to no registry.
@@ -156,39 +156,28 @@ class StateStore:
 
     def update(self, fn: Callable[[SessionState], None]) -> SessionState:
         """Lock, re-read, apply ``fn`` to the state, write it back; returns the new state."""
-        from filelock import Timeout  # local: the read path never imports it
-
         self.warnings = []
         try:
             ensure_private_dir(self.directory)
         except FileError as exc:
             raise StateError(str(exc)) from None
-        try:
-            lock = take_lock(self._lock_path, guarding=self.path, timeout=LOCK_TIMEOUT)
-        except Timeout:
-            raise StateError(
-                f"{self.path}: another process held the lock {self._lock_path} for over {LOCK_TIMEOUT:.0f}s"
-            ) from None
-        except OSError as exc:
-            raise StateError(f"{self._lock_path}: cannot lock: {exc.strerror or exc}") from None
-        try:
-            data, problem = self._read()
-            state = SessionState()
-            if problem is None and data is not None:
-                state, problem = _decode(data)
-            if problem is not None:
-                self._set_aside_locked(problem)
+        with held_lock(self._lock_path, guarding=self.path, timeout=LOCK_TIMEOUT, error=StateError):
+            try:
+                data, problem = self._read()
                 state = SessionState()
-            fn(state)
-            for pst in state.profiles.values():
-                pst.last_error = _one_line(pst.last_error)
-            atomic_write(self.path, _encode(state))
-        except StateError:
-            raise
-        except FileError as exc:
-            raise StateError(str(exc)) from None
-        finally:
-            lock.release()
+                if problem is None and data is not None:
+                    state, problem = _decode(data)
+                if problem is not None:
+                    self._set_aside_locked(problem)
+                    state = SessionState()
+                fn(state)
+                for pst in state.profiles.values():
+                    pst.last_error = _one_line(pst.last_error)
+                atomic_write(self.path, _encode(state))
+            except StateError:
+                raise
+            except FileError as exc:
+                raise StateError(str(exc)) from None
         return state
 
     def _warn(self, line: str) -> None:
@@ -213,20 +202,12 @@ class StateStore:
 
     def _set_aside(self, seen: bytes | None, problem: str) -> None:
         """Move a bad file aside under the lock, unless a writer replaced it meanwhile."""
-        from filelock import Timeout  # only on this rare path
-
-        try:
-            lock = take_lock(self._lock_path, guarding=self.path, timeout=LOCK_TIMEOUT)
-        except Timeout:
-            raise StateError(f"could not lock {self._lock_path} to move it aside") from None
-        except OSError as exc:
-            raise StateError(f"could not lock {self._lock_path} to move it aside ({exc.strerror or exc})") from None
-        try:
+        with held_lock(
+            self._lock_path, guarding=self.path, timeout=LOCK_TIMEOUT, error=StateError, then="not moved aside"
+        ):
             current, _ = self._read()
             if current == seen:
                 self._set_aside_locked(problem)
-        finally:
-            lock.release()
 
     def _set_aside_locked(self, problem: str) -> None:
         stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")

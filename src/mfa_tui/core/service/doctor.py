@@ -21,7 +21,7 @@ to fix; the finding says how). The checks:
 - **MFA sessions**: per identity, from the state: live (and until when), ending soon, or none.
 
 Nothing here writes a file, except that reading a corrupt state file sets it aside as
-every other command does (:class:`~mfa_tui.core.state.StateStore`).
+every other command does (:class:`~mfa_tui.core.session.state.StateStore`).
 """
 
 from __future__ import annotations
@@ -109,8 +109,8 @@ def diagnose(
 
     ``online=False`` skips the one AWS call per endpoint (the clock and key checks).
     """
-    from mfa_tui.core import registry as registry_mod
-    from mfa_tui.core.state import StateStore
+    from mfa_tui.core.registry import load as registry_mod
+    from mfa_tui.core.session.state import StateStore
 
     report = DoctorReport()
     registry_path = paths.config_path(config)
@@ -140,8 +140,8 @@ def diagnose(
 
 
 def _check_registry(report: DoctorReport, path: Path, aws_config: Path, registry_mod) -> Registry | None:
-    from mfa_tui.core.registry_refs import check_shadowing
-    from mfa_tui.core.registry_text import format_path
+    from mfa_tui.core.registry.refs import check_shadowing
+    from mfa_tui.core.registry.text import format_path
 
     problems = registry_mod.check(path, aws_config_path=aws_config)
     if not problems:
@@ -262,7 +262,7 @@ def _private_dir(report: DoctorReport, path: Path) -> None:
 
 
 def _check_credentials_file(report: DoctorReport, path: Path) -> bool:
-    from mfa_tui.core.credentials_file import CredentialsFile
+    from mfa_tui.core.credentials.file import CredentialsFile
 
     try:
         sections = CredentialsFile(path).read()
@@ -300,7 +300,7 @@ def _check_aws_config(report: DoctorReport, path: Path) -> bool:
 
 
 def _check_keys(report: DoctorReport, registry: Registry, credentials: Path, aws_config: Path) -> None:
-    from mfa_tui.core import aws
+    from mfa_tui.core.aws import clients as aws
 
     used = {p.identity for p in registry.profiles.values()}
     for identity in registry.identities.values():
@@ -326,7 +326,8 @@ def _check_keys(report: DoctorReport, registry: Registry, credentials: Path, aws
 
 def _check_clock(report: DoctorReport, registry: Registry, credentials: Path, aws_config: Path, clock: Clock) -> None:
     """One GetCallerIdentity per (endpoint, region), with the first identity whose keys load."""
-    from mfa_tui.core import aws, sts
+    from mfa_tui.core.aws import clients as aws
+    from mfa_tui.core.aws import sts
     from mfa_tui.core.errors import ClockSkewError
 
     seen: set[tuple[str | None, str]] = set()
@@ -387,7 +388,7 @@ def _key_fix(exc: MfaTuiError, source_profile: str) -> str:
 
 def _check_sessions(report: DoctorReport, registry: Registry, store, credentials_path: Path, clock: Clock) -> None:
     from mfa_tui.core.models import State
-    from mfa_tui.core.service import Service
+    from mfa_tui.core.service.facade import Service
 
     service = Service(registry, clock=clock, state_store=store, credentials_path=credentials_path)
     try:

@@ -12,7 +12,7 @@ The flow (docs/aws-behaviour.md: "Codes are single-use", "One code, many roles",
    One AWS refuses as longer than the role allows is asked again once, at the role's maximum,
    with a new code (docs/aws-behaviour.md, "A role's maximum session duration").
 5. All successes go to the credentials file in one locked write, then into the state
-   (:meth:`mfa_tui.core.service.Service.commit`, which then reports them VALID).
+   (:meth:`mfa_tui.core.service.facade.Service.commit`, which then reports them VALID).
    A failure keeps that profile's previous credentials and gets a one-line reason; a
    skip (no code entered, or the run cancelled before the profile was tried) keeps its
    credentials and its last error as they were.
@@ -30,7 +30,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mfa_tui.core import aws, sts
+from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import sts
 from mfa_tui.core.clock import Clock, format_setting
 from mfa_tui.core.errors import CancelledError, CodeError, MfaTuiError
 from mfa_tui.core.models import (
@@ -95,7 +96,7 @@ class Progress:
     credentials are in hand), then ends with exactly one of:
 
     - VALID: its new credentials are in the credentials file *and* the state (emitted by
-      :meth:`~mfa_tui.core.service.Service.commit` right after the run's one locked write);
+      :meth:`~mfa_tui.core.service.facade.Service.commit` right after the run's one locked write);
       ``expires_at``, ``assumed_role_arn`` and ``status`` are set; ``message`` holds any
       warnings (e.g. a duration clamped to 1 hour), else it is empty;
     - ERROR: the one-line reason in ``message``, previous credentials kept. Emitted as
@@ -537,7 +538,7 @@ class Engine:
         expired sessions"); using one would fail every chained role with a message that blames
         the long-term key. Any other failure (the endpoint down) is left to the calls that follow.
         """
-        from mfa_tui.core.session_store import DEAD_SESSION_CODES
+        from mfa_tui.core.session.store import DEAD_SESSION_CODES
 
         keys = aws.Keys(session.access_key_id, session.secret_access_key, session.session_token)
         try:
@@ -772,7 +773,7 @@ class Engine:
 
     def _discard_dead(self, report: RefreshReport) -> None:
         """Identities whose MFA session AWS refused during a re-mint: the session is dropped, each row says why."""
-        from mfa_tui.core.session_store import DEAD_SESSION_CODES
+        from mfa_tui.core.session.store import DEAD_SESSION_CODES
 
         for result in report.results.values():
             if result.ok or result.error_code not in DEAD_SESSION_CODES:

@@ -1,6 +1,6 @@
 """References between the registry's tables, and to the AWS config file beside it.
 
-Split from :mod:`mfa_tui.core.registry_validate` (which checks each table on its own):
+Split from :mod:`mfa_tui.core.registry.validate` (which checks each table on its own):
 these rules look across tables (a profile's identity, an account's id against a role
 ARN, a profile named like an identity's long-term-key profile) or outside the registry
 (a ``[profile NAME]`` with ``role_arn`` in ~/.aws/config that the AWS CLI would use

@@ -2,7 +2,7 @@
 
 ``mfa-tui credential-process PROFILE`` runs on every AWS CLI call, so its cached path must cost
 little more than starting Python (issue 8 asks for at most 2× ``python -c pass``). Loading the
-state the normal way (:class:`mfa_tui.core.state.StateStore`) pulls in ``dataclasses``,
+state the normal way (:class:`mfa_tui.core.session.state.StateStore`) pulls in ``dataclasses``,
 ``pathlib``, ``typing``, ``enum``, the domain models and platformdirs: 40–60 ms on a 2-core
 machine, against ~17 ms for the bare interpreter. This module needs only ``os`` (and the
 ``stat`` that ``os`` loads) and ``time``: ``state._encode`` writes one line per profile, so it
@@ -14,7 +14,7 @@ It only ever *reads*: anything unexpected (no state dir it can name without plat
 missing, unreadable or corrupt file, a time in another layout, too little time left) gives
 ``None``, and the caller takes the full path, which reports, repairs or re-mints properly. It
 never decides anything the full path would decide differently; ``tests/core/test_state_peek.py``
-checks it against :class:`~mfa_tui.core.state.StateStore` and :mod:`mfa_tui.core.paths`.
+checks it against :class:`~mfa_tui.core.session.state.StateStore` and :mod:`mfa_tui.core.paths`.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def peek_credentials(
 
     The answer is the stored dict (``access_key_id``, ``secret_access_key``, ``session_token``,
     ``expiration`` as RFC 3339). For an MFA-session profile without credentials of its own, its
-    identity's MFA session is used, as :meth:`mfa_tui.core.service.Service.credentials` does.
+    identity's MFA session is used, as :meth:`mfa_tui.core.service.facade.Service.credentials` does.
 
     Served only from the state file of the registry in use (``registry_path``, else the one
     :func:`registry_path_fast` names), and only while that registry is byte for byte the file

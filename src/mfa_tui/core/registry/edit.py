@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from mfa_tui.core.errors import FileError, Problem, RegistryError
-from mfa_tui.core.fileio import atomic_write, describe_os_error, make_dirs, take_lock
-from mfa_tui.core.registry import BOM, parse_text, read_text, validate_raw
-from mfa_tui.core.registry_text import (
+from mfa_tui.core.fileio import atomic_write, describe_os_error, held_lock, make_dirs
+from mfa_tui.core.registry.load import BOM, parse_text, read_text, validate_raw
+from mfa_tui.core.registry.text import (
     ScanError,
     format_key,
     format_path,
@@ -74,26 +74,13 @@ def lock_path(path: Path) -> Path:
 @contextmanager
 def locked(path: Path) -> Iterator[Path]:
     """Hold the registry's lock; yields the file to write (a symlink's target, so the link survives)."""
-    from filelock import Timeout
-
     real = Path(os.path.realpath(path))
     try:
         make_dirs(real.parent, 0o700)
     except OSError as exc:
         raise FileError(describe_os_error(real.parent, exc, "create directory")) from None
-    try:
-        lock = take_lock(lock_path(real), guarding=real, timeout=LOCK_TIMEOUT)
-    except Timeout:
-        raise FileError(
-            f"{path}: another mfa-tui process has been changing the registry for {LOCK_TIMEOUT:.0f} s "
-            f"(lock {lock_path(real)}); try again"
-        ) from None
-    except OSError as exc:
-        raise FileError(describe_os_error(lock_path(real), exc, "lock")) from None
-    try:
+    with held_lock(lock_path(real), guarding=real, timeout=LOCK_TIMEOUT, then="the registry was not changed"):
         yield real
-    finally:
-        lock.release()
 
 
 def add_entries(

@@ -1,9 +1,9 @@
 """What an identity may do with and without MFA: the MFA matrix, AWS's own answer, and the
 report for a registry profile.
 
-1. :mod:`mfa_tui.core.policy_fetch` reads a principal's policies from IAM (refusals recorded,
+1. :mod:`mfa_tui.core.policy.fetch` reads a principal's policies from IAM (refusals recorded,
    never fatal).
-2. :func:`analyse` evaluates every action of the matrix with :func:`mfa_tui.core.policy.evaluate`
+2. :func:`analyse` evaluates every action of the matrix with :func:`mfa_tui.core.policy.evaluator.evaluate`
    in three request contexts: long-term keys (``aws:MultiFactorAuthPresent`` absent), a
    session without MFA (``false``) and an MFA session (``true`` with ``aws:MultiFactorAuthAge``).
    Each decision names the statement that decided it.
@@ -27,9 +27,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from mfa_tui.core.clock import Clock, FrozenClock, SystemClock, rfc3339
-from mfa_tui.core.policy import Decision, Result, evaluate, statements
-from mfa_tui.core.policy_conditions import PolicyDefect
-from mfa_tui.core.policy_fetch import Principal, fetch_role, fetch_user, first_line
+from mfa_tui.core.policy.evaluator import Decision, Result, evaluate, statements
+from mfa_tui.core.policy.conditions import PolicyDefect
+from mfa_tui.core.policy.fetch import Principal, fetch_role, fetch_user, first_line
 
 SEED_ACTIONS: tuple[str, ...] = (
     "s3:ListAllMyBuckets",
@@ -374,7 +374,7 @@ def simulate(iam, principal: Principal, requests: Sequence[tuple[str, str]],
 
 
 def _simulation_error(exc: BaseException) -> str:
-    from mfa_tui.core import aws
+    from mfa_tui.core.aws import clients as aws
 
     code = aws.error_code(exc)
     if code:
@@ -419,7 +419,8 @@ def _user_name(identity, keys, registry, clock: Clock, notes: list[str]) -> tupl
     docs/aws-behaviour.md, "GetCallerIdentity needs no permission"), which is exact; else the MFA device's name, which is only a convention
     (AWS lets a virtual device have any name), so it comes last and with a note.
     """
-    from mfa_tui.core import aws, sts
+    from mfa_tui.core.aws import clients as aws
+    from mfa_tui.core.aws import sts
     from mfa_tui.core.errors import AwsError
 
     account = identity.account_id
@@ -451,7 +452,7 @@ def report_for_profile(
     mfa_age: int = DEFAULT_MFA_AGE,
     simulate_with_aws: bool = True,
 ) -> PolicyReport:
-    """Build the report for a registry profile through a :class:`~mfa_tui.core.service.Service`.
+    """Build the report for a registry profile through a :class:`~mfa_tui.core.service.facade.Service`.
 
     The identity's policies are read with its live MFA session when the state holds one (a
     force-MFA policy refuses most IAM reads to anything else), otherwise with its long-term
@@ -461,7 +462,7 @@ def report_for_profile(
     ``sts:AssumeRole`` on the role. Raises ConfigError for an unknown profile and AwsError when
     AWS rejects the credentials or cannot be reached; everything else lands in the report.
     """
-    from mfa_tui.core import aws
+    from mfa_tui.core.aws import clients as aws
     from mfa_tui.core.errors import AwsError
 
     profile = service.select([profile_name])[0]

@@ -17,7 +17,7 @@ Three rules live here and nowhere else:
 
 Every state write goes through :meth:`SessionStore.update`, which also drops entries the
 registry no longer describes and stamps the state with the registry it was checked against,
-so the ``credential-process`` fast path (:mod:`mfa_tui.core.state_peek`) can trust an entry
+so the ``credential-process`` fast path (:mod:`mfa_tui.core.session.peek`) can trust an entry
 without reading the registry.
 """
 
@@ -42,12 +42,12 @@ from mfa_tui.core.models import (
     State,
     classify,
 )
-from mfa_tui.core.state import IdentityState, ProfileState, SessionState, StateStore
-from mfa_tui.core.state_peek import registry_stamp
+from mfa_tui.core.session.state import IdentityState, ProfileState, SessionState, StateStore
+from mfa_tui.core.session.peek import registry_stamp
 
 if TYPE_CHECKING:
-    from mfa_tui.core.credentials_file import CredentialsFile
-    from mfa_tui.core.refresh import RefreshReport
+    from mfa_tui.core.credentials.file import CredentialsFile
+    from mfa_tui.core.session.refresh import RefreshReport
 
 DEAD_SESSION_CODES = frozenset({"InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException"})
 """AWS's answers to a call signed with session credentials it no longer accepts
@@ -268,7 +268,7 @@ class SessionStore:
         last. A state that cannot be written raises :class:`StateError` after the credentials
         file was written: the rows then show CHANGED, which is the truth.
         """
-        from mfa_tui.core.credentials_file import ProfileCredentials
+        from mfa_tui.core.credentials.file import ProfileCredentials
 
         registry = self.registry
         unwritten: list[str] = []

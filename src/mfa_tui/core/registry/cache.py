@@ -2,7 +2,7 @@
 
 Parsing a 1000-profile registry with tomllib and checking every rule costs 60–90 ms of CPU,
 the largest single share of the dashboard's start-up (issue 8); rebuilding it from this copy
-costs a few. :func:`registry.load <mfa_tui.core.registry.load>` asks :func:`lookup` first and
+costs a few. :func:`registry.load <mfa_tui.core.registry.load.load>` asks :func:`lookup` first and
 hands every registry it validated to :func:`store`.
 
 A copy is used only when *every* input of the validation it stands for is exactly the same:
@@ -11,7 +11,7 @@ A copy is used only when *every* input of the validation it stands for is exactl
 - the SHA-256 of the AWS config file's text (the shadowing check reads it). Only hashes are kept:
   botocore allows long-term keys in that file, and no secret may land in a cache;
 - the code that validates: mfa-tui's version and the size and mtime of each module holding a
-  rule (:data:`RULE_MODULES`), so editing a rule in a checkout invalidates every copy.
+  rule (:func:`rule_modules`), so editing a rule in a checkout invalidates every copy.
 
 Only valid registries are stored: a registry with problems always gets the full check, so
 ``config check`` and the problems screen still list every problem. The copy is JSON (plain data,
@@ -36,19 +36,23 @@ from mfa_tui.core.models import Account, Identity, Profile, Registry, Settings, 
 FORMAT = 2
 """Bumped when the file's layout changes."""
 
-RULE_MODULES = (
-    "registry.py",
-    "registry_validate.py",
-    "registry_refs.py",
-    "registry_text.py",
-    "models.py",
-    "clock.py",
-    "registry_cache.py",
-)
-"""The modules (beside this one) whose code decides what a registry loads as."""
+CORE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_RULE_MODULES = ("models.py", "clock.py")
+"""Modules outside the registry package whose code decides what a registry loads as."""
+
+
+def rule_modules() -> list[str]:
+    """Every module (relative to ``core/``) whose code decides what a registry loads as.
+
+    The whole registry package, listed rather than named, so a module split off a rule
+    module is fingerprinted without anyone remembering to add it here.
+    """
+    package = os.path.join(CORE_DIR, "registry")
+    own = sorted(f"registry/{n}" for n in os.listdir(package) if n.endswith(".py"))
+    return [*SHARED_RULE_MODULES, *own]
 
 AWS_CONFIG_LIMIT = 4 * 1024 * 1024
-"""As :func:`mfa_tui.core.registry_refs.read_aws_config_profiles` reads it."""
+"""As :func:`mfa_tui.core.registry.refs.read_aws_config_profiles` reads it."""
 
 _FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (Settings, Account, Identity, Profile)}
 
@@ -67,11 +71,10 @@ def _file_for(path: Path) -> Path:
 
 
 def _code_fingerprint() -> list:
-    here = os.path.dirname(os.path.abspath(__file__))
     out: list = [FORMAT, __version__]
-    for name in RULE_MODULES:
+    for name in rule_modules():
         try:
-            st = os.stat(os.path.join(here, name))
+            st = os.stat(os.path.join(CORE_DIR, name))
         except OSError:
             out.append([name, None, None])
         else:

@@ -7,7 +7,7 @@ and where a value starts and ends. :func:`scan` answers that with a small scanne
 that understands just enough TOML to skip over values (strings of all four kinds,
 multi-line arrays with comments, inline tables). It is only ever run on text that
 tomllib has already accepted, so it does not re-check the grammar; an edit made with
-its help is still verified by re-parsing (see :mod:`mfa_tui.core.registry_edit`).
+its help is still verified by re-parsing (see :mod:`mfa_tui.core.registry.edit`).
 """
 
 from __future__ import annotations

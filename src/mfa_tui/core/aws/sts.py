@@ -1,7 +1,7 @@
 """STS calls turned into domain results: MFA sessions, role sessions, who-am-I (and a role's maximum).
 
-Each function takes a client built by :func:`mfa_tui.core.aws.client`, records AWS's
-``Date`` header in a :class:`~mfa_tui.core.aws.ClockWatch`, and raises one-line domain
+Each function takes a client built by :func:`mfa_tui.core.aws.clients.client`, records AWS's
+``Date`` header in a :class:`~mfa_tui.core.aws.clients.ClockWatch`, and raises one-line domain
 errors naming ``what`` (a profile or identity) on failure. An answer that lacks what the
 call must return (no ``Credentials``, a key missing from them, an ``Expiration`` that is not
 a time, no ``Arn``) is an :class:`~mfa_tui.core.errors.AwsError` naming the endpoint too,
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from mfa_tui.core import aws
+from mfa_tui.core.aws import clients as aws
 from mfa_tui.core.clock import Clock, utc
 from mfa_tui.core.errors import AwsError, ClockSkewError, CodeError
 from mfa_tui.core.models import Credentials, WhoAmI

@@ -1,7 +1,7 @@
 """The text matching under IAM policy evaluation: request contexts, policy variables,
 wildcards, and every condition operator.
 
-:mod:`mfa_tui.core.policy` decides statements; this module answers the smaller
+:mod:`mfa_tui.core.policy.evaluator` decides statements; this module answers the smaller
 questions it asks: does this pattern match that action or ARN, and does this
 ``Condition`` block hold for this request context. Pure functions, no I/O.
 

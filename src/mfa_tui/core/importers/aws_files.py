@@ -40,7 +40,19 @@ from typing import Any
 from mfa_tui.core import paths
 from mfa_tui.core.errors import FileError
 from mfa_tui.core.fileio import read_bytes
-from mfa_tui.core.models import CHAINED_ROLE_MAX, MFA_SERIAL_RE, ROLE_ARN_RE, ROLE_MAX, ROLE_MIN, SESSION_NAME_RE, Registry
+from mfa_tui.core.models import (
+    CHAINED_ROLE_MAX,
+    EXTERNAL_ID_RE,
+    HARDWARE_SERIAL_RE,
+    MFA_SERIAL_RE,
+    REGION_RE,
+    ROLE_ARN_RE,
+    ROLE_MAX,
+    ROLE_MIN,
+    SESSION_NAME_RE,
+    Registry,
+    profile_name_problem,
+)
 
 LONG_TERM_SUFFIX = "-long-term"
 """aws-mfa's default ``--long-term-suffix``."""
@@ -54,12 +66,6 @@ TOKEN_KEYS = ("aws_session_token", "aws_security_token")
 SERIAL_KEYS = ("mfa_serial", "aws_mfa_device")
 SSO_REASON = "SSO profile: IAM Identity Center signs in on its own, not with an MFA code"
 WEB_IDENTITY_REASON = "web-identity profile: no MFA involved"
-_NAME_RE = re.compile(r"^(?!profile )[^\s\[\]\x00-\x1f\x7f\"](?:[^\[\]\x00-\x1f\x7f\"]*[^\s\[\]\x00-\x1f\x7f\"])?$")
-"""Names we create tables under: usable as a credentials-file [section], as the registry requires."""
-# The registry's own value checks (registry_validate), repeated so a plan never fails validation.
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
-_EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
-_HARDWARE_SERIAL_RE = re.compile(r"^[A-Z0-9]{9,64}$")
 _URL_RE = re.compile(r"^https?://[^/\s]+")
 
 
@@ -187,7 +193,7 @@ def plan_import(
     A registry that does not load raises its :class:`RegistryError`: import never adds to
     (or overwrites) a broken registry.
     """
-    from mfa_tui.core import registry as registry_mod
+    from mfa_tui.core.registry import load as registry_mod
 
     registry_path = Path(registry_path) if registry_path else paths.config_path()
     config_path = Path(config_path) if config_path else paths.aws_config_path()
@@ -203,7 +209,7 @@ def plan_import(
 
 def write_plan(plan: ImportPlan) -> None:
     """Append the planned tables to the registry (atomic, backed up; refuses existing names)."""
-    from mfa_tui.core import registry as registry_mod
+    from mfa_tui.core.registry import load as registry_mod
 
     if plan.additions:
         registry_mod.add_entries(plan.registry_path, **plan.tables(), aws_config_path=plan.config_path)
@@ -371,11 +377,11 @@ class _Planner:
         if self.key_state(key) != "long-term":
             return None, self.no_keys_reason(key)
         serial = self.serial(key) or serial_hint
-        if serial and not (MFA_SERIAL_RE.match(serial) or _HARDWARE_SERIAL_RE.match(serial)):
+        if serial and not (MFA_SERIAL_RE.match(serial) or HARDWARE_SERIAL_RE.match(serial)):
             hint = " (that is the user's ARN; the device is arn:aws:iam::ACCOUNT:mfa/NAME)" if ":user/" in serial else ""
             return None, f"mfa_serial {serial} is not an MFA device ARN{hint}"
         ident = key[: -len(LONG_TERM_SUFFIX)] if key.endswith(LONG_TERM_SUFFIX) else key
-        if not _NAME_RE.match(ident):
+        if profile_name_problem(ident):
             return None, f"{ident!r} cannot name a registry identity"
         if ident in self.identity_names:
             return None, f"identity name {ident} is taken by another identity"
@@ -389,7 +395,7 @@ class _Planner:
                 table["account"] = self.ensure_account(arn.group(1))
         else:
             notes.append(f"no MFA device in [{key}]: add mfa_serial to identities.{ident}, or enrol one with `mfa-tui enroll {ident}`")
-        notes += self.copy_checked(values, table, {"region": _REGION_RE, "endpoint_url": _URL_RE})
+        notes += self.copy_checked(values, table, {"region": REGION_RE, "endpoint_url": _URL_RE})
         self.additions.append(Addition("identity", ident, table, self.source(key), "; ".join(notes)))
         self.identity_names.add(ident)
         self.identity_by_source[key] = ident
@@ -436,10 +442,10 @@ class _Planner:
                 table["strategy"] = "direct"
                 notes.append(f"duration_seconds {text} exceeds the 1h cap on chained roles: strategy direct (one code per refresh)")
         if values.get("external_id"):
-            if not _EXTERNAL_ID_RE.match(values["external_id"]):
+            if not EXTERNAL_ID_RE.match(values["external_id"]):
                 return "external_id is not a valid ExternalId (2-1224 letters, digits and +=,.@:/_-)"
             table["external_id"] = values["external_id"]
-        notes += self.copy_checked(values, table, {"role_session_name": SESSION_NAME_RE, "region": _REGION_RE})
+        notes += self.copy_checked(values, table, {"role_session_name": SESSION_NAME_RE, "region": REGION_RE})
         return table, notes
 
     @staticmethod
@@ -485,7 +491,7 @@ class _Planner:
         return None, "no free profile name: " + "; ".join(reasons)
 
     def name_blocked(self, name: str) -> str | None:
-        if not _NAME_RE.match(name):
+        if profile_name_problem(name):
             return "cannot name a registry profile"
         if name in self.profile_names:
             return "is already a profile in the registry or this import"

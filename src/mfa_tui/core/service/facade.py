@@ -31,15 +31,15 @@ from mfa_tui.core.models import (
     State,
     WhoAmI,
 )
-from mfa_tui.core.session_store import SessionStore, Snapshot, not_written
-from mfa_tui.core.state import SessionState, StateStore
+from mfa_tui.core.session.store import SessionStore, Snapshot, not_written
+from mfa_tui.core.session.state import SessionState, StateStore
 
 if TYPE_CHECKING:
     # Imported on first use below: the dashboard draws its first frame without the engine,
     # the credentials-file writer or the AWS helpers (start-up time, see bench/).
-    from mfa_tui.core import aws
-    from mfa_tui.core.credentials_file import CredentialsFile
-    from mfa_tui.core.refresh import (
+    from mfa_tui.core.aws import clients as aws
+    from mfa_tui.core.credentials.file import CredentialsFile
+    from mfa_tui.core.session.refresh import (
         CodeProvider,
         Engine,
         ProfileResult,
@@ -103,7 +103,7 @@ class Service:
     def credentials_file(self) -> CredentialsFile:
         """The only writer of the shared credentials file."""
         if self._credentials_file is None:
-            from mfa_tui.core.credentials_file import CredentialsFile
+            from mfa_tui.core.credentials.file import CredentialsFile
 
             self._credentials_file = CredentialsFile(self.credentials_path)
         return self._credentials_file
@@ -112,7 +112,7 @@ class Service:
     def watch(self) -> aws.ClockWatch:
         """The clock-skew watch shared by every AWS call of this service."""
         if self._watch is None:
-            from mfa_tui.core import aws
+            from mfa_tui.core.aws import clients as aws
 
             self._watch = aws.ClockWatch()
         return self._watch
@@ -121,7 +121,7 @@ class Service:
     def engine(self) -> Engine:
         """The refresh engine (follows :meth:`reload_registry`)."""
         if self._engine is None:
-            from mfa_tui.core.refresh import Engine
+            from mfa_tui.core.session.refresh import Engine
 
             self._engine = Engine(
                 self.registry, clock=self.clock, long_term_keys=self.long_term_keys, watch=self.watch,
@@ -132,7 +132,7 @@ class Service:
     @classmethod
     def open(cls, config: str | Path | None = None, *, clock: Clock | None = None) -> Service:
         """Load the registry at the resolved path (``--config``, ``$MFA_TUI_CONFIG`` or the default)."""
-        from mfa_tui.core import registry as registry_mod
+        from mfa_tui.core.registry import load as registry_mod
 
         aws_config = paths.aws_config_path()
         loaded = registry_mod.load(paths.config_path(config), aws_config_path=aws_config)
@@ -144,7 +144,7 @@ class Service:
         Raises :class:`~mfa_tui.core.errors.RegistryError` when it no longer loads; the
         registry in use is then kept. The credentials file path stays the one in use.
         """
-        from mfa_tui.core import registry as registry_mod
+        from mfa_tui.core.registry import load as registry_mod
 
         loaded = registry_mod.load(self.registry.path, aws_config_path=self.aws_config_path)
         self.registry = loaded
@@ -154,7 +154,7 @@ class Service:
 
     # ── inputs ──────────────────────────────────────────────────────────────
     def long_term_keys(self, identity: Identity) -> aws.Keys:
-        from mfa_tui.core import aws
+        from mfa_tui.core.aws import clients as aws
 
         return aws.long_term_keys(identity, self.credentials_path, self.aws_config_path)
 
@@ -252,7 +252,7 @@ class Service:
 
     # ── refresh ─────────────────────────────────────────────────────────────
     def plan(self, profiles: Iterable[Profile], *, state: SessionState | None = None, new_session: bool = False) -> RefreshPlan:
-        from mfa_tui.core.refresh import make_plan
+        from mfa_tui.core.session.refresh import make_plan
 
         return make_plan(self.registry, profiles, self.mfa_sessions(state), self.clock.now(), new_session=new_session)
 
@@ -277,7 +277,7 @@ class Service:
         every identity involved, even one whose session still lives. Whatever the run bought
         before an unexpected error is committed all the same.
         """
-        from mfa_tui.core.refresh import RefreshReport, make_plan
+        from mfa_tui.core.session.refresh import RefreshReport, make_plan
 
         adopt = set(adopt)
         emit = progress or (lambda _p: None)
@@ -316,7 +316,7 @@ class Service:
         A file that cannot be read or parsed, or is read-only, refuses every profile.
         """
         from mfa_tui.core.fileio import read_only_reason
-        from mfa_tui.core.refresh import ProfileResult, Progress
+        from mfa_tui.core.session.refresh import ProfileResult, Progress
 
         if not names:
             return {}
@@ -379,7 +379,7 @@ class Service:
         self, report: RefreshReport, unwritten: list[str], names: list[str], state: SessionState, emit: ProgressSink
     ) -> None:
         """VALID (with the new expiry and role ARN) for what is now durable; ERROR for what the write refused."""
-        from mfa_tui.core.refresh import Progress
+        from mfa_tui.core.session.refresh import Progress
 
         if not names:
             return
@@ -404,7 +404,7 @@ class Service:
         Setting ``cancel`` ends the profiles not yet tried with :class:`~mfa_tui.core.errors.CancelledError`.
         An answer is saved only while the profile still holds the credentials it was asked with.
         """
-        from mfa_tui.core.refresh import Progress
+        from mfa_tui.core.session.refresh import Progress
 
         snap = self.snapshot()
         targets, results, asked = [], {}, {}

@@ -3,17 +3,17 @@
 One file (``config.example.toml`` documents every key) lists the accounts, the IAM
 users reached through long-term keys (identities) and the profiles mfa-tui writes
 into the shared credentials file. Reading is stdlib ``tomllib``; the rules live in
-:mod:`mfa_tui.core.registry_validate`. Every problem is reported at once, as a
+:mod:`mfa_tui.core.registry.validate`. Every problem is reported at once, as a
 :class:`~mfa_tui.core.errors.Problem` naming the file, the table and key, and the
 line and column when we can find them, so ``mfa-tui config check`` and the dashboard's
 error screen can list them all.
 
 The writers (:func:`add_entries`, :func:`set_value`, :func:`dumps`) live in
-:mod:`mfa_tui.core.registry_edit` and are imported only when called: loading the
+:mod:`mfa_tui.core.registry.edit` and are imported only when called: loading the
 registry (done by ``credential-process`` on every AWS CLI call) never pays for
 tomli-w or filelock.
 
-:func:`load` keeps the last registry that validated (:mod:`mfa_tui.core.registry_cache`) and
+:func:`load` keeps the last registry that validated (:mod:`mfa_tui.core.registry.cache`) and
 reuses it while the registry's text, the AWS config file and the rules are unchanged, so an
 unchanged registry opens without tomllib or the checks (and without importing them). A
 registry with problems is always checked in full; :func:`check` never uses the copy.
@@ -50,11 +50,11 @@ def load(path: Path, *, aws_config_path: Path | None = None) -> Registry:
     problem saying how to create it. ``aws_config_path`` is the AWS config file checked
     for profiles that would shadow ours (default: ``$AWS_CONFIG_FILE`` or ~/.aws/config).
     """
-    from mfa_tui.core import registry_cache
+    from mfa_tui.core.registry import cache as registry_cache
 
     from dataclasses import replace
 
-    from mfa_tui.core.state_peek import registry_stamp
+    from mfa_tui.core.session.peek import registry_stamp
 
     path = Path(path)
     if aws_config_path is None:
@@ -68,7 +68,7 @@ def load(path: Path, *, aws_config_path: Path | None = None) -> Registry:
     registry = registry_cache.lookup(path, key)
     if registry is not None and registry.settings.credentials_file:
         # That rule reads the disk (symlinks) and the state dir, which the copy's key does not cover.
-        from mfa_tui.core.registry_validate import credentials_file_clash
+        from mfa_tui.core.registry.validate import credentials_file_clash
 
         if credentials_file_clash(registry.settings.credentials_file, path, aws_config_path):
             registry = None
@@ -156,7 +156,7 @@ def validate_raw(
     raw: dict[str, Any], text: str | None, path: Path, *, aws_config_path: Path | None = None
 ) -> tuple[Registry | None, list[Problem]]:
     """Validate a parsed registry; ``text`` (when given) supplies line numbers for problems."""
-    from mfa_tui.core.registry_validate import validate
+    from mfa_tui.core.registry.validate import validate
 
     if aws_config_path is None:
         aws_config_path = _default_aws_config()
@@ -177,7 +177,7 @@ def _locator(text: str | None):
     cache: list = []
 
     def locate(where: tuple[str, ...]) -> tuple[int, int] | None:
-        from mfa_tui.core.registry_text import ScanError, scan
+        from mfa_tui.core.registry.text import ScanError, scan
 
         if not cache:
             try:
@@ -192,7 +192,7 @@ def _locator(text: str | None):
 
 def syntax_problem(message: str, text: str, path: Path) -> Problem:
     """A tomllib error as a Problem, reworded where tomllib's wording leaves users guessing."""
-    from mfa_tui.core.registry_text import format_path, line_col
+    from mfa_tui.core.registry.text import format_path, line_col
 
     line = column = None
     m = _AT_POSITION.match(message)
@@ -296,7 +296,7 @@ def add_entries(
     aws_config_path: Path | None = None,
 ) -> None:
     """Append new ``[accounts.*]``, ``[identities.*]`` and ``[profiles.*]`` tables; see :mod:`registry_edit`."""
-    from mfa_tui.core import registry_edit
+    from mfa_tui.core.registry import edit as registry_edit
 
     registry_edit.add_entries(
         path, accounts=accounts or {}, identities=identities or {}, profiles=profiles or {},
@@ -306,13 +306,13 @@ def add_entries(
 
 def set_value(path: Path, table: tuple[str, ...], key: str, value: Any, *, aws_config_path: Path | None = None) -> None:
     """Set (or, with ``None``, remove) one key by an exact text edit; see :mod:`registry_edit`."""
-    from mfa_tui.core import registry_edit
+    from mfa_tui.core.registry import edit as registry_edit
 
     registry_edit.set_value(path, table, key, value, aws_config_path=aws_config_path)
 
 
 def dumps(raw: dict[str, Any]) -> str:
     """The canonical tomli-w text of a registry dict (used for new files and full rewrites)."""
-    from mfa_tui.core import registry_edit
+    from mfa_tui.core.registry import edit as registry_edit
 
     return registry_edit.dumps(raw)
