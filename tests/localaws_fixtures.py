@@ -15,6 +15,13 @@
   row are ``code()`` then ``next_code()`` (or ``code()`` after the first was used).
   ``local_aws.current_code(serial, offset_steps=n)`` gives codes for other steps.
 
+Authorisation: the local AWS authorises every request against IAM policies as AWS does (the
+demo's alice has the force-MFA policy, so her long-term keys may do little but get a session).
+Most tests were written to set up state with long-term keys, so ``local_aws`` turns
+authorisation off; ``authorising_aws`` is the same server with it on. The demo roles have policies attached
+(S3 and IAM reads), so deleting one in-process needs ``detach_role_policy`` first, as on AWS. ``MFA_TUI_TEST_AUTHORISE=1``
+turns it on for every test, to see which tests rely on it being off.
+
 The local AWS refuses requests signed more than 15 minutes from its clock, as AWS does. While
 ``local_aws`` is in use, botocore in this process signs on ``frozen_clock`` (the clock mfa-tui
 runs on), so advancing it moves the signing time too and hours may pass. To put AWS's clock
@@ -24,6 +31,7 @@ off from the caller's, give the local AWS a clock of its own:
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,11 +63,20 @@ def local_aws(_local_aws_server, frozen_clock, monkeypatch):
     aws = _local_aws_server
     aws.reset()
     aws.clock = frozen_clock
+    aws.authorise = bool(os.environ.get("MFA_TUI_TEST_AUTHORISE"))
     # botocore signs with botocore.auth.get_current_datetime() (naive UTC; botocore 1.44).
     monkeypatch.setattr(botocore.auth, "get_current_datetime",
                         lambda remove_tzinfo=True: _naive_or_aware(frozen_clock.now(), remove_tzinfo))
     yield aws
     aws.faults.clear()
+
+
+@pytest.fixture
+def authorising_aws(local_aws):
+    """``local_aws`` authorising every request, as AWS does."""
+    local_aws.authorise = True
+    yield local_aws
+    local_aws.authorise = False
 
 
 def _naive_or_aware(now: datetime, remove_tzinfo: bool) -> datetime:
@@ -71,3 +88,13 @@ def demo_world(local_aws, isolated_home: Path):
     from mfa_tui.localaws.demo import build_world
 
     return build_world(local_aws, isolated_home)
+
+
+def delete_role(account_id: str, name: str) -> None:
+    """Delete a demo role as AWS requires: its managed policies detached first."""
+    from mfa_tui.localaws import backends
+
+    iam = backends.iam(account_id)
+    for arn in list(iam.get_role(name).managed_policies):
+        iam.detach_role_policy(arn, name)
+    iam.delete_role(name)

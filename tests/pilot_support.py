@@ -10,6 +10,7 @@ import asyncio
 from textual.notifications import Notification, Notify
 
 from mfa_tui.ui.dialogs.token import TokenDialog
+from mfa_tui.ui.textual_private import screen_lines
 
 
 async def settle(pilot, timeout: float = 30.0) -> None:
@@ -53,4 +54,4 @@ def notifications(messages: list) -> list[Notification]:
 
 def screen_text(app) -> str:
     """What the terminal shows, as plain text lines (the top screen, toasts included)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(screen_lines(app.screen))

@@ -17,7 +17,8 @@ import pytest
 
 from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
-from mfa_tui.core.enroll.qr import parse_lines, qr_matrix
+from mfa_tui.core.enroll.qr import qr_matrix
+from qr_support import parse_lines
 
 BOB_SERIAL = "arn:aws:iam::111111111111:mfa/bob"
 QR_CHARS = set(" ▀▄█")

@@ -125,7 +125,7 @@ def test_unparsable_aws_file_names_file_and_line(isolated_home, tmp_path):
     config.write_text(f"[default]\nregion = us-east-1\n{SECRET}\n")
     result = mfa_tui("--config", str(tmp_path / "r.toml"), "import")
     assert result.returncode == 2
-    assert result.stderr.strip() == f"mfa-tui: {config}:3: cannot parse: line is not `key = value` (the AWS CLI cannot read it either)"
+    assert result.stderr.strip() == f"mfa-tui: {config}:3: not a `key = value` line, a comment or a [section] header (the AWS CLI cannot read it either)"
     assert "Traceback" not in result.stderr and SECRET not in result.stderr
 
 

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mfa_tui.core.credentials import editor as credentials_edit
-from mfa_tui.core.credentials.file import _semantic
+from mfa_tui.core.credentials.reader import sections_copy
 from mfa_tui.core.errors import CredentialsFileError
 
 PATH = Path("credentials")
@@ -33,7 +33,7 @@ def section(name: str, values: dict[str, str]) -> str:
 
 
 def both(text: str, wanted: dict[str, dict[str, str]]) -> tuple[str | None, str]:
-    sections = _semantic(PATH, text)
+    sections = sections_copy(PATH, text)
     plain = credentials_edit._plain_edit(PATH, text, sections, wanted, [])
     slow = credentials_edit._configupdater_edit(PATH, text, sections, wanted, [])
     return plain, slow
@@ -104,7 +104,7 @@ def test_fast_path_matches_configupdater_on_generated_plain_files(preamble, fore
     if not trailing_newline:
         text = text.removesuffix("\n")
     try:
-        sections = _semantic(PATH, text)
+        sections = sections_copy(PATH, text)
     except CredentialsFileError:  # a key twice in a section: botocore's parser refuses it first
         assume(False)
     wanted = {f"p{i}": owned(i, tag="z") for i in range(len(mine)) if i % 2 == 0}

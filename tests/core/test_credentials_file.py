@@ -18,7 +18,7 @@ import boto3
 import botocore.session
 import pytest
 
-from mfa_tui.core.credentials import editor as credentials_edit
+from mfa_tui.core.credentials import verify as credentials_verify
 from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
 from mfa_tui.core.errors import CredentialsFileError
 from mfa_tui.core.models import Credentials
@@ -411,7 +411,7 @@ def test_region_check_refuses_any_change_outside_owned_sections():
     before = [(None, "# top\n"), ("a", "[a]\nx = 1\n"), ("mine", "[mine]\nk = v\n"), ("b", "[b]\ny = 2")]
     ok = [(None, "# top\n"), ("a", "[a]\nx = 1\n"), ("mine", "[mine]\nk = w\n"), ("b", "[b]\ny = 2\n\n"),
           ("new", "[new]\nk = v\n")]
-    credentials_edit._check_regions(Path("f"), before, ok, {"mine", "new"}, {"new"})
+    credentials_verify.check_regions(Path("f"), before, ok, {"mine", "new"}, {"new"})
     bad_cases = [
         [(None, "# top \n"), *ok[1:]],  # a changed byte in the preamble
         [ok[0], ("a", "[a]\nx = 1\n\n"), *ok[2:]],  # a region that was not the last one grew
@@ -421,16 +421,16 @@ def test_region_check_refuses_any_change_outside_owned_sections():
     ]
     for after in bad_cases:
         with pytest.raises(CredentialsFileError, match="mfa-tui left the file unchanged"):
-            credentials_edit._check_regions(Path("f"), before, after, {"mine", "new"}, {"new"})
+            credentials_verify.check_regions(Path("f"), before, after, {"mine", "new"}, {"new"})
     # Without an appended section, not even the last region may grow.
     with pytest.raises(CredentialsFileError):
-        credentials_edit._check_regions(Path("f"), before, ok[:4], {"mine"}, set())
+        credentials_verify.check_regions(Path("f"), before, ok[:4], {"mine"}, set())
 
 
 def test_readback_check_refuses_a_result_botocore_reads_differently():
     before = {"a": {"x": "1"}, "mine": {"k": "v"}}
     wanted = {"mine": {"k": "w"}, "new": {"k": "n"}}
-    credentials_edit.verify(Path("f"), before, {"a": {"x": "1"}, "mine": {"k": "w"}, "new": {"k": "n"}}, wanted, set())
+    credentials_verify.verify(Path("f"), before, {"a": {"x": "1"}, "mine": {"k": "w"}, "new": {"k": "n"}}, wanted, set())
     for after in (
         {"a": {"x": "2"}, "mine": {"k": "w"}, "new": {"k": "n"}},
         {"mine": {"k": "w"}, "new": {"k": "n"}},
@@ -438,7 +438,7 @@ def test_readback_check_refuses_a_result_botocore_reads_differently():
         {"a": {"x": "1"}, "mine": {"k": "w"}, "new": {"k": "n"}, "extra": {}},
     ):
         with pytest.raises(CredentialsFileError):
-            credentials_edit.verify(Path("f"), before, after, wanted, set())
+            credentials_verify.verify(Path("f"), before, after, wanted, set())
 
 
 def test_temp_files_of_killed_writers_are_swept_and_nothing_else(path):

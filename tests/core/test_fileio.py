@@ -156,5 +156,5 @@ def test_the_state_file_sweeps_its_killed_writers_temp_files(tmp_path):
 
 
 def test_the_temp_prefix_is_what_the_sweep_recognises(target):
-    name = fileio._temp_prefix(target) + "abcd_123.tmp"
-    assert fileio._temp_pattern(target).match(name).group(1) == str(os.getpid())
+    name = fileio.tempfiles.temp_prefix(target) + "abcd_123.tmp"
+    assert fileio.tempfiles.temp_pattern(target).match(name).group(1) == str(os.getpid())

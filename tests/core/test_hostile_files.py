@@ -289,7 +289,7 @@ def dead_pid() -> int:
 
 def test_a_temp_file_of_a_dead_pid_of_this_namespace_is_swept_at_once(tmp_path):
     target = tmp_path / "credentials"
-    left = tmp_path / f".credentials.{dead_pid()}.{fileio._namespace_tag()}.abcd_123.tmp"
+    left = tmp_path / f".credentials.{dead_pid()}.{fileio.tempfiles.namespace_tag()}.abcd_123.tmp"
     left.write_bytes(b"secret")
 
     atomic_write(target, b"[new]\n")

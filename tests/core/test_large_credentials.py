@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfa_tui.core.credentials import editor as credentials_edit
-from mfa_tui.core.credentials import file as credentials_file
-from mfa_tui.core.credentials.file import MAX_BYTES, CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials import reader
+from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.reader import MAX_BYTES
 from mfa_tui.core.errors import CredentialsFileError
 from mfa_tui.core.models import Credentials
 
@@ -43,30 +44,30 @@ def test_the_reader_agrees_with_configparser(lines, final_newline, crlf):
     eol = "\r\n" if crlf else "\n"
     text = eol.join(lines) + (eol if final_newline and lines else "")
     try:
-        expected = credentials_file._parse_strict(PATH, text)
+        expected = reader.parse_strict(PATH, text)
     except CredentialsFileError as exc:
         with pytest.raises(CredentialsFileError) as got:
-            credentials_file._parse(PATH, text)
+            reader.parse(PATH, text)
         assert str(got.value) == str(exc)
         return
     for _ in range(2):  # the second time from the memo of the first
-        got = credentials_file._parse(PATH, text)
+        got = reader.parse(PATH, text)
         assert list(got.items()) == list(expected.items())
         assert all(list(got[name].items()) == list(keys.items()) for name, keys in expected.items())
 
 
 def test_configparser_reads_only_files_it_would_refuse(monkeypatch):
     calls = []
-    strict = credentials_file._parse_strict
-    monkeypatch.setattr(credentials_file, "_parse_strict", lambda path, text: calls.append(text) or strict(path, text))
+    strict = reader.parse_strict
+    monkeypatch.setattr(reader, "parse_strict", lambda path, text: calls.append(text) or strict(path, text))
     text = "# top\n[a]\nx = 1\n  ; c\n\n[b]\ns3 =\n  addressing_style = path\n  [x] in the value\n[c]\n  [d] ; no key above\ny: 2\n"
     expected = {"a": {"x": "1"}, "b": {"s3": "\naddressing_style = path\n[x] in the value"}, "c": {}, "d": {"y": "2"}}
     assert strict(PATH, text) == expected
-    assert credentials_file._parse(PATH, text) == expected
+    assert reader.parse(PATH, text) == expected
     assert calls == []
     broken = text + "[a]\n"
     with pytest.raises(CredentialsFileError, match=r":13: a second \[a\] section"):
-        credentials_file._parse(PATH, broken)
+        reader.parse(PATH, broken)
     assert calls == [broken]
 
 

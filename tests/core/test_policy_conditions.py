@@ -89,6 +89,10 @@ DATE = [
     ({"DateNotEquals": {"k": "2026-01-01T00:00:00Z"}}, ABSENT, True),
     ({"DateNotEquals": {"k": "2026-01-01T00:00:00Z"}}, {"k": "2026-01-02T00:00:00Z"}, True),
     ({"DateLessThanIfExists": {"k": "2026-01-01T00:00:00Z"}}, ABSENT, True),
+    ({"DateEquals": {"k": "2026-01-01T00:00:00z"}}, {"k": "2026-01-01T00:00:00Z"}, True),  # RFC 3339 lower-case z
+    ({"DateEquals": {"k": "2026-01-01T00:00:00"}}, {"k": "1767225600"}, True),  # naive is UTC
+    ({"DateLessThan": {"k": "1767225600.5"}}, {"k": " 2026-01-01T00:00:00Z "}, True),  # fractional epoch
+    ({"DateGreaterThan": {"k": "-1"}}, {"k": "1970-01-01T00:00:00Z"}, True),  # negative epoch
 ]
 
 BOOL = [

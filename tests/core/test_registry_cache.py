@@ -180,6 +180,17 @@ def test_the_copy_is_private_and_a_read_only_cache_is_harmless(files, monkeypatc
     assert registry.load(path, aws_config_path=aws_config).profiles["alice"].identity == "alice"
 
 
+def test_the_copy_is_a_0600_file_in_a_0700_dir_replaced_whole(files):
+    path, aws_config = files
+    registry.load(path, aws_config_path=aws_config)
+    path.write_text(BASE.replace("mfa-light", "mfa-dark"))
+    registry.load(path, aws_config_path=aws_config)
+    [copy] = _copies()
+    assert copy.stat().st_mode & 0o777 == 0o600
+    assert registry_cache.cache_dir().stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in registry_cache.cache_dir().iterdir()] == [copy.name]  # no temp file left behind
+
+
 def test_no_text_of_the_inputs_is_kept_only_their_hashes(files):
     """botocore allows long-term keys in ~/.aws/config: no line of it (nor of the registry) may land in the cache."""
     path, aws_config = files

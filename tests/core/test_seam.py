@@ -62,3 +62,57 @@ def test_credential_process_cached_path_stays_lean(demo_world, frozen_clock):
 def test_status_command_does_not_import_boto3():
     loaded = _loaded_after("import mfa_tui.cli.status_cmd, mfa_tui.core.service.facade")
     assert not any(m.split(".")[0] in ("boto3", "botocore", "textual") for m in loaded)
+
+
+def _import_cycles() -> list[list[str]]:
+    """Groups of mfa_tui modules that import each other, counting imports inside functions."""
+    import grimp
+
+    graph = grimp.build_graph("mfa_tui")
+    imports = {
+        m: {i for i in graph.find_modules_directly_imported_by(m) if i.startswith("mfa_tui")} for m in graph.modules
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in imports[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(imports):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_imports_itself_through_others():
+    assert _import_cycles() == []
+
+
+def test_no_source_file_is_over_400_lines():
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "src").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}

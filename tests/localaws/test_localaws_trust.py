@@ -104,3 +104,18 @@ def test_unknown_operators_and_broken_documents_fail_closed():
 
 def test_url_encoded_documents_are_read():
     assert allows(quote(json.dumps(policy())), ALICE, LONG_TERM)
+
+
+@pytest.mark.parametrize(
+    ("external_id", "expected"),
+    [("team[a]-1", True), ("teama-1", False)],
+)
+def test_brackets_are_ordinary_characters_as_in_iam(external_id, expected):
+    # fnmatch would read "[a]" as a character class; IAM has only * and ?.
+    doc = policy(condition={"StringLike": {"sts:ExternalId": "team[a]-*"}})
+    assert allows(doc, ALICE, {"sts:ExternalId": external_id}) is expected
+
+
+def test_action_brackets_are_literal():
+    assert not allows(policy(action="sts:Assume[R]ole"), ALICE, LONG_TERM)
+    assert allows(policy(action="sts:Assume?ole"), ALICE, LONG_TERM)

@@ -23,8 +23,8 @@ from app_support import (
     wrong_code,
 )
 
+from localaws_fixtures import delete_role
 from mfa_tui.core.models import State
-from mfa_tui.localaws import backends
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
 from mfa_tui.ui.dialogs.token import TokenDialog
 from mfa_tui.ui.messages import RefreshFinished, RemintFinished
@@ -149,7 +149,7 @@ async def test_spent_code_is_refused_and_skipping_leaves_an_error_row(service, d
 
 
 async def test_one_failing_role_does_not_stop_the_others(service, demo_world, local_aws):
-    backends.iam("222222222222").delete_role("ReadOnly")
+    delete_role("222222222222", "ReadOnly")
     record = Recorder()
     app = make_app(service)
     async with app.run_test(size=SIZE, message_hook=record) as pilot:

@@ -19,10 +19,10 @@ from app_support import (
     wait_for,
 )
 
+from localaws_fixtures import delete_role
 from mfa_tui.core.session.refresh import ProfileResult
-from mfa_tui.localaws import backends
 from mfa_tui.ui.messages import RemintFinished
-from mfa_tui.core.service.facade import due_for_remint
+from mfa_tui.core.session.status import due_for_remint
 from mfa_tui.ui.remint import BACKOFF_MAX, RemintBackoff
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -93,7 +93,7 @@ async def test_a_failing_remint_backs_off_and_is_notified_once(service, demo_wor
         screen = main_screen(app)
         await refresh_one(pilot, "dev-admin", demo_world.code())
         assert local_aws.count("AssumeRole") == 1
-        backends.iam("222222222222").delete_role("Admin")
+        delete_role("222222222222", "Admin")
         frozen_clock.advance(50 * 60)  # 10 minutes left: due for re-mint
         finished = lambda: [m for m in record.messages if isinstance(m, RemintFinished)]  # noqa: E731
         runs = len(finished())

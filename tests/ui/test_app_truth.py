@@ -17,9 +17,9 @@ from app_support import (
     wait_for,
 )
 
+from localaws_fixtures import delete_role
 from mfa_tui.core.models import State
 from mfa_tui.core.service.facade import Service
-from mfa_tui.localaws import backends
 from mfa_tui.ui.messages import RefreshFinished
 from mfa_tui.ui.rowformat import ERROR_MARK
 
@@ -97,7 +97,7 @@ async def test_a_failed_refresh_of_working_credentials_keeps_the_row_valid_with_
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         screen = main_screen(app)
         await refresh_one(pilot, "dev-admin", demo_world.code())
-        backends.iam("222222222222").delete_role("Admin")
+        delete_role("222222222222", "Admin")
         await pilot.press("r")  # the MFA session lives: no code, and AssumeRole fails
         await settle(pilot)
         assert seen_before_end == {"dev-admin": State.VALID}  # while the run ended, before the core's rows

@@ -14,7 +14,9 @@ from textual.widgets import DataTable, Input, Static
 from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
 from mfa_tui.core.enroll.device import open_enrolment
-from mfa_tui.ui.screens.enroll import CodeInput, ConfirmDialog, EnrollScreen
+from mfa_tui.ui.dialogs.confirm import ConfirmDialog
+from mfa_tui.ui.screens.enroll import CodeInput, EnrollScreen
+from mfa_tui.ui.textual_private import screen_lines
 
 SIZE = (100, 30)
 BOB_SERIAL = "arn:aws:iam::111111111111:mfa/bob"
@@ -54,7 +56,7 @@ def text_of(screen, selector: str) -> str:
 
 def screen_text(app: App) -> str:
     """What the terminal shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(screen_lines(app.screen))
 
 
 async def type_codes(pilot, code1: str, code2: str) -> None:
@@ -252,3 +254,48 @@ def test_snapshot_with_a_new_device_secret_masked(snap_compare, demo_world, loca
 
     assert snap_compare(app, terminal_size=SIZE, run_before=create_and_check)
     assert checked == [True]
+
+
+async def test_a_code_field_shows_all_six_digits(demo_world, local_aws):
+    app = Host(EnrollScreen(_flow(demo_world, "alice")))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.press(*"123456")
+        await pilot.press(*"654321")
+        assert app.enroll.query_one("#code2", Input).value == "654321"
+        shown = screen_text(app)
+        assert "123456" in shown  # the first field, no longer focused
+        assert "654321" in shown  # the second, focused, with its cursor after the last digit
+
+
+async def test_two_codes_pasted_at_once_fill_both_fields(demo_world, local_aws):
+    from textual.events import Paste
+
+    app = Host(EnrollScreen(_flow(demo_world, "alice")))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        screen = app.enroll
+        screen.query_one("#code1", Input).post_message(Paste("123456 654321\n"))
+        await pilot.pause()
+        assert screen.query_one("#code1", Input).value == "123456"
+        assert screen.query_one("#code2", Input).value == "654321"
+        assert app.focused is screen.query_one("#code2", Input)
+
+
+async def test_two_codes_typed_in_one_burst_fill_both_fields(demo_world, local_aws):
+    """A paste without bracketed paste arrives as keys, faster than the focus moves to the second field."""
+    from textual.events import Key
+
+    app = Host(EnrollScreen(_flow(demo_world, "alice")))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        screen = app.enroll
+        first = screen.query_one("#code1", Input)
+        for digit in "123456654321":
+            first.post_message(Key(digit, digit))
+        await pilot.pause()
+        assert first.value == "123456"
+        assert screen.query_one("#code2", Input).value == "654321"

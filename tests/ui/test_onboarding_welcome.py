@@ -20,13 +20,14 @@ from mfa_tui.ui.app import MfaTuiApp
 from mfa_tui.ui.screens.main import MainScreen
 from mfa_tui.ui.screens.problems import ProblemsScreen
 from mfa_tui.ui.screens.welcome import ImportPlanScreen, WelcomeScreen
+from mfa_tui.ui.textual_private import screen_lines, set_return_value
 
 SIZE = (100, 30)
 KEYS = ("AKIAEXAMPLEEXAMPLE01", "secretsecretsecretsecretsecretsecret0001")
 
 
 def _screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(screen_lines(app.screen))
 
 
 def _aws_files(home: Path) -> None:
@@ -131,7 +132,7 @@ def test_run_dashboard_welcomes_when_there_is_no_registry_and_runs_the_demo_when
 
     def fake_run_app(app) -> int:
         seen.append(app)
-        app._return_value = "demo"
+        set_return_value(app, "demo")
         return 0
 
     monkeypatch.setattr(dashboard_cmd, "run_app", fake_run_app)

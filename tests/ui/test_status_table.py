@@ -14,6 +14,7 @@ from mfa_tui.core.models import ProfileKind, ProfileStatus, State, WhoAmI
 from mfa_tui.ui.rowformat import ago_text, bar, derive_state, left_text
 from mfa_tui.ui.theming import DEFAULT_THEME, ThemeVariablesMixin, install_themes, load_themes, theme_dirs
 from mfa_tui.ui.widgets.status_table import StatusTable
+from mfa_tui.ui.textual_private import screen_lines as shown_lines
 
 WARN = 15 * 60
 
@@ -101,7 +102,7 @@ def screen_lines(app: App, width: int) -> list[str]:
     repaint a line shows up as stale text. (Textual has no public "screen text" call; its
     compositor is stable within the exactly pinned Textual version.)
     """
-    return [strip.text[:width].rstrip() for strip in app.screen._compositor.render_strips()]
+    return [line[:width].rstrip() for line in shown_lines(app.screen)]
 
 
 def line_of(table: StatusTable, profile: str) -> str:
@@ -518,10 +519,10 @@ def test_every_state_the_core_has_is_ranked_coloured_and_kept_as_given():
     for state in set(State) - DERIVED_STATES:
         assert derive_state(state, 10_000, 0, WARN) is state
     # A failed refresh: the error beside working credentials, "error" once they stop working.
-    assert derive_state(State.VALID, 10_000, 0, WARN, failed=True) is State.VALID
-    assert derive_state(State.VALID, 100, 0, WARN, failed=True) is State.EXPIRING
-    assert derive_state(State.VALID, 0, 10, WARN, failed=True) is State.ERROR
-    assert derive_state(State.VALID, None, 0, WARN, failed=True) is State.ERROR
+    assert derive_state(State.VALID, 10_000, 0, WARN, last_error="AccessDenied") is State.VALID
+    assert derive_state(State.VALID, 100, 0, WARN, last_error="AccessDenied") is State.EXPIRING
+    assert derive_state(State.VALID, 0, 10, WARN, last_error="AccessDenied") is State.ERROR
+    assert derive_state(State.VALID, None, 0, WARN, last_error="AccessDenied") is State.ERROR
 
 
 def test_a_failed_run_keeps_working_credentials_and_fails_the_rest():

@@ -129,21 +129,29 @@ def _enrol(flow, args) -> int:
         _say(f"Secret: {flow.secret()}")
         _say(f"URI:    {flow.uri()}")
         _say("Scan the code (or add the secret) in your authenticator app, then enter two consecutive codes.")
-    for attempt in range(1, _CODE_ATTEMPTS + 1):
-        code1, code2 = _read_codes(flow, "MFA")
-        try:
-            serial = flow.enable(code1, code2)
-            break
-        except CodeError as exc:
-            print(f"mfa-tui: {exc}", file=sys.stderr, flush=True)
-            if attempt == _CODE_ATTEMPTS:
-                raise
+    serial = _with_code_pair(flow, "MFA", flow.enable)
     _say(f"Enabled {serial} for IAM user {flow.user_name}.")
     if flow.registry_path is not None:
         _say(f"Recorded mfa_serial in [identities.{flow.identity}] of {flow.registry_path}.")
     if flow.profile_note:
         _say(flow.profile_note)
     return 0
+
+
+def _with_code_pair(flow, what: str, send):
+    """``send(code1, code2)`` with two codes read from the user; a refused pair is asked again.
+
+    Up to :data:`_CODE_ATTEMPTS` pairs; each refusal is said on stderr, the last one raised.
+    """
+    for attempt in range(1, _CODE_ATTEMPTS + 1):
+        code1, code2 = _read_codes(flow, what)
+        try:
+            return send(code1, code2)
+        except CodeError as exc:
+            print(f"mfa-tui: {exc}", file=sys.stderr, flush=True)
+            if attempt == _CODE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _pick_serial(flow, devices, wanted: str, registry_serial: str | None) -> str:
@@ -164,15 +172,7 @@ def _pick_serial(flow, devices, wanted: str, registry_serial: str | None) -> str
 
 def _resync(flow, devices, wanted: str, registry_serial: str | None) -> int:
     serial = _pick_serial(flow, devices, wanted, registry_serial)
-    for attempt in range(1, _CODE_ATTEMPTS + 1):
-        code1, code2 = _read_codes(flow, f"resync {serial}")
-        try:
-            flow.resync(serial, code1, code2)
-            break
-        except CodeError as exc:
-            print(f"mfa-tui: {exc}", file=sys.stderr, flush=True)
-            if attempt == _CODE_ATTEMPTS:
-                raise
+    _with_code_pair(flow, f"resync {serial}", lambda code1, code2: flow.resync(serial, code1, code2))
     _say(f"Resynced {serial}.")
     return 0
 

@@ -14,17 +14,17 @@ import io
 
 from mfa_tui.cli.common import iso, open_service, print_json, print_table
 from mfa_tui.core.errors import ConfigError
-from mfa_tui.core.models import MFA_SESSION_MAX
 from mfa_tui.core.policy.report import (
     CONTEXT_SHORT,
     CONTEXTS,
     DEFAULT_MFA_AGE,
-    RESULT_LETTERS,
     RESULT_WORDS,
     MatrixRow,
     PolicyReport,
     PrincipalReport,
+    aws_letter,
     check_action,
+    check_mfa_age,
 )
 
 
@@ -48,8 +48,7 @@ def _check(args) -> list[str]:
             check_action(action)
         except ConfigError as exc:
             raise ConfigError(f"--action: {exc}") from None
-    if not 0 <= args.mfa_age <= MFA_SESSION_MAX:
-        raise ConfigError(f"--mfa-age {args.mfa_age}: expected 0 to {MFA_SESSION_MAX} seconds")
+    check_mfa_age(args.mfa_age, what="--mfa-age")
     return list(args.action)
 
 
@@ -131,7 +130,7 @@ def _sid(document: dict, index: int) -> str:
 
 def _row(row: MatrixRow, simulated: bool) -> list[str]:
     cells = row.cells
-    aws = " ".join(RESULT_LETTERS[c.aws] if c.aws is not None else "?" for c in cells.values()) if simulated else "-"
+    aws = " ".join(aws_letter(c) for c in cells.values()) if simulated else "-"
     return [row.action, *(RESULT_WORDS[c.result] for c in cells.values()), aws, "; ".join(row.notes)]
 
 

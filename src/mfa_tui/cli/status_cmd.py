@@ -9,7 +9,7 @@ terminal the state words are coloured, unless ``NO_COLOR`` is set or ``TERM`` is
 from __future__ import annotations
 
 from mfa_tui.cli.common import add_profile_args, iso, left, open_service, print_json, print_table
-from mfa_tui.core.models import STALE_STATES
+from mfa_tui.core.session.status import is_stale
 
 STATE_COLUMN = 3
 STATE_COLOURS = {"valid": "32", "expiring": "33", "expired": "31", "missing": "31", "changed": "35",
@@ -53,7 +53,7 @@ def run(args) -> int:
     state = service.load_state()
     rows = service.statuses([p.name for p in names] if names else None, state=state)
     now = service.clock.now()
-    stale = 1 if args.check and any(r.state in STALE_STATES or r.last_error for r in rows) else 0
+    stale = 1 if args.check and any(is_stale(r) for r in rows) else 0
     if args.json:
         print_json([status_dict(r, now) for r in rows])
         return stale

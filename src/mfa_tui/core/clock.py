@@ -7,6 +7,7 @@ current time comes from a :class:`Clock` passed in, so tests freeze or advance i
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -65,6 +66,16 @@ def parse_time(text: str) -> datetime:
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     return utc(datetime.fromisoformat(text))
+
+
+def parse_instant(text: str) -> datetime:
+    """:func:`parse_time`, also taking Unix epoch seconds (``1700000000``, ``-1.5``) and RFC 3339's
+    lower-case ``z``, as IAM's date condition operators accept them. Raises ``ValueError`` (or
+    ``OverflowError``/``OSError`` for an epoch out of range)."""
+    text = text.strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return datetime.fromtimestamp(float(text), UTC)
+    return parse_time(text[:-1] + "Z" if text.endswith("z") else text)
 
 
 def rfc3339(dt: datetime) -> str:

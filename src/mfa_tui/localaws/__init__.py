@@ -1,4 +1,5 @@
-"""The local AWS: moto's server plus the MFA behaviour AWS has and moto lacks, and the demo world.
+"""The local AWS: moto's server plus what AWS does and moto lacks (MFA, authentication, authorisation
+against IAM policies), and the demo world.
 
 ``from mfa_tui.localaws import LocalAWS`` starts nothing and imports moto only when used:
 the names below load lazily so that ``mfa-tui demo code`` (which needs only pyotp) stays

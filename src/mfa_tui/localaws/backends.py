@@ -108,3 +108,88 @@ def find_role(account: str, role_arn: str) -> Any | None:
 def user(account: str, user_name: str) -> Any | None:
     backend = existing(account)
     return backend.users.get(user_name) if backend is not None else None
+
+
+@dataclass(frozen=True)
+class IdentityPolicies:
+    """A principal's policies as moto holds them: documents (JSON text) with their names."""
+
+    documents: list[str]
+    names: list[str]
+    boundary: list[str] | None = None
+    """The permissions boundary's document (None: no boundary)."""
+    boundary_names: list[str] | None = None
+
+
+def _default_document(policy: Any) -> str:
+    for version in policy.versions:
+        if version.is_default:
+            return version.document
+    return policy.versions[-1].document if policy.versions else "{}"
+
+
+def _collect(holder: Any, documents: list[str], names: list[str]) -> None:
+    """Inline then attached managed policies of a user, group or role."""
+    for name, document in list(holder.policies.items()):
+        documents.append(document)
+        names.append(name)
+    for policy in list(holder.managed_policies.values()):
+        documents.append(_default_document(policy))
+        names.append(policy.name)
+
+
+def user_policies(account: str, user_name: str) -> IdentityPolicies:
+    """The user's inline and attached policies and those of its groups (moto keeps no user boundary)."""
+    documents: list[str] = []
+    names: list[str] = []
+    backend = existing(account)
+    found = backend.users.get(user_name) if backend is not None else None
+    if found is None:
+        return IdentityPolicies(documents, names)
+    _collect(found, documents, names)
+    for group in list(backend.groups.values()):
+        if found in group.users:
+            _collect(group, documents, names)
+    return IdentityPolicies(documents, names)
+
+
+def role_policies(account: str, role_arn: str) -> IdentityPolicies:
+    """The role's inline and attached policies and its permissions boundary."""
+    documents: list[str] = []
+    names: list[str] = []
+    role = find_role(account, role_arn)
+    if role is None:
+        return IdentityPolicies(documents, names)
+    _collect(role, documents, names)
+    boundary_arn = role.permissions_boundary_arn
+    if not boundary_arn:
+        return IdentityPolicies(documents, names)
+    backend = existing(account)
+    policy = backend.managed_policies.get(boundary_arn) if backend is not None else None
+    # A boundary that cannot be read allows nothing, as a deleted boundary policy would.
+    boundary = [_default_document(policy)] if policy is not None else []
+    return IdentityPolicies(documents, names, boundary, [boundary_arn.rsplit("/", 1)[-1]])
+
+
+def bucket_policy(bucket: str) -> str | None:
+    """The bucket policy of ``bucket`` (JSON text) in whichever account owns it; None without one."""
+    from moto.s3.models import s3_backends
+
+    for account in list(s3_backends.keys()):
+        per_partition = dict.get(s3_backends, account)
+        backend = dict.get(per_partition, PARTITION) if per_partition is not None else None
+        found = backend.buckets.get(bucket) if backend is not None else None
+        if found is not None:
+            policy = found.policy
+            return policy.decode() if isinstance(policy, bytes) else policy
+    return None
+
+
+def create_bucket(account: str, bucket: str, region: str, policy: str | None = None) -> None:
+    """Create ``bucket`` in ``account`` in-process, with ``policy`` (JSON text) as its bucket policy."""
+    from moto.s3.models import s3_backends
+
+    backend = s3_backends[account][PARTITION]
+    backend.create_bucket(bucket, region)
+    if policy is not None:
+        backend.put_bucket_policy(bucket, policy.encode())

@@ -44,6 +44,10 @@ class Caller:
     long_term_key: str | None
     """The user's long-term key id (``user`` and ``session``), for IAM calls forwarded to moto."""
     role_arn: str | None = None
+    session_policy: str | None = None
+    """The session policy passed to AssumeRole, if any."""
+    mfa_by_own_code: bool = False
+    """Role credentials whose MFA came from AssumeRole's own code (see :class:`~mfa_tui.localaws.ledger.Issued`)."""
 
     @property
     def temporary(self) -> bool:
@@ -70,6 +74,8 @@ def from_issued(issued: Issued) -> Caller:
         mfa_time=issued.mfa_time,
         long_term_key=issued.source_key,
         role_arn=issued.role_arn,
+        session_policy=issued.session_policy,
+        mfa_by_own_code=issued.mfa_by_own_code,
     )
 
 

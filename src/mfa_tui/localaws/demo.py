@@ -1,4 +1,7 @@
-"""The demo world: accounts, users, an MFA device, roles, and the files that point at them.
+"""The demo world: accounts, users, an MFA device, roles, buckets, and the files that point at them.
+
+alice and bob have the force-MFA policy (see :mod:`~mfa_tui.localaws.demo_policies`); each role
+may use S3 and read IAM; each account has a bucket whose policy denies deleting it without MFA.
 
 :func:`build_world` fills a running :class:`~mfa_tui.localaws.server.LocalAWS` (directly
 through moto's backends: a thousand roles take milliseconds, not a thousand HTTP calls)
@@ -30,6 +33,16 @@ from typing import TYPE_CHECKING, Any
 from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.errors import ConfigError, FileError
 from mfa_tui.core.fileio import atomic_write, ensure_private_dir, read_bytes
+from mfa_tui.localaws import demo_files
+from mfa_tui.localaws.demo_policies import (
+    ADMIN_POLICY,
+    FORCE_MFA_POLICY,
+    ROLE_POLICY,
+    SELF_MANAGE_MFA_POLICY,
+    protected_bucket_name,
+    protected_bucket_policy,
+    trust_alice_with_mfa,
+)
 
 if TYPE_CHECKING:
     from mfa_tui.localaws.server import LocalAWS
@@ -39,65 +52,9 @@ DEMO_SEED = "MFATUIDEMOSEEDMFATUIDEMOSEEDMFATUIDEMOSEEDMFATUIDEMOSEEDMFATUI2345"
 
 IDENTITY_ACCOUNT = "111111111111"
 NAMED_ACCOUNTS = [("identity", IDENTITY_ACCOUNT), ("dev", "222222222222"), ("staging", "333333333333"), ("prod", "444444444444")]
-REGION = "us-east-1"
+REGION = demo_files.REGION
 READONLY_MAX_SESSION = 4 * 3600
 """ReadOnly roles allow 4 h sessions, so the direct profile can ask for them."""
-
-FORCE_MFA_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "DenyAllExceptListedIfNoMFA",
-            "Effect": "Deny",
-            "NotAction": [
-                "iam:CreateVirtualMFADevice",
-                "iam:EnableMFADevice",
-                "iam:GetUser",
-                "iam:ListMFADevices",
-                "iam:ListVirtualMFADevices",
-                "iam:ResyncMFADevice",
-                "sts:GetSessionToken",
-            ],
-            "Resource": "*",
-            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
-        }
-    ],
-}
-"""The seed documents' policy: without MFA, nothing but enrolling a device and getting a session."""
-
-SELF_MANAGE_MFA_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowListActions",
-            "Effect": "Allow",
-            "Action": ["iam:ListUsers", "iam:ListVirtualMFADevices"],
-            "Resource": "*",
-        },
-        {
-            "Sid": "AllowManageOwnVirtualMFADevice",
-            "Effect": "Allow",
-            "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
-            "Resource": "arn:aws:iam::*:mfa/*",
-        },
-        {
-            "Sid": "AllowManageOwnUserMFA",
-            "Effect": "Allow",
-            "Action": [
-                "iam:DeactivateMFADevice",
-                "iam:EnableMFADevice",
-                "iam:GetUser",
-                "iam:ListMFADevices",
-                "iam:ResyncMFADevice",
-            ],
-            "Resource": "arn:aws:iam::*:user/${aws:username}",
-        },
-    ],
-}
-"""In the style of AWS's example "allows MFA-authenticated IAM users to manage their own MFA device"."""
-
-ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-
 
 @dataclass(frozen=True)
 class DemoIdentity:
@@ -134,6 +91,8 @@ class DemoWorld:
     profiles: list[str]
     """Registry profile names, in file order."""
     role_arns: list[str]
+    buckets: dict[str, str] = field(default_factory=dict)
+    """Account name -> its protected bucket (deleting it needs MFA)."""
 
     @property
     def state_path(self) -> Path:
@@ -234,22 +193,6 @@ def role_names(count: int) -> list[str]:
     return names + [f"Role{i:02d}" for i in range(3, count + 1)]
 
 
-def _trust_alice_with_mfa(alice_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": alice_arn},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-                }
-            ],
-        }
-    )
-
-
 def build_world(
     aws: LocalAWS,
     home: Path,
@@ -301,10 +244,15 @@ def build_world(
             seed=device_seed,
         )
 
-    trust = _trust_alice_with_mfa(identities["alice"].arn)
+    trust = trust_alice_with_mfa(identities["alice"].arn)
     roles: list[tuple[str, str, str]] = []  # (account name, role name, arn)
+    buckets: dict[str, str] = {}
+    for acct_name, acct_id in acct_list:
+        buckets[acct_name] = protected_bucket_name(acct_name)
+        backends.create_bucket(acct_id, buckets[acct_name], REGION, protected_bucket_policy(buckets[acct_name]))
     for acct_name, acct_id in acct_list[1:]:
         backend = backends.iam(acct_id)
+        role_policy_arn = _policy(backend, "DemoS3AndReadOnlyIAM", ROLE_POLICY) if roles_per_account else ""
         for role_name in role_names(roles_per_account):
             max_session = READONLY_MAX_SESSION if role_name == "ReadOnly" else 3600
             role = backend.create_role(
@@ -316,17 +264,18 @@ def build_world(
                 tags=[],
                 max_session_duration=str(max_session),
             )
+            backend.attach_role_policy(role_policy_arn, role_name)
             roles.append((acct_name, role_name, role.arn))
 
     config_path, state_dir = demo_paths(home)
-    registry, profile_names = _registry(aws.endpoint, acct_list, identities, roles, direct_profile)
+    registry, profile_names = demo_files.registry(aws.endpoint, acct_list, identities, roles, direct_profile)
     import tomli_w
 
     atomic_write(config_path, tomli_w.dumps(registry).encode())
     credentials_path = home / ".aws" / "credentials"
     aws_config_path = home / ".aws" / "config"
-    atomic_write(credentials_path, _credentials_text(identities).encode())
-    atomic_write(aws_config_path, _aws_config_text(aws.endpoint, profile_names, identities).encode())
+    atomic_write(credentials_path, demo_files.credentials_text(identities).encode())
+    atomic_write(aws_config_path, demo_files.aws_config_text(aws.endpoint, profile_names, identities).encode())
     ensure_private_dir(state_dir)
     secrets = {
         "note": "Throw-away demo secrets for the mfa-tui local AWS; never a real device.",
@@ -350,6 +299,7 @@ def build_world(
         identities=identities,
         profiles=profile_names,
         role_arns=[arn for _, _, arn in roles],
+        buckets=buckets,
     )
 
 
@@ -371,73 +321,6 @@ def _policy(backend: Any, name: str, document: dict) -> str:
         description=f"mfa-tui demo: {name}", path="/", policy_document=json.dumps(document), policy_name=name, tags=[]
     )
     return policy.arn
-
-
-def _registry(
-    endpoint: str,
-    acct_list: list[tuple[str, str]],
-    identities: dict[str, DemoIdentity],
-    roles: list[tuple[str, str, str]],
-    direct_profile: bool = True,
-) -> tuple[dict[str, Any], list[str]]:
-    alice, bob = identities["alice"], identities["bob"]
-    profiles: dict[str, dict[str, Any]] = {"alice": {"identity": "alice", "tags": ["mfa"]}}
-    for acct_name, role_name, arn in roles:
-        profiles[f"{acct_name}-{role_name.lower()}"] = {"identity": "alice", "role_arn": arn, "duration": "1h"}
-    # One direct profile: the ReadOnly role of the last account (prod in the default world).
-    readonly = [r for r in roles if r[1] == "ReadOnly"]
-    direct = readonly[-1] if readonly else (roles[-1] if roles else None)
-    if direct is not None and direct_profile:
-        acct_name, role_name, arn = direct
-        profiles[f"{acct_name}-{role_name.lower()}-direct"] = {
-            "identity": "alice",
-            "role_arn": arn,
-            "strategy": "direct",
-            "duration": "4h" if role_name == "ReadOnly" else "1h",
-            "tags": ["direct"],
-        }
-    registry: dict[str, Any] = {
-        "settings": {"mfa_session_duration": "12h", "role_duration": "1h"},
-        "accounts": {name: {"id": acct_id, "alias": name} for name, acct_id in acct_list},
-        "identities": {
-            "alice": {
-                "source_profile": alice.source_profile,
-                "mfa_serial": alice.mfa_serial,
-                "region": REGION,
-                "endpoint_url": endpoint,
-                "account": "identity",
-                "user_name": "alice",
-            },
-            "bob": {
-                "source_profile": bob.source_profile,
-                "region": REGION,
-                "endpoint_url": endpoint,
-                "account": "identity",
-                "user_name": "bob",
-            },
-        },
-        "profiles": profiles,
-    }
-    return registry, list(profiles)
-
-
-def _credentials_text(identities: dict[str, DemoIdentity]) -> str:
-    lines = ["# Long-term keys of the mfa-tui demo users (local AWS only)."]
-    for ident in identities.values():
-        lines += [
-            "",
-            f"[{ident.source_profile}]",
-            f"aws_access_key_id = {ident.access_key_id}",
-            f"aws_secret_access_key = {ident.secret_access_key}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _aws_config_text(endpoint: str, profiles: list[str], identities: dict[str, DemoIdentity]) -> str:
-    lines = ["# Every demo profile talks to the local AWS. No role_arn here: it would shadow mfa-tui's profiles."]
-    for name in [i.source_profile for i in identities.values()] + profiles:
-        lines += ["", f"[profile {name}]", f"region = {REGION}", f"endpoint_url = {endpoint}"]
-    return "\n".join(lines) + "\n"
 
 
 def demo_code(home: Path, identity: str = "alice", *, now: float | None = None) -> tuple[str, int]:

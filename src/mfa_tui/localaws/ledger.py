@@ -53,6 +53,11 @@ class Issued:
     role_name: str | None = None
     session_name: str | None = None
     source_identity: str | None = None
+    session_policy: str | None = None
+    """AssumeRole's ``Policy`` parameter: a session policy that narrows the role's permissions."""
+    mfa_by_own_code: bool = False
+    """A role session whose MFA came from the code sent with AssumeRole itself (no MFA session):
+    resource-based policies see no MFA keys for it (docs/aws-behaviour.md, "MFA context per credential type")."""
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Every request is logged as ``(service, action)``, then meets the fault switchboard (which may
 refuse it, delay it, hold it unanswered, or strip the credentials from its answer), then is
 authenticated as AWS does (key, session token, signing time, SigV4 signature: see
-:mod:`~mfa_tui.localaws.authentication`), then:
+:mod:`~mfa_tui.localaws.authentication`), then authorised against the caller's policies (see
+:mod:`~mfa_tui.localaws.authorisation`; ``authorise=False`` turns that off, to measure its cost), then:
 STS's GetSessionToken / AssumeRole / GetCallerIdentity are answered here; IAM's MFA-device
 calls are checked here first (see :mod:`~mfa_tui.localaws.iam_actions`); everything else
 (other IAM calls, other services) goes to moto. Requests made with credentials the layer issued reach moto as the right
@@ -20,18 +21,19 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from urllib.parse import urlencode
 
 from mfa_tui.core.clock import Clock
 from mfa_tui.localaws import iam_actions, sts_actions
 from mfa_tui.localaws.authentication import authenticate
+from mfa_tui.localaws.authorisation import authorise
 from mfa_tui.localaws.callers import Caller, resolve
 from mfa_tui.localaws.faults import INTERNAL, Faults, without_credentials
 from mfa_tui.localaws.ledger import Ledger
 from mfa_tui.localaws.sts_actions import ActionContext
-from mfa_tui.localaws.wire import AwsRequest, Refusal, error_body, http_date, read_request, request_id
+from mfa_tui.localaws.wire import AwsRequest, Refusal, http_date, read_request, refusal_answer, request_id
 
 DATE_ENVIRON_KEY = "mfa_tui.localaws.date"
 """Where the layer leaves the ``Date`` header value for the request handler to send."""
@@ -52,6 +54,7 @@ class MfaLayer:
         clock: Clock,
         calls: list[tuple[str, str]],
         on_moto_reset: Callable[[], None] | None = None,
+        authorise: bool = True,
     ):
         self.app = app
         self.ledger = ledger
@@ -60,6 +63,8 @@ class MfaLayer:
         self.calls = calls
         self.context = ActionContext(ledger=ledger, clock=clock)
         self._on_moto_reset = on_moto_reset
+        self.authorise = authorise
+        """Whether requests are authorised against the caller's policies (on, as in AWS)."""
 
     def set_clock(self, clock: Clock) -> None:
         self.clock = clock
@@ -84,46 +89,56 @@ class MfaLayer:
             time.sleep(decision.delay)
         if decision.hang:
             self.faults.hold(decision)  # a hung endpoint: by now the client has given up
-            return _answer(start_response, 500, error_body(request.service, Refusal(*INTERNAL)))
+            return _answer(start_response, *refusal_answer(request, Refusal(*INTERNAL)))
         try:
             if decision.refusal is not None:
                 raise decision.refusal
             authenticate(environ, request, self.ledger, now)
             return self._handle(environ, start_response, request)
         except Refusal as refusal:
-            return _answer(start_response, refusal.status, error_body(request.service, refusal))
+            return _answer(start_response, *refusal_answer(request, refusal))
         except NotImplementedError:
             # moto lacks the action (e.g. iam:SimulatePrincipalPolicy): say so, as AWS says of an
             # action it does not know, so callers show a reason and do not retry.
             refusal = Refusal(
                 "InvalidAction", f"The local AWS (moto) does not implement {request.service}:{request.action}.", 400
             )
-            return _answer(start_response, 400, error_body(request.service, refusal))
+            return _answer(start_response, *refusal_answer(request, refusal))
         except Exception:  # a bug here must not look like an AWS answer the client trusts
             _log.exception("local AWS: %s %s failed", request.service, request.action)
             refusal = Refusal("InternalFailure", "The local AWS failed on this request; see its log.", 500)
-            return _answer(start_response, 500, error_body(request.service, refusal))
+            return _answer(start_response, *refusal_answer(request, refusal))
 
     def _handle(self, environ: dict, start_response: Callable, request: AwsRequest) -> Iterable[bytes]:
-        caller = resolve(request, self.ledger, self.clock.now())
+        now = self.clock.now()
+        caller = resolve(request, self.ledger, now)
         if request.service == "sts":
             sts_actions.check_sts_access(request.action, caller)
+            # GetSessionToken refuses session credentials itself, with its own message.
+            if not (request.action == "GetSessionToken" and caller is not None and caller.temporary):
+                self._authorise(request, caller, now)
             handler = sts_actions.HANDLERS.get(request.action)
             if handler is not None:
                 body = handler(self.context, request, caller)
                 if self.faults.take_missing_credentials(request.action):
                     body = without_credentials(body)
-                return _answer(start_response, 200, body)
+                return _answer(start_response, 200, "text/xml", body)
             return self._forward(environ, start_response, request, caller, None)
         if request.service != "iam":
             # Other services (S3 for bucket policies, …) go to moto in the caller's account.
+            self._authorise(request, caller, now)
             return self._forward(environ, start_response, request, caller, None)
         iam_actions.check_iam_access(caller)
+        self._authorise(request, caller, now)
         iam_handler = iam_actions.HANDLERS.get(request.action)
         outcome = iam_handler(self.context, request, caller) if iam_handler else iam_actions.Forward()
         if isinstance(outcome, bytes):
-            return _answer(start_response, 200, outcome)
+            return _answer(start_response, 200, "text/xml", outcome)
         return self._forward(environ, start_response, request, caller, outcome.extra)
+
+    def _authorise(self, request: AwsRequest, caller: Caller | None, now: datetime) -> None:
+        if self.authorise:
+            authorise(request, caller, now)
 
     def _forward(
         self,
@@ -160,11 +175,11 @@ def _without_date(start_response: Callable) -> Callable:
     return wrapped
 
 
-def _answer(start_response: Callable, status: int, body: bytes) -> list[bytes]:
+def _answer(start_response: Callable, status: int, content_type: str, body: bytes) -> list[bytes]:
     start_response(
         f"{status} {HTTPStatus(status).phrase}",
         [
-            ("Content-Type", "text/xml"),
+            ("Content-Type", content_type),
             ("Content-Length", str(len(body))),
             ("x-amzn-RequestId", request_id()),
         ],

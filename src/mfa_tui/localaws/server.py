@@ -43,7 +43,7 @@ def _handler_class() -> type:
 class LocalAWS:
     """A local STS + IAM endpoint that behaves like AWS on MFA (see :mod:`mfa_tui.localaws`)."""
 
-    def __init__(self, clock: Clock | None = None, *, port: int = 0):
+    def __init__(self, clock: Clock | None = None, *, port: int = 0, authorise: bool = True):
         self._clock: Clock = clock or SystemClock()
         self._port = port
         self.faults = Faults()
@@ -54,6 +54,7 @@ class LocalAWS:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._layer: MfaLayer | None = None
+        self._authorise = authorise
         self.endpoint: str = ""
         """``http://127.0.0.1:PORT`` once started."""
 
@@ -68,6 +69,17 @@ class LocalAWS:
         self._clock = clock
         if self._layer is not None:
             self._layer.set_clock(clock)
+
+    @property
+    def authorise(self) -> bool:
+        """Whether requests are authorised against IAM policies, as AWS does (on by default)."""
+        return self._authorise
+
+    @authorise.setter
+    def authorise(self, on: bool) -> None:
+        self._authorise = on
+        if self._layer is not None:
+            self._layer.authorise = on
 
     # ── lifecycle ────────────────────────────────────────────────────────────
     def start(self, port: int | None = None) -> str:
@@ -85,6 +97,7 @@ class LocalAWS:
             clock=self._clock,
             calls=self._calls,
             on_moto_reset=self._reset_tables,
+            authorise=self._authorise,
         )
         self._server = make_server(
             HOST,

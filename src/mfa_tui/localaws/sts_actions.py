@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mfa_tui.core.clock import Clock
+from mfa_tui.core.models import EXTERNAL_ID_RE, SESSION_NAME_RE
 from mfa_tui.localaws import backends, trust
 from mfa_tui.localaws.callers import SESSION, USER, Caller
 from mfa_tui.localaws.ledger import Issued, Ledger
@@ -34,9 +35,10 @@ ASSUME_ROLE_MIN, ASSUME_ROLE_MAX, ASSUME_ROLE_DEFAULT = 900, 43200, 3600
 CHAINING_MAX = 3600
 
 _SERIAL_RE = re.compile(r"^[\w+=/:,.@-]{9,256}$")
+# Stricter than the registry's ROLE_ARN_RE on purpose: the registry accepts any partition and a
+# loose path so that it can hold what users type, while STS here is the local AWS of partition
+# ``aws`` only and checks the role name's own 64-character limit, as AWS does.
 _ROLE_ARN_RE = re.compile(r"^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
-_SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$")
-_EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,12 @@ def _assume_role_params(request: AwsRequest) -> tuple[str, str, str, str | None]
     external_id = request.params.get("ExternalId")
     if len(role_arn) < 20:
         raise _constraint("roleArn", "Member must have length greater than or equal to 20")
-    if not _SESSION_NAME_RE.match(session_name):
+    if not SESSION_NAME_RE.match(session_name):
         raise _constraint(
             "roleSessionName",
             "Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64",
         )
-    if external_id is not None and not _EXTERNAL_ID_RE.match(external_id):
+    if external_id is not None and not EXTERNAL_ID_RE.match(external_id):
         raise _constraint("externalId", "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*")
     match = _ROLE_ARN_RE.match(role_arn)
     if not match:
@@ -221,6 +223,8 @@ def assume_role(ctx: ActionContext, request: AwsRequest, caller: Caller | None) 
         role_name=role.name,
         session_name=session_name,
         source_identity=source_identity,
+        session_policy=request.params.get("Policy") or None,
+        mfa_by_own_code=(mfa is not None and not caller.mfa) or caller.mfa_by_own_code,
     )
     inner = _credentials_xml(issued)
     inner += "<AssumedRoleUser>" + xml_fields(AssumedRoleId=issued.user_id, Arn=assumed_arn) + "</AssumedRoleUser>"

@@ -3,19 +3,23 @@
 A request is allowed when some ``Allow`` statement matches it and no ``Deny`` does. A
 statement matches when its action covers ``sts:AssumeRole``, its ``Principal`` names the
 caller (``*``, the account id or root ARN, the user ARN, or for role sessions the role
-ARN or the session ARN) and every condition holds. Conditions supported: ``Bool``,
-``StringEquals``, ``StringNotEquals``, ``StringLike``, the ``Numeric*`` comparisons, each
-with an optional ``IfExists`` suffix (``ForAnyValue:``/``ForAllValues:`` are not supported). An
-operator we do not know makes the statement not match (fail closed), so a trust policy
-we cannot read never lets anyone in by accident.
+ARN or the session ARN) and every condition holds. Actions and conditions are matched by
+:mod:`mfa_tui.core.policy.conditions`, the policy evaluator's own matching (IAM's ``*`` and ``?``
+only; ``[`` is an ordinary character, as in IAM). An operator or value it cannot evaluate makes
+the statement not match (fail closed), so a trust policy we cannot read never lets anyone in by
+accident.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
-from urllib.parse import unquote
 from collections.abc import Iterable, Mapping
+from urllib.parse import unquote
+
+from mfa_tui.core.policy.conditions import PolicyDefect, Unresolved, action_matches, condition_holds, normalize_context
+from mfa_tui.core.policy.evaluator import VARIABLES_VERSION
+
+ASSUME_ROLE = "sts:AssumeRole"
 
 
 def _as_list(value: object) -> list:
@@ -26,12 +30,12 @@ def _as_list(value: object) -> list:
 
 def _action_matches(statement: Mapping) -> bool:
     if "NotAction" in statement:
-        return not any(_glob("sts:AssumeRole", a) for a in _as_list(statement["NotAction"]))
-    return any(_glob("sts:AssumeRole", a) for a in _as_list(statement.get("Action")))
+        return not action_matches(_strings(statement["NotAction"]), ASSUME_ROLE)
+    return action_matches(_strings(statement.get("Action")), ASSUME_ROLE)
 
 
-def _glob(value: str, pattern: object) -> bool:
-    return isinstance(pattern, str) and fnmatch.fnmatchcase(value.lower(), pattern.lower())
+def _strings(value: object) -> list[str]:
+    return [v for v in _as_list(value) if isinstance(v, str)]
 
 
 def _principal_matches(statement: Mapping, principals: Iterable[str]) -> bool:
@@ -49,63 +53,11 @@ def _principal_matches(statement: Mapping, principals: Iterable[str]) -> bool:
     return False
 
 
-def _compare(op: str, actual: str, expected: str) -> bool:
-    if op == "StringEquals":
-        return actual == expected
-    if op == "StringNotEquals":
-        return actual != expected
-    if op == "StringEqualsIgnoreCase":
-        return actual.lower() == expected.lower()
-    if op == "StringLike":
-        return fnmatch.fnmatchcase(actual, expected)
-    if op == "StringNotLike":
-        return not fnmatch.fnmatchcase(actual, expected)
-    if op == "Bool":
-        return actual.lower() == str(expected).lower()
-    if op.startswith("Numeric"):
-        try:
-            a, e = float(actual), float(expected)
-        except ValueError:
-            return False
-        return {
-            "NumericEquals": a == e,
-            "NumericNotEquals": a != e,
-            "NumericLessThan": a < e,
-            "NumericLessThanEquals": a <= e,
-            "NumericGreaterThan": a > e,
-            "NumericGreaterThanEquals": a >= e,
-        }.get(op, False)
-    raise KeyError(op)
-
-
-_NEGATED = {"StringNotEquals", "StringNotLike", "NumericNotEquals"}
-
-
-def _condition_holds(op: str, key: str, expected: object, context: Mapping[str, str]) -> bool:
-    if_exists = op.endswith("IfExists")
-    base = op[: -len("IfExists")] if if_exists else op
-    actual = next((v for k, v in context.items() if k.lower() == key.lower()), None)
-    if actual is None:
-        # A missing key satisfies only IfExists operators and negated ones (IAM semantics).
-        return if_exists or base in _NEGATED
-    values = [str(v).lower() if isinstance(v, bool) else str(v) for v in _as_list(expected)]
-    if base in _NEGATED:
-        return all(_compare(base, actual, v) for v in values)
-    return any(_compare(base, actual, v) for v in values)
-
-
-def _conditions_hold(statement: Mapping, context: Mapping[str, str]) -> bool:
-    conditions = statement.get("Condition") or {}
-    if not isinstance(conditions, Mapping):
-        return False
+def _conditions_hold(statement: Mapping, context: Mapping[str, str], variables: bool) -> bool:
     try:
-        return all(
-            _condition_holds(op, key, expected, context)
-            for op, keys in conditions.items()
-            for key, expected in (keys or {}).items()
-        )
-    except (KeyError, AttributeError):
-        return False  # an operator we do not implement: fail closed
+        return condition_holds(statement.get("Condition"), normalize_context(context), variables=variables)
+    except (PolicyDefect, Unresolved):
+        return False  # an operator or value we cannot evaluate: fail closed
 
 
 def allows(policy_document: str | Mapping, principals: Iterable[str], context: Mapping[str, str]) -> bool:
@@ -129,7 +81,7 @@ def allows(policy_document: str | Mapping, principals: Iterable[str], context: M
             continue
         if not (_action_matches(statement) and _principal_matches(statement, principals)):
             continue
-        if not _conditions_hold(statement, context):
+        if not _conditions_hold(statement, context, doc.get("Version") == VARIABLES_VERSION):
             continue
         if statement.get("Effect") == "Deny":
             return False

@@ -9,6 +9,7 @@ layer's handlers say "answer with this AWS error"; :func:`error_body` and
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ NAMESPACES = {
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
 }
+
+QUERY, JSON, REST_XML = "query", "json", "rest-xml"
+"""The protocols whose errors the layer writes (botocore reads each one differently)."""
 
 _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/[^/]*/([^/]*)/([^/]*)/")
 
@@ -78,6 +82,11 @@ class AwsRequest:
     session_token: str | None = None
     region: str = "us-east-1"
     body: bytes = b""
+    method: str = "GET"
+    path: str = "/"
+    """The URL path as sent (S3 names its bucket and key there)."""
+    protocol: str = QUERY
+    """How the service speaks: :data:`QUERY`, :data:`JSON` (``X-Amz-Target``) or :data:`REST_XML` (S3)."""
 
     def param_int(self, name: str) -> int | None:
         """An integer parameter; a non-integer becomes AWS's validation error."""
@@ -119,6 +128,11 @@ def read_request(environ: dict) -> AwsRequest:
     if not action and environ.get("HTTP_X_AMZ_TARGET"):
         action = environ["HTTP_X_AMZ_TARGET"].rsplit(".", 1)[-1]
     token = environ.get("HTTP_X_AMZ_SECURITY_TOKEN") or params.get("X-Amz-Security-Token") or None
+    protocol = QUERY
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        protocol = JSON
+    elif service == "s3":
+        protocol = REST_XML
     return AwsRequest(
         service=service,
         action=action,
@@ -127,6 +141,9 @@ def read_request(environ: dict) -> AwsRequest:
         session_token=token,
         region=region,
         body=body,
+        method=environ.get("REQUEST_METHOD", "GET"),
+        path=environ.get("PATH_INFO", "/") or "/",
+        protocol=protocol,
     )
 
 
@@ -144,6 +161,27 @@ def error_body(service: str, refusal: Refusal) -> bytes:
         f"<Message>{escape(refusal.message)}</Message></Error>"
         f"<RequestId>{request_id()}</RequestId></ErrorResponse>"
     ).encode()
+
+
+def refusal_answer(request: AwsRequest, refusal: Refusal) -> tuple[int, str, bytes]:
+    """``(status, content type, body)`` of AWS's error in the request's protocol.
+
+    Query services: ``<ErrorResponse>``; JSON services: ``{"__type", "message"}`` (AWS's JSON
+    services call a denial ``AccessDeniedException`` and answer it with 400); S3: ``<Error>``.
+    """
+    if request.protocol == JSON:
+        code = "AccessDeniedException" if refusal.code == "AccessDenied" else refusal.code
+        status = 400 if code == "AccessDeniedException" else refusal.status
+        body = json.dumps({"__type": code, "message": refusal.message}).encode()
+        return status, "application/x-amz-json-1.1", body
+    if request.protocol == REST_XML:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f"<Error><Code>{escape(refusal.code)}</Code><Message>{escape(refusal.message)}</Message>"
+            f"<RequestId>{request_id()}</RequestId></Error>"
+        ).encode()
+        return refusal.status, "application/xml", body
+    return refusal.status, "text/xml", error_body(request.service, refusal)
 
 
 def result_body(service: str, action: str, inner_xml: str) -> bytes:

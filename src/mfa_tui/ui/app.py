@@ -36,6 +36,7 @@ from mfa_tui.core.errors import MfaTuiError, RegistryError
 from mfa_tui.ui.commands import DashboardCommands, binding_entries
 from mfa_tui.ui.screens.main import MainScreen
 from mfa_tui.ui.theming import ThemeVariablesMixin, choose_theme, load_themes, theme_dirs
+from mfa_tui.ui.textual_private import start_with_theme
 from mfa_tui.ui.widgets.status_table import StatusTable
 
 if TYPE_CHECKING:
@@ -150,13 +151,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         theme's classes on the app, the ANSI filter, and the CSS variables the first parse uses.
         Later changes (``t``) go through ``self.theme`` as usual.
         """
-        self.set_reactive(App.theme, name)
-        theme = self.current_theme
-        classes = {cls: False for cls in self.classes if cls.startswith("-theme-")}
-        classes.update({f"-theme-{theme.name}": True, "-dark-mode": theme.dark, "-light-mode": not theme.dark})
-        self.update_classes(classes, update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
-        self.stylesheet.set_variables(self.get_css_variables())
+        start_with_theme(self, name)
 
     # ── screens ───────────────────────────────────────────────────────────────────────────────
 

@@ -13,13 +13,13 @@ from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.ui.rowformat import row_arn
 
 if TYPE_CHECKING:
-    from mfa_tui.ui.screens.main import MainScreen
+    from mfa_tui.ui.host import Dashboard
 
 
 class ClipboardControl:
     """The main screen's copy keys."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Dashboard) -> None:
         self.screen = screen
 
     def _selected(self) -> str | None:

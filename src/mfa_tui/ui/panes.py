@@ -16,13 +16,13 @@ from mfa_tui.ui.messages import EnrolmentReady, WorkerFailed
 from mfa_tui.ui.runs import failure_text
 
 if TYPE_CHECKING:
-    from mfa_tui.ui.screens.main import MainScreen
+    from mfa_tui.ui.host import Dashboard
 
 
 class PaneControl:
     """Opens the main screen's panes for the selected row."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Dashboard) -> None:
         self.screen = screen
 
     def policy(self) -> None:

@@ -31,7 +31,7 @@ from mfa_tui.ui.runs import failure_text
 if TYPE_CHECKING:
     from mfa_tui.core.session.refresh import ProfileResult
     from mfa_tui.ui.runs import RunControl
-    from mfa_tui.ui.screens.main import MainScreen
+    from mfa_tui.ui.host import Dashboard
 
 REMINT_MARGIN = 5 * 60
 """Re-mint chained roles at least this long before they expire, whatever warn_before says."""
@@ -104,7 +104,7 @@ class RemintBackoff:
 class RemintControl:
     """The screen's re-mint timer, its worker and "Re-mint now"."""
 
-    def __init__(self, screen: MainScreen, runs: RunControl, every: float | None) -> None:
+    def __init__(self, screen: Dashboard, runs: RunControl, every: float | None) -> None:
         self.screen = screen
         self.runs = runs
         self.every = every

@@ -14,10 +14,11 @@ and "last refresh" moves in minutes/hours/days.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from mfa_tui.core.clock import format_duration
-from mfa_tui.core.models import CHAINED_ROLE_MAX, MFA_SESSION_DEFAULT, ProfileKind, ProfileStatus, State
+from mfa_tui.core.models import CHAINED_ROLE_MAX, MFA_SESSION_DEFAULT, ProfileKind, ProfileStatus, State, classify
 
 KIND_LABELS: dict[ProfileKind, str] = {
     ProfileKind.MFA_SESSION: "MFA session",
@@ -64,22 +65,19 @@ _DEFAULT_LENGTH: dict[ProfileKind, int] = {
 }
 
 
-def derive_state(fixed: State, expires: float | None, now: float, warn_before: float, failed: bool = False) -> State:
-    """The state to show: ``fixed`` unless it is one of :data:`DERIVED_STATES`, else from expiry vs now.
+def derive_state(
+    fixed: State, expires: float | None, now: float, warn_before: float, last_error: str | None = None
+) -> State:
+    """The state to show: ``fixed`` unless it is one of :data:`DERIVED_STATES`, else the core's rule.
 
-    ``failed``: the row has a last error. It reads "error" only once its credentials stop working
-    (the core's rule, :func:`mfa_tui.core.models.classify`); until then the error is shown beside.
+    The core classified the row when it was read (:func:`mfa_tui.core.models.classify`); a state
+    that follows from the clock is classified again by that same rule at ``now``, so a row turns
+    expiring, expired (or, with ``last_error``, error) as time passes.
     """
     if fixed in FIXED_STATES:
         return fixed
-    if expires is None:
-        return State.ERROR if failed else State.MISSING
-    left = expires - now
-    if left <= 0:
-        return State.ERROR if failed else State.EXPIRED
-    if left <= warn_before:
-        return State.EXPIRING
-    return State.VALID
+    expires_at = None if expires is None else datetime.fromtimestamp(expires, UTC)
+    return classify(expires_at, datetime.fromtimestamp(now, UTC), warn_before, last_error=last_error)
 
 
 def failed_row(row: ProfileStatus, message: str, now: float) -> ProfileStatus:
@@ -243,7 +241,6 @@ class PreparedRow:
         self.mfa_expires = None if status.mfa_expires_at is None else status.mfa_expires_at.timestamp()
         self.refreshed = None if refreshed_at is None else refreshed_at.timestamp()
         self.length = session_length(status)
-        self.failed = status.last_error is not None
         self._search_text: str | None = None
 
     @classmethod
@@ -273,7 +270,7 @@ class PreparedRow:
         return self._search_text
 
     def state(self, now: float, warn_before: float) -> State:
-        return derive_state(self.status.state, self.expires, now, warn_before, self.failed)
+        return derive_state(self.status.state, self.expires, now, warn_before, self.status.last_error)
 
     def live(self, now: float, warn_before: float) -> Live:
         """Everything time-dependent this row shows at ``now``."""
@@ -283,7 +280,7 @@ class PreparedRow:
         else:
             fill = bar((expires - now) / self.length)
         return Live(
-            derive_state(self.status.state, expires, now, warn_before, self.failed),
+            derive_state(self.status.state, expires, now, warn_before, self.status.last_error),
             left_text(expires, now),
             fill,
             mfa_left_text(self.status.kind, self.mfa_expires, now),

@@ -30,7 +30,7 @@ from mfa_tui.ui.runs import failure_text
 from mfa_tui.ui.widgets.detail import Extra
 
 if TYPE_CHECKING:
-    from mfa_tui.ui.screens.main import MainScreen
+    from mfa_tui.ui.host import Dashboard
 
 
 def _file_version(path: os.PathLike | str) -> tuple | None:
@@ -44,7 +44,7 @@ def _file_version(path: os.PathLike | str) -> tuple | None:
 class Rows:
     """Reads the screen's rows (the first frame, the rest, again when their files changed) and puts them on screen."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Dashboard) -> None:
         self.screen = screen
         self.extras: dict[str, Extra] = {}
         """Profile -> what the detail pane knows about it beyond its row."""

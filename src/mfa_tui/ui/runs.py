@@ -50,7 +50,7 @@ from mfa_tui.ui.rowformat import failed_row
 if TYPE_CHECKING:
     # The refresh engine is imported by the first refresh, not at start-up (see bench/).
     from mfa_tui.core.session.refresh import CodeRequest, Progress, RefreshReport
-    from mfa_tui.ui.screens.main import MainScreen
+    from mfa_tui.ui.host import Dashboard
 
 CODE_POLL = 0.2
 """How often a worker waiting for the token dialog (or for a re-mint to finish) checks whether it was cancelled."""
@@ -92,7 +92,7 @@ class RunCount:
 class RunControl:
     """Starts, follows and cancels the screen's refresh and who-am-I runs."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Dashboard) -> None:
         self.screen = screen
         self.closing = threading.Event()
         """Set when the screen goes away: wakes any worker waiting for a dialog that will never be answered."""

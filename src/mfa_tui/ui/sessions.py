@@ -14,13 +14,13 @@ from mfa_tui.core.clock import format_duration
 from mfa_tui.core.models import ProfileStatus, State
 
 if TYPE_CHECKING:
-    from mfa_tui.ui.screens.main import MainScreen
+    from mfa_tui.ui.host import Dashboard
 
 
 class SessionWatch:
     """MFA sessions about to end: the sub-title names the first, and each is notified once."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: Dashboard) -> None:
         self.screen = screen
         self.ends: dict[str, datetime] = {}
         """Identity -> when its MFA session ends."""

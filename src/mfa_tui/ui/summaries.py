@@ -15,7 +15,7 @@ from mfa_tui.core.errors import CancelledError, MfaTuiError
 from mfa_tui.core.models import WhoAmI
 
 if TYPE_CHECKING:
-    from mfa_tui.core.session.refresh import RefreshReport  # a type only: the engine loads on first refresh
+    from mfa_tui.core.session.refresh import RefreshReport  # a type only: loaded on first refresh
 
 SHOWN_FAILURES = 3
 """Failures spelled out in one notification; the rest are counted (each row's detail has them all)."""
@@ -51,17 +51,13 @@ def refresh_summary(report: RefreshReport) -> Summary:
     ok = len(report.succeeded)
     # A skip (Escape in the token dialog, or a cancelled run) is the user's choice, not a
     # failure: it is counted apart and worded calmly.
-    from mfa_tui.core.session.refresh import CANCEL_REASON  # loaded with the engine, which made the report
+    from mfa_tui.core.session.refresh import CANCEL_REASON  # loaded with the report
 
     skipped = report.skipped
     cancelled = [r.profile for r in skipped if r.message == CANCEL_REASON]
     failures = [f for f in report.failed if not f.skipped]
     if ok or failures:
-        parts = [f"{len(failures)} failed"] if failures else []
-        if skipped:
-            why = "" if not cancelled else "cancelled; " if len(cancelled) == len(skipped) else f"{len(cancelled)} cancelled; "
-            parts.append(f"{len(skipped)} skipped ({why}they keep their previous credentials)")
-        first = (f"{_profiles(ok)} refreshed, " if ok else "Nothing refreshed: ") + ", ".join(parts)
+        first = (f"{_profiles(ok)} refreshed, " if ok else "Nothing refreshed: ") + ", ".join(report.outcome())
         first = first.removesuffix(", ") + "."
     else:
         reasons = dict.fromkeys(_skip_reason(r.message) for r in skipped)
@@ -76,7 +72,9 @@ def refresh_summary(report: RefreshReport) -> Summary:
 
 
 def _profiles(count: int) -> str:
-    return f"{count} profile{'s' * (count != 1)}"
+    from mfa_tui.core.session.refresh import profile_count  # the core's wording; loaded with the report
+
+    return profile_count(count)
 
 
 def _skip_reason(message: str) -> str:

@@ -20,7 +20,6 @@ cache dir). A file whose text differs from the kept one is parsed again.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +27,8 @@ from typing import TYPE_CHECKING
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.core.fileio import atomic_write
 from mfa_tui.core.models import State
 from mfa_tui.core.paths import user_themes_dir
 
@@ -223,16 +224,11 @@ class _ParsedThemes:
             except (TypeError, ValueError):
                 continue
             files[key] = entry
-        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+        data = json.dumps({"format": self.FORMAT, "files": files}).encode("utf-8")
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp.write_text(json.dumps({"format": self.FORMAT, "files": files}), encoding="utf-8")
-            os.replace(tmp, self.file)
-        except OSError:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            atomic_write(self.file, data)
+        except (MfaTuiError, OSError):
+            pass  # only means parsing again next time
 
 
 def load_themes(dirs: Iterable[Path]) -> tuple[list[Theme], list[str]]:

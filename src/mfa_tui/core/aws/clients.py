@@ -1,4 +1,4 @@
-"""botocore clients built from explicit keys, and botocore errors turned into domain errors.
+"""botocore clients built from explicit keys, the clock-skew watch, and long-term keys read for signing.
 
 Clients come from one shared botocore session (``boto3.Session(profile_name=...)`` per
 profile costs 0.1–0.2 s with hundreds of profiles; docs/libraries.md, "What a boto3 client costs") and are configured
@@ -20,9 +20,8 @@ parse (strictly, blind to a UTF-8 BOM, once per process) only to list profile na
 still reads settings such as ``ca_bundle`` from ``[default]`` of the AWS config file; a
 file botocore cannot parse becomes one line naming it (:class:`FileError`).
 
-The translation in :func:`translate_error` tells apart the failures AWS really produces
-(docs/aws-behaviour.md, "Error texts worth telling apart"): a wrong or spent code, a wrong device serial, an expired or invalid key, a
-clock too far off, throttling, an endpoint that is down or answers with half a response.
+Errors are translated by :mod:`mfa_tui.core.aws.errors`; :func:`translate_error`,
+:func:`error_code` and :func:`error_message` are importable from here too.
 """
 
 from __future__ import annotations
@@ -35,20 +34,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mfa_tui.core.aws.errors import config_parse_error, error_code, error_message, translate_error
 from mfa_tui.core.clock import utc
-from mfa_tui.core.errors import (
-    AccessDeniedError,
-    AwsError,
-    ClockSkewError,
-    CodeError,
-    ConfigError,
-    CredentialsFileError,
-    EndpointError,
-    FileError,
-    MfaTuiError,
-    ThrottledError,
-)
+from mfa_tui.core.errors import ConfigError, CredentialsFileError
 from mfa_tui.core.models import Identity
+
+__all__ = [
+    "CONNECT_TIMEOUT", "DOWN_FOR", "DOWN_MARK", "MAX_ATTEMPTS", "READ_TIMEOUT", "UNREACHABLE_ATTEMPTS",
+    "ClockWatch", "EndpointHealth", "Keys", "client", "endpoint_health", "long_term_keys", "server_time",
+    "error_code", "error_message", "translate_error",  # from .errors: callers use them as aws.<name>
+]
 
 CONNECT_TIMEOUT = 5
 """Seconds to wait for a TCP connection to STS/IAM."""
@@ -193,9 +188,9 @@ def client(
             # botocore keeps no half-parsed file: the next client parses it again, so a fixed file
             # works without a restart.
             kwargs = getattr(exc, "kwargs", {})
-            raise _config_parse_error(kwargs.get("path"), kwargs.get("error")) from None
+            raise config_parse_error(kwargs.get("path"), kwargs.get("error")) from None
         except UnicodeDecodeError as exc:  # botocore 1.44 wraps it in ConfigParseError; older ones may not
-            raise _config_parse_error(session.get_config_variable("config_file"), exc) from None
+            raise config_parse_error(session.get_config_variable("config_file"), exc) from None
         except bex.BotoCoreError as exc:
             raise ConfigError(f"cannot create the {service} client: {str(exc).splitlines()[0]}") from None
     _bound_waits(made, min(UNREACHABLE_ATTEMPTS, max_attempts))
@@ -240,44 +235,23 @@ def _bound_waits(client, limit: int) -> None:
     client.meta.events.register_first(f"needs-retry.{service}", stop_retrying)
 
 
-def _config_parse_error(path: str | None, inner: BaseException | None) -> FileError:
-    """One line naming the AWS config file botocore could not parse, and the line when known."""
-    from mfa_tui.core.credentials.file import CredentialsFile
-
-    file = Path(os.path.expanduser(os.path.expandvars(path or "~/.aws/config")))
-    try:
-        CredentialsFile(file).read()  # the same INI rules, with the line in its message
-    except FileError as ours:
-        return FileError(str(ours))
-    # Our reader accepts what botocore refused: a UTF-8 byte-order mark, or a quirk of botocore's.
-    try:
-        bom = file.read_bytes().startswith(b"\xef\xbb\xbf")
-    except OSError:
-        bom = False
-    if bom:
-        return FileError(f"{file}: starts with a UTF-8 byte-order mark, which botocore cannot read; save it without one")
-    line = getattr(inner, "lineno", None)
-    reason = str(inner).splitlines()[0] if inner is not None and str(inner) else "not an INI file"
-    return FileError(f"{file}{f':{line}' if line else ''}: botocore cannot parse it ({reason})")
-
-
 def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path | None = None) -> Keys:
     """The identity's long-term keys, read from its ``source_profile``.
 
     Looks in the shared credentials file first, then ``[profile NAME]`` of the config file,
     as the AWS CLI does. Each file is read by :class:`CredentialsFile`, strictly as botocore
-    reads it, so a broken file gets the same one-line message (file and line) the writer
+    reads it (:func:`mfa_tui.core.credentials.reader.read_sections`), so a broken file gets the same one-line message (file and line) the writer
     gives. Raises a one-line error naming the profile and file when the keys are missing or
     are temporary (a session token means they are not long-term keys).
     """
-    from mfa_tui.core.credentials.file import CredentialsFile
+    from mfa_tui.core.credentials import reader
 
     name = identity.source_profile
     sections: list[tuple[Path, str]] = [(credentials_path, name)]
     if config_path is not None:
         sections.append((config_path, name if name == "default" else f"profile {name}"))
     for path, section in sections:
-        values = CredentialsFile(path).read().get(section)
+        values = reader.read_sections(path).get(section)
         if values is None:
             continue
         key_id = values.get("aws_access_key_id", "").strip()
@@ -333,105 +307,3 @@ class ClockWatch:
             return None
         direction = "behind" if skew > 0 else "ahead of"
         return f"your clock is {abs(skew):.0f}s {direction} AWS's; fix the system time (e.g. enable NTP)"
-
-
-_INVALID_CODE = "invalid mfa one time pass code"
-_BAD_SERIAL = "verify your mfa serial number"
-_NOT_YET_CURRENT = "signature not yet current"
-_SIGNATURE_CODES = ("SignatureDoesNotMatch", "RequestExpired", "InvalidSignatureException")
-
-
-def error_code(exc: BaseException) -> str | None:
-    """AWS's error code of a botocore ClientError, else None."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return response.get("Error", {}).get("Code")
-    return None
-
-
-def error_message(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Message") or "")
-    return ""
-
-
-def translate_error(exc: BaseException, *, what: str, endpoint: str | None = None) -> AwsError:
-    """A one-line domain error for a botocore exception, prefixed with ``what``.
-
-    ``what`` names the subject, e.g. ``"profile prod-admin"`` or ``"identity alice"``.
-    Messages carry AWS's error code and, where it says something, its text (first line,
-    anything shaped like a secret redacted), never credentials. Any other exception is a bug
-    or a library's surprise: it is recorded with its traceback in the log file
-    (:mod:`mfa_tui.core.logfile`) and the line names it and the log.
-    """
-    import botocore.exceptions as bex
-    from botocore.parsers import ResponseParserError
-
-    from mfa_tui.core.logfile import redact, unexpected
-
-    if isinstance(exc, AwsError):
-        return exc
-    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError)):
-        where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "AWS"
-        return EndpointError(f"{what}: cannot reach {where}: connection failed; check the network or endpoint_url")
-    if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
-        where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "AWS"
-        return EndpointError(f"{what}: {where} timed out; check the network or try again")
-    if isinstance(exc, ResponseParserError):
-        # Not a BotoCoreError: the endpoint's answer was cut off (it died mid-response) or is not AWS's.
-        where = endpoint or "AWS"
-        return EndpointError(
-            f"{what}: {where} sent an incomplete or unreadable response; check the network or endpoint_url and try again"
-        )
-    if isinstance(exc, bex.NoCredentialsError):
-        return AwsError(f"{what}: no credentials to sign the call")
-    if not isinstance(exc, bex.ClientError):
-        if isinstance(exc, bex.BotoCoreError):
-            return AwsError(f"{what}: {redact(str(exc).splitlines()[0])}")
-        if isinstance(exc, MfaTuiError):
-            return AwsError(f"{what}: {exc}")
-        return AwsError(f"{what}: {unexpected(exc, what)}")
-    code = error_code(exc) or "Unknown"
-    lines = error_message(exc).strip().splitlines()
-    message = redact(lines[0]).rstrip(".") if lines else ""
-    said = f"({code}: {message})" if message else f"({code})"
-    lower = message.lower()
-    if code == "AccessDenied" and _INVALID_CODE in lower:
-        return CodeError(
-            f"{what}: AWS refused the MFA code: wrong, or already used (each code works once); "
-            "wait for the next code and try again"
-        )
-    if code == "AccessDenied" and _BAD_SERIAL in lower:
-        return CodeError(
-            f"{what}: AWS could not validate the MFA device serial; check mfa_serial is the device ARN "
-            "(arn:aws:iam::ACCOUNT:mfa/NAME) assigned to this user"
-        )
-    if code in _SIGNATURE_CODES and _NOT_YET_CURRENT in lower:
-        return ClockSkewError(
-            f"{what}: your clock is ahead of AWS's: AWS says the request was signed in its future; "
-            f"fix the system time {said}",
-            code=code,
-        )
-    if code in _SIGNATURE_CODES and ("expired" in lower or code == "RequestExpired"):
-        return ClockSkewError(
-            f"{what}: your clock is behind AWS's: AWS says the request signature expired; fix the system time {said}",
-            code=code,
-        )
-    if code in ("ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired"):
-        return AccessDeniedError(f"{what}: the credentials used have expired; refresh them {said}", code=code)
-    if code in ("InvalidClientTokenId", "UnrecognizedClientException"):
-        return AccessDeniedError(
-            f"{what}: AWS does not recognise the access key; it may be deleted, inactive or rotated {said}",
-            code=code,
-        )
-    if code == "SignatureDoesNotMatch":
-        return AccessDeniedError(f"{what}: the secret key does not match the access key {said}", code=code)
-    if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"):
-        return ThrottledError(f"{what}: AWS throttled the call after retries; try again shortly {said}", code=code)
-    if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
-        return AccessDeniedError(f"{what}: access denied: {message}", code=code)
-    status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if isinstance(status, int) and status >= 500:
-        return AwsError(f"{what}: AWS failed with HTTP {status} after retries; try again {said}", code=code)
-    return AwsError(f"{what}: {code}: {message}" if message else f"{what}: {code}", code=code)

@@ -1,7 +1,7 @@
 """Exact edits of the shared credentials file, and the proof that nothing else changed.
 
 :mod:`mfa_tui.core.credentials.file` decides *what* to write (ownership, values); this
-module makes the edit and then checks the result two ways: every region outside the owned
+module makes the edit, and :mod:`mfa_tui.core.credentials.verify` then checks the result two ways: every region outside the owned
 sections (the text before the first section, and each other section from its header to the
 next one) must be byte for byte what it was, in the same order; and the new file, read again
 by configparser as botocore reads it, must give every other section the same keys and every
@@ -27,8 +27,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from mfa_tui.core.credentials.file import split_sections
-from mfa_tui.core.errors import CredentialsFileError
+from mfa_tui.core.credentials.reader import split_sections
+from mfa_tui.core.credentials.verify import check_regions, refuse, regions, text_regions
 
 if TYPE_CHECKING:  # configupdater is imported only when a written section is not plain (see _plain_edit)
     from configupdater import ConfigUpdater
@@ -37,11 +37,6 @@ if TYPE_CHECKING:  # configupdater is imported only when a written section is no
 
 _BOM = b"\xef\xbb\xbf"
 _COMMENT_PREFIXES = ("#", ";")
-_SEPARATOR_RE = re.compile(r"(?:\r?\n)*")
-
-
-def _refuse(path: Path, why: str) -> CredentialsFileError:
-    return CredentialsFileError(f"{path}: {why}; mfa-tui left the file unchanged")
 
 
 def _uses_crlf(text: str) -> bool:
@@ -62,14 +57,14 @@ def _load(path: Path, text: str, sections: dict[str, dict[str, str]]) -> ConfigU
     try:
         doc.read_string(text, source=str(path))
     except (configparser.Error, ValueError):
-        raise _refuse(path, "mfa-tui's editor cannot parse this file the way the AWS CLI does") from None
+        raise refuse(path, "mfa-tui's editor cannot parse this file the way the AWS CLI does") from None
     if str(doc) != text:
-        raise _refuse(path, "mfa-tui's editor cannot reproduce this file exactly")
+        raise refuse(path, "mfa-tui's editor cannot reproduce this file exactly")
     seen = [(s.name, {o.raw_key.strip().lower() for o in s.option_blocks()}) for s in doc.section_blocks()]
     expected = [(name, set(keys)) for name, keys in sections.items()]
     if seen != expected:
         where = next((f"section [{a[0]}]" for a, b in zip(seen, expected, strict=False) if a != b), "its sections")
-        raise _refuse(path, f"{where} reads differently to mfa-tui's editor than to the AWS CLI")
+        raise refuse(path, f"{where} reads differently to mfa-tui's editor than to the AWS CLI")
     return doc
 
 
@@ -115,7 +110,7 @@ def _configupdater_edit(
     from configupdater.section import Section
 
     doc = _load(path, text, sections)
-    before = _regions(doc)
+    before = regions(doc)
     for name in remove:
         doc.remove_section(name)
     # One pass over the sections: ``doc[name]`` scans them all, which made writing N profiles
@@ -131,11 +126,11 @@ def _configupdater_edit(
             appended.append((name, values))
     if appended:
         _append(doc, appended)
-    after = _regions(doc)
-    _check_regions(path, before, after, set(wanted) | set(remove), {name for name, _ in appended})
+    after = regions(doc)
+    check_regions(path, before, after, set(wanted) | set(remove), {name for name, _ in appended})
     out = str(doc)
     if out != "".join(chunk for _, chunk in after):
-        raise _refuse(path, "mfa-tui's editor produced text it cannot account for")
+        raise refuse(path, "mfa-tui's editor produced text it cannot account for")
     return out
 
 
@@ -145,7 +140,7 @@ def _splice_edit(
     """The edit made section by section: only the written sections are parsed and edited, the rest copied.
 
     configparser reads a section the same wherever it stands, since each column-0 header starts
-    afresh (:func:`~mfa_tui.core.credentials.file.split_sections`); so each written section is
+    afresh (:func:`~mfa_tui.core.credentials.reader.split_sections`); so each written section is
     edited as a file of its own (:func:`_plain_edit`, else configupdater), removed ones are
     dropped, and new ones appended. A section configparser finds under an indented header
     belongs to the piece above it; None when such a piece is to be edited: then the whole file
@@ -170,7 +165,7 @@ def _splice_edit(
     if appended:
         chunks.append(_appended(chunks, appended))
     out = "".join(chunks)
-    _check_regions(path, [(None, preamble), *pieces], _text_regions(out), set(wanted) | dropped,
+    check_regions(path, [(None, preamble), *pieces], text_regions(out), set(wanted) | dropped,
                    {name for name, _ in appended})
     return out
 
@@ -279,14 +274,8 @@ def _plain_edit(
     appended = [(name, values) for name, values in wanted.items() if name not in sections]
     if appended:
         out += _appended([out], appended)
-    _check_regions(path, _text_regions(text), _text_regions(out), set(wanted), {name for name, _ in appended})
+    check_regions(path, text_regions(text), text_regions(out), set(wanted), {name for name, _ in appended})
     return out
-
-
-def _text_regions(text: str) -> list[tuple[str | None, str]]:
-    """:func:`_regions` of a text whose headers are all at column 0: the text before the first, then each section."""
-    preamble, pieces = split_sections(text)
-    return [(None, preamble), *pieces]
 
 
 def _update(section: Section, values: dict[str, str]) -> None:
@@ -341,76 +330,3 @@ def _append(doc: ConfigUpdater, appended: list[tuple[str, dict[str, str]]]) -> N
         section = doc[name]
         for key, value in values.items():
             section[key] = value
-
-
-# ── verification ────────────────────────────────────────────────────────────
-def _regions(doc: ConfigUpdater) -> list[tuple[str | None, str]]:
-    """The text before the first section (name None), then each section up to the next one.
-
-    A top-level block after a section (only the separator :func:`_append` adds) counts
-    as part of that section, as it would when the file is read again.
-    """
-    from configupdater.section import Section
-
-    result: list[tuple[str | None, str]] = [(None, "")]
-    for block in doc.iter_blocks():
-        if isinstance(block, Section):
-            result.append((block.name, str(block)))
-        else:
-            name, chunk = result[-1]
-            result[-1] = (name, chunk + str(block))
-    return result
-
-
-def _check_regions(
-    path: Path,
-    before: list[tuple[str | None, str]],
-    after: list[tuple[str | None, str]],
-    changed: set[str],
-    appended: set[str],
-) -> None:
-    """Refuse unless every region outside ``changed`` is byte for byte as before, in order.
-
-    The region just before the first appended section may gain the line break and blank
-    line that separate it from the new section.
-    """
-    old = [(n, t) for n, t in before if n is None or n not in changed]
-    new = [(n, t) for n, t in after if n is None or n not in changed]
-    if old == new:  # the usual answer, in one comparison (the loop below took 50 ms on 70,000 regions)
-        return
-    if [n for n, _ in old] != [n for n, _ in new]:
-        raise _refuse(path, "the edit would add, drop or reorder sections that are not mfa-tui's")
-    names = [n for n, _ in after]
-    first = next((i for i, n in enumerate(names) if n in appended), None)
-    grows = names[first - 1] if first else object()
-    for (name, old_text), (_, new_text) in zip(old, new, strict=True):
-        if old_text == new_text:
-            continue
-        if name == grows and new_text.startswith(old_text) and _SEPARATOR_RE.fullmatch(new_text[len(old_text) :]):
-            continue
-        label = "the text before the first section" if name is None else f"section [{name}]"
-        raise _refuse(path, f"the edit would change {label}, which is not mfa-tui's")
-
-
-def verify(
-    path: Path,
-    before: dict[str, dict[str, str]],
-    after: dict[str, dict[str, str]],
-    wanted: dict[str, dict[str, str]],
-    removed: set[str],
-) -> None:
-    """Refuse unless botocore's parser reads the new file as the old one plus the owned changes."""
-    changed = wanted.keys() | removed
-    if after.keys() != (before.keys() - changed) | wanted.keys():
-        raise _refuse(path, "the edit would add or drop a section it was not asked to")
-    # The untouched sections compared in one go (a loop over 70,000 of them took 0.1 s).
-    rest_before, rest_after = dict(before), dict(after)
-    for name in changed:
-        rest_before.pop(name, None)
-        rest_after.pop(name, None)
-    if rest_after != rest_before:
-        name = next(name for name in rest_before if rest_after[name] != rest_before[name])
-        raise _refuse(path, f"the edit would change section [{name}], which is not mfa-tui's")
-    for name, values in wanted.items():
-        if any(after[name].get(key) != value for key, value in values.items()):
-            raise _refuse(path, f"profile [{name}] did not read back as written")

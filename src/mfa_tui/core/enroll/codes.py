@@ -32,13 +32,7 @@ def check_consecutive(seed: str, code1: str, code2: str, now: datetime, *, devic
     """
     import pyotp  # local: only enrolment needs it
 
-    first = check_format(code1, device=f"{device}: first code")
-    second = check_format(code2, device=f"{device}: second code")
-    if first == second:
-        raise CodeError(
-            f"{device}: the two codes are the same; wait for your authenticator to show the next code "
-            "and enter that as the second one; nothing was sent to AWS"
-        )
+    first, second = check_two_codes(code1, code2, device=device)
     totp = pyotp.TOTP(seed)
     now_step = totp_step(now)
     for t in range(now_step - 2, now_step + 1):
@@ -71,12 +65,22 @@ def check_consecutive(seed: str, code1: str, code2: str, now: datetime, *, devic
 
 
 def check_two_codes(code1: str, code2: str, *, device: str) -> tuple[str, str]:
-    """Format-only check used when the seed is unknown (resync, an adopted device)."""
+    """Format-only check (six digits each, not the same code twice); returns the normalised codes.
+
+    Alone, it is the whole check when the seed is unknown (resync, an adopted device).
+    """
     first = check_format(code1, device=f"{device}: first code")
     second = check_format(code2, device=f"{device}: second code")
     if first == second:
         raise CodeError(
-            f"{device}: the two codes are the same; wait for the next code and enter that as the second one; "
-            "nothing was sent to AWS"
+            f"{device}: the two codes are the same; wait for your authenticator to show the next code "
+            "and enter that as the second one; nothing was sent to AWS"
         )
     return first, second
+
+
+def check_pair(seed: str | None, code1: str, code2: str, now: datetime, *, device: str) -> tuple[str, str]:
+    """:func:`check_consecutive` when the device's seed is known, else :func:`check_two_codes`."""
+    if not seed:
+        return check_two_codes(code1, code2, device=device)
+    return check_consecutive(seed, code1, code2, now, device=device)

@@ -22,40 +22,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from mfa_tui.core.aws import clients as aws
-from mfa_tui.core.clock import Clock, seconds_left_in_step, utc
-from mfa_tui.core.enroll.codes import check_consecutive, check_two_codes
-from mfa_tui.core.errors import AccessDeniedError, AwsError, CodeError, ConfigError, FileError, MfaTuiError
+from mfa_tui.core.clock import Clock, seconds_left_in_step
+from mfa_tui.core.enroll import iam_devices
+from mfa_tui.core.enroll.codes import check_consecutive, check_pair, check_two_codes
+from mfa_tui.core.enroll.iam_devices import MfaDevice, describe_user, iam_error
+from mfa_tui.core.enroll.registry_entry import add_session_profile, record_serial
+from mfa_tui.core.errors import AwsError, CodeError, ConfigError, MfaTuiError
 
 MAX_DEVICES = 8
 """AWS's limit of MFA devices per IAM user (docs/aws-behaviour.md, "MFA devices")."""
 ISSUER = "AWS"
 """Issuer shown by authenticator apps for the new entry."""
-
-
-@dataclass(frozen=True)
-class MfaDevice:
-    """One MFA device assigned to the user, as ListMFADevices reports it."""
-
-    serial: str
-    """The device ARN (``arn:aws:iam::ACCT:mfa/NAME``; hardware keys have other forms)."""
-    user_name: str
-    enabled_at: datetime | None
-    """When it was enabled (aware UTC)."""
-
-    @property
-    def virtual(self) -> bool:
-        """True for a virtual (authenticator app) device, the only kind this flow can delete."""
-        return ":mfa/" in self.serial
-
-    @property
-    def name(self) -> str:
-        return self.serial.rsplit("/", 1)[-1]
 
 
 __all__ = ["MAX_DEVICES", "Enrolment", "MfaDevice", "check_consecutive", "check_two_codes", "open_enrolment"]
@@ -115,7 +96,7 @@ class Enrolment:
     @property
     def what(self) -> str:
         """How messages name the subject."""
-        return f"IAM user {self.user_name}" + (f" (identity {self.identity})" if self.identity else "")
+        return describe_user(self.user_name, self.identity)
 
     @property
     def serial(self) -> str | None:
@@ -164,57 +145,38 @@ class Enrolment:
         return qr_lines(self.uri(), invert=invert)
 
     # ── AWS calls ──
-    def _call(self, method: str, action: str, **params: Any) -> dict:
+    def _call(self, action: str, call: Callable[..., Any], *args: Any, **params: Any) -> Any:
         try:
-            return getattr(self.iam, method)(**params)
+            return call(*args, **params)
         except Exception as exc:  # botocore raises many types; all become one-line domain errors
             raise self._translate(exc, action) from None
 
     def _translate(self, exc: BaseException, action: str) -> AwsError:
-        code = aws.error_code(exc)
-        if code in ("AccessDenied", "InvalidClientTokenId") and (
-            self.temporary_keys or "session" in aws.error_message(exc).lower()
-        ):
-            return AccessDeniedError(
-                f"{self.what}: AWS refused iam:{action}: IAM calls are refused when signed with a session token "
-                "that has no MFA; enrol with the user's long-term access keys",
-                code=code,
+        return iam_error(exc, action, what=self.what, temporary_keys=self.temporary_keys)
+
+    def _send_codes(self, method: str, action: str, serial: str, codes: tuple[str, str], refused: str) -> None:
+        """EnableMFADevice or ResyncMFADevice; AWS refusing the codes is a :class:`CodeError` ending in ``refused``."""
+        try:
+            getattr(self.iam, method)(
+                UserName=self.user_name, SerialNumber=serial,
+                AuthenticationCode1=codes[0], AuthenticationCode2=codes[1],
             )
-        if code == "AccessDenied":
-            return AccessDeniedError(
-                f"{self.what}: not allowed to call iam:{action}; the user's policies must allow it for "
-                f"itself (AccessDenied: {aws.error_message(exc).strip().rstrip('.')})",
-                code=code,
-            )
-        return aws.translate_error(exc, what=f"{self.what}: iam:{action}")
+        except Exception as exc:
+            if aws.error_code(exc) == "InvalidAuthenticationCode":
+                raise CodeError(f"{self.what}: AWS refused the codes for {serial}{refused}") from None
+            raise self._translate(exc, action) from None
 
     def devices(self) -> list[MfaDevice]:
-        """The user's MFA devices (ListMFADevices, always with UserName: moto and AWS both need it)."""
-        found: list[MfaDevice] = []
-        params: dict[str, Any] = {"UserName": self.user_name}
-        while True:
-            page = self._call("list_mfa_devices", "ListMFADevices", **params)
-            for item in page.get("MFADevices", []):
-                enabled = item.get("EnableDate")
-                found.append(MfaDevice(item["SerialNumber"], item.get("UserName", self.user_name),
-                                       utc(enabled) if isinstance(enabled, datetime) else None))
-            if not page.get("IsTruncated"):
-                return found
-            params["Marker"] = page["Marker"]
+        """The user's MFA devices (every page of ListMFADevices)."""
+        return self._call("ListMFADevices", iam_devices.list_devices, self.iam, self.user_name)
 
     def find_unassigned(self, name: str) -> str | None:
         """Serial of an unassigned virtual device called ``name`` (left by an earlier attempt), if any."""
-        params: dict[str, Any] = {"AssignmentStatus": "Unassigned"}
-        while True:
-            page = self._call("list_virtual_mfa_devices", "ListVirtualMFADevices", **params)
-            for item in page.get("VirtualMFADevices", []):
-                serial = item.get("SerialNumber", "")
-                # Device names may sit under a path: arn:aws:iam::ACCT:mfa/PATH/NAME.
-                if ":mfa/" in serial and serial.rsplit("/", 1)[-1] == name:
-                    return serial
-            if not page.get("IsTruncated"):
-                return None
-            params["Marker"] = page["Marker"]
+        return self._call("ListVirtualMFADevices", iam_devices.find_unassigned, self.iam, name)
+
+    def _refuse_second_device(self) -> None:
+        if self._serial is not None and not self._finished:
+            raise ConfigError(f"{self.what}: this enrolment already has device {self._serial}")
 
     def create(self, name: str | None = None) -> str:
         """Create a virtual device (default name: the user name) and keep its seed; returns the serial.
@@ -225,8 +187,7 @@ class Enrolment:
         """
         name = (name or self.user_name).strip()
         with self._lock:
-            if self._serial is not None and not self._finished:
-                raise ConfigError(f"{self.what}: this enrolment already has device {self._serial}")
+            self._refuse_second_device()
             if len(self.devices()) >= MAX_DEVICES:
                 raise ConfigError(
                     f"{self.what}: already has {MAX_DEVICES} MFA devices, AWS's limit; delete one first"
@@ -283,8 +244,7 @@ class Enrolment:
         device as it was (this flow did not create it).
         """
         with self._lock:
-            if self._serial is not None and not self._finished:
-                raise ConfigError(f"{self.what}: this enrolment already has device {self._serial}")
+            self._refuse_second_device()
             self._serial, self._seed = serial, None
             self._created, self._enabled, self._finished = False, False, False
 
@@ -293,9 +253,7 @@ class Enrolment:
         with self._lock:
             if self._serial is None:
                 raise ConfigError(f"{self.what}: create a device before entering codes")
-            if self._seed is None:
-                return check_two_codes(code1, code2, device=f"device {self._serial}")
-            return check_consecutive(self._seed, code1, code2, self.clock.now(), device=f"device {self._serial}")
+            return check_pair(self._seed, code1, code2, self.clock.now(), device=f"device {self._serial}")
 
     def enable(self, code1: str, code2: str) -> str:
         """Check the codes locally, EnableMFADevice, drop the seed, record the serial; returns it.
@@ -306,66 +264,18 @@ class Enrolment:
         with self._lock:
             if not self.pending:
                 raise ConfigError(f"{self.what}: no device waiting to be enabled")
-            first, second = self.check_codes(code1, code2)
+            codes = self.check_codes(code1, code2)
             serial = self._serial
-            try:
-                self.iam.enable_mfa_device(
-                    UserName=self.user_name, SerialNumber=serial,
-                    AuthenticationCode1=first, AuthenticationCode2=second,
-                )
-            except Exception as exc:
-                if aws.error_code(exc) == "InvalidAuthenticationCode":
-                    raise CodeError(
-                        f"{self.what}: AWS refused the codes for {serial}; the device is not enabled: "
-                        "wait for two new consecutive codes and try again"
-                    ) from None
-                raise self._translate(exc, "EnableMFADevice") from None
+            self._send_codes(
+                "enable_mfa_device", "EnableMFADevice", serial, codes,
+                "; the device is not enabled: wait for two new consecutive codes and try again",
+            )
             self._enabled, self._finished, self._seed = True, True, None
-        self._record(serial)
-        if self.add_profile:
-            self.profile_note = self._add_session_profile()
+        if self.registry_path is not None and self.identity is not None:
+            record_serial(self.registry_path, self.identity, serial)
+            if self.add_profile:
+                self.profile_note = add_session_profile(self.registry_path, self.identity)
         return serial
-
-    def _record(self, serial: str) -> None:
-        if self.registry_path is None or self.identity is None:
-            return
-        from mfa_tui.core.registry import load as registry
-
-        try:
-            registry.set_value(self.registry_path, ("identities", self.identity), "mfa_serial", serial)
-        except MfaTuiError as exc:
-            raise FileError(
-                f"device {serial} is enabled, but {self.registry_path} was not updated ({exc}); "
-                f'set mfa_serial = "{serial}" in [identities.{self.identity}] by hand'
-            ) from None
-
-    def _add_session_profile(self) -> str | None:
-        """Give an identity with no profile its MFA-session profile, named after it; returns what was done.
-
-        Without a profile nothing would use the new device: ``[profiles.NAME]`` with just
-        ``identity = NAME`` makes the next code refresh it. An identity that already has a profile
-        (a session or a role) is left alone. A taken name, or a profile the registry would refuse
-        (the name is the identity's ``source_profile``, ~/.aws/config makes it a role), is skipped
-        with the reason: the device is enabled either way.
-        """
-        if self.registry_path is None or self.identity is None:
-            return None
-        from mfa_tui.core import paths
-        from mfa_tui.core.registry import load as registry
-        from mfa_tui.core.registry.edit import add_entries
-
-        name = self.identity
-        try:
-            current = registry.load(self.registry_path)
-            if any(p.identity == name for p in current.profiles.values()):
-                return None
-            if name in current.profiles:
-                owner = current.profiles[name].identity
-                return f"No profile added: [profiles.{name}] is taken (identity {owner}); add one for {name} by hand."
-            add_entries(self.registry_path, profiles={name: {"identity": name}}, aws_config_path=paths.aws_config_path())
-        except MfaTuiError as exc:
-            return f"No profile added for identity {name}: {exc}"
-        return f"Added profile {name} (the MFA session of identity {name}) to {self.registry_path}: refresh it with the next code."
 
     def cancel(self) -> str | None:
         """Abandon the flow: delete the device this flow created unless it is enabled.
@@ -405,23 +315,11 @@ class Enrolment:
     # ── existing devices ──
     def resync(self, serial: str, code1: str, code2: str, *, seed: str | None = None) -> None:
         """ResyncMFADevice with two consecutive codes (checked locally only when ``seed`` is known)."""
-        device = f"device {serial}"
-        if seed:
-            first, second = check_consecutive(seed, code1, code2, self.clock.now(), device=device)
-        else:
-            first, second = check_two_codes(code1, code2, device=device)
-        try:
-            self.iam.resync_mfa_device(
-                UserName=self.user_name, SerialNumber=serial,
-                AuthenticationCode1=first, AuthenticationCode2=second,
-            )
-        except Exception as exc:
-            if aws.error_code(exc) == "InvalidAuthenticationCode":
-                raise CodeError(
-                    f"{self.what}: AWS refused the codes for {serial}: enter two consecutive codes "
-                    "exactly as your app shows them (its clock may be far off)"
-                ) from None
-            raise self._translate(exc, "ResyncMFADevice") from None
+        codes = check_pair(seed, code1, code2, self.clock.now(), device=f"device {serial}")
+        self._send_codes(
+            "resync_mfa_device", "ResyncMFADevice", serial, codes,
+            ": enter two consecutive codes exactly as your app shows them (its clock may be far off)",
+        )
 
     def remove(self, serial: str) -> None:
         """Deactivate the device (if assigned to the user), then delete it if it is virtual.
@@ -431,7 +329,7 @@ class Enrolment:
         with self._lock:
             assigned = any(d.serial == serial for d in self.devices())
             if assigned:
-                self._call("deactivate_mfa_device", "DeactivateMFADevice", UserName=self.user_name, SerialNumber=serial)
+                self._call("DeactivateMFADevice", self.iam.deactivate_mfa_device, UserName=self.user_name, SerialNumber=serial)
             if ":mfa/" in serial:
                 try:
                     self.iam.delete_virtual_mfa_device(SerialNumber=serial)
@@ -485,7 +383,7 @@ def open_enrolment(
         try:
             me = iam.get_user()["User"]
         except Exception as exc:  # botocore raises many types
-            raise Enrolment(iam, user_name or "?", clock, identity=identity_name)._translate(exc, "GetUser") from None
+            raise iam_error(exc, "GetUser", what=describe_user(user_name or "?", identity_name)) from None
         own_name = own_name or me["UserName"]
         parts = me.get("Arn", "").split(":")
         account_id = account_id or (parts[4] if len(parts) > 5 and parts[4].isdigit() else None)

@@ -22,7 +22,6 @@ _GLYPHS = {
     (False, True): "\u2584",  # ▄ lower half
     (True, True): "\u2588",  # █ full block
 }
-_DECODE = {glyph: bits for bits, glyph in _GLYPHS.items()}
 
 DEFAULT_BORDER = 2
 """Quiet-zone modules around the code. The QR spec asks for 4; phone scanners read 2
@@ -67,33 +66,3 @@ def qr_lines(data: str, *, border: int = DEFAULT_BORDER, invert: bool = False) -
 def ansi_lines(lines: Sequence[str]) -> list[str]:
     """Wrap each QR line in ANSI black-on-white, resetting at the end of every line."""
     return [f"{ANSI_BLACK_ON_WHITE}{line}{ANSI_RESET}" for line in lines]
-
-
-def parse_lines(lines: Sequence[str], *, invert: bool = False) -> list[list[bool]]:
-    """Rebuild the module matrix from half-block lines: the inverse of :func:`render_matrix`.
-
-    Used by tests to check a printed code structurally (size and every module). A
-    trailing all-light padding row from an odd-height matrix comes back as a row.
-    """
-    matrix: list[list[bool]] = []
-    for line in lines:
-        top, bottom = [], []
-        for ch in line:
-            if ch not in _DECODE:
-                raise ValueError(f"not a half-block QR character: {ch!r}")
-            t, b = _DECODE[ch]
-            if invert:
-                t, b = not t, not b
-            top.append(t)
-            bottom.append(b)
-        matrix.append(top)
-        matrix.append(bottom)
-    return matrix
-
-
-def text_size(data: str, *, border: int = DEFAULT_BORDER) -> tuple[int, int]:
-    """(columns, rows) that :func:`qr_lines` will take for ``data``."""
-    import segno
-
-    width, height = segno.make(data, micro=False).symbol_size(scale=1, border=border)
-    return width, (height + 1) // 2

@@ -17,7 +17,10 @@ explicit deny in either wins. Statements with a ``Principal``/``NotPrincipal`` (
 policies) are matched against ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` from the context
 and otherwise treated like identity statements (same-account evaluation).
 
-Matching (see :mod:`mfa_tui.core.policy.conditions` for wildcards, variables and operators):
+Documents are read by :mod:`mfa_tui.core.policy.documents` (:func:`parse_document`,
+:func:`statements` and :func:`check_document` stay importable from here). Matching (see
+:mod:`mfa_tui.core.policy.wildcards` for wildcards and variables, :mod:`mfa_tui.core.policy.conditions`
+for operators):
 Action/NotAction case-insensitive with ``*``/``?``; Resource/NotResource case-sensitive,
 wildcards within ARN segments; Condition keys case-insensitive, several keys ANDed, several
 values ORed. A statement that cannot be evaluated (unknown operator, bad value, missing
@@ -28,7 +31,6 @@ listed in :attr:`Decision.notes`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -44,6 +46,7 @@ from mfa_tui.core.policy.conditions import (
     parse_operator,
     resource_matches,
 )
+from mfa_tui.core.policy.documents import check_document, one_of, parse_document, statements  # noqa: F401 - re-exported
 
 VARIABLES_VERSION = "2012-10-17"
 """Policy variables are substituted only in policies of this Version (older ones take them literally)."""
@@ -165,54 +168,6 @@ class _SetOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_document(document: object) -> Mapping:
-    """A policy document as a mapping: accepts a dict, JSON text, or IAM's URL-encoded JSON."""
-    if isinstance(document, Mapping):
-        return document
-    if isinstance(document, (str, bytes)):
-        text = document.decode("utf-8") if isinstance(document, bytes) else document
-        stripped = text.strip()
-        if stripped.startswith("%"):
-            from urllib.parse import unquote
-
-            stripped = unquote(stripped)
-        try:
-            parsed = json.loads(stripped)
-        except ValueError as exc:
-            raise PolicyDefect(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        if isinstance(parsed, Mapping):
-            return parsed
-    raise PolicyDefect("a policy document must be a JSON object")
-
-
-def statements(document: Mapping) -> list:
-    """The document's statements as a list (``Statement`` may be one object or a list)."""
-    raw = document.get("Statement")
-    if isinstance(raw, Mapping):
-        return [raw]
-    if isinstance(raw, list):
-        return raw
-    raise PolicyDefect("no Statement list")
-
-
-def _strings(statement: Mapping, key: str) -> list[str]:
-    values = as_list(statement[key])
-    if not values or not all(isinstance(v, str) for v in values):
-        raise PolicyDefect(f"{key} must be a string or a list of strings")
-    return values
-
-
-def _one_of(statement: Mapping, positive: str, negative: str) -> tuple[list[str], bool]:
-    """The patterns of Action/NotAction (or Resource/NotResource) and whether they are negated."""
-    has_pos, has_neg = positive in statement, negative in statement
-    if has_pos and has_neg:
-        raise PolicyDefect(f"both {positive} and {negative}")
-    if not has_pos and not has_neg:
-        raise PolicyDefect(f"no {positive} or {negative}")
-    key = positive if has_pos else negative
-    return _strings(statement, key), has_neg
-
-
 _ROOT_SUFFIX = ":root"
 
 
@@ -255,7 +210,7 @@ def _applies(statement: object, action: str, resource: str, ctx: Context, variab
     effect = statement.get("Effect")
     if effect not in ("Allow", "Deny"):
         raise PolicyDefect(f"Effect must be \"Allow\" or \"Deny\", not {effect!r}")
-    actions, not_action = _one_of(statement, "Action", "NotAction")
+    actions, not_action = one_of(statement, "Action", "NotAction")
     if action_matches(actions, action) == not_action:
         return False
     # Operators are checked as soon as the action matches, so an unknown operator is
@@ -264,7 +219,7 @@ def _applies(statement: object, action: str, resource: str, ctx: Context, variab
     if isinstance(condition, Mapping):
         for name in condition:
             parse_operator(str(name))
-    resources, not_resource = _one_of(statement, "Resource", "NotResource")
+    resources, not_resource = one_of(statement, "Resource", "NotResource")
     if resource_matches(resources, resource, ctx, variables) == not_resource:
         return False
     if "Principal" in statement and "NotPrincipal" in statement:
@@ -381,33 +336,3 @@ def evaluate_with_boundary(
         names=names,
         boundary_names=boundary_names,
     )
-
-
-def check_document(document: object) -> list[str]:
-    """Defects visible without a request: bad structure, unknown operators, missing elements.
-
-    The report lists these once per policy instead of once per evaluated action.
-    """
-    try:
-        doc = parse_document(document)
-        stmts = statements(doc)
-    except PolicyDefect as exc:
-        return [str(exc)]
-    problems: list[str] = []
-    for si, stmt in enumerate(stmts):
-        where = f"statement {stmt.get('Sid') or si}" if isinstance(stmt, Mapping) else f"statement {si}"
-        try:
-            if not isinstance(stmt, Mapping):
-                raise PolicyDefect("statement is not an object")
-            if stmt.get("Effect") not in ("Allow", "Deny"):
-                raise PolicyDefect(f"Effect must be \"Allow\" or \"Deny\", not {stmt.get('Effect')!r}")
-            _one_of(stmt, "Action", "NotAction")
-            _one_of(stmt, "Resource", "NotResource")
-            condition = stmt.get("Condition")
-            if condition is not None and not isinstance(condition, Mapping):
-                raise PolicyDefect("Condition must be an object")
-            for name in condition or {}:
-                parse_operator(str(name))
-        except PolicyDefect as exc:
-            problems.append(f"{where}: {exc}")
-    return problems

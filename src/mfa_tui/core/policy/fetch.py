@@ -233,21 +233,29 @@ def _boundary(reader: _Reader, principal: Principal, raw: Mapping | None) -> Non
         principal.boundary = replace(doc, label=f"boundary {doc.name}")
 
 
+def _read_principal(iam, kind: str, name: str, account_id: str | None) -> tuple[Principal, _Reader]:
+    """A user or role (``kind``) from GetUser/GetRole: its ARN, id, account, boundary and own
+    policies; and the reader that records into its ``unreadable``, to read more."""
+    p = Principal(kind, name, account_id=account_id)
+    reader = _Reader(iam, p.unreadable)
+    title = kind.capitalize()
+    got = reader.call(f"{kind} {name}", f"get_{kind}", **{f"{title}Name": name})
+    if got is not None:
+        item = got.get(title, {})
+        p.arn, p.id = item.get("Arn"), item.get(f"{title}Id")
+        p.account_id = _account_of(p.arn) or account_id
+        _boundary(reader, p, item.get("PermissionsBoundary"))
+    else:
+        p.unreadable.append(f"could not tell whether {kind} {name} has a permissions boundary; decisions ignore any")
+    if p.arn is None and p.account_id:
+        p.arn = f"arn:aws:iam::{p.account_id}:{kind}/{name}"
+    _inline_and_attached(reader, p, f"{kind} {name}", kind, name)
+    return p, reader
+
+
 def fetch_user(iam, user_name: str, *, account_id: str | None = None) -> Principal:
     """Read an IAM user's policies (own, groups', boundary) with a botocore IAM client."""
-    p = Principal("user", user_name, account_id=account_id)
-    reader = _Reader(iam, p.unreadable)
-    user = reader.call(f"user {user_name}", "get_user", UserName=user_name)
-    if user is not None:
-        u = user.get("User", {})
-        p.arn, p.id = u.get("Arn"), u.get("UserId")
-        p.account_id = _account_of(p.arn) or account_id
-        _boundary(reader, p, u.get("PermissionsBoundary"))
-    else:
-        p.unreadable.append(f"could not tell whether user {user_name} has a permissions boundary; decisions ignore any")
-    if p.arn is None and p.account_id:
-        p.arn = f"arn:aws:iam::{p.account_id}:user/{user_name}"
-    _inline_and_attached(reader, p, f"user {user_name}", "user", user_name)
+    p, reader = _read_principal(iam, "user", user_name, account_id)
     groups = reader.pages(f"groups of user {user_name}", "list_groups_for_user", "Groups", UserName=user_name)
     for group in groups or []:
         p.groups.append(group["GroupName"])
@@ -258,18 +266,6 @@ def fetch_user(iam, user_name: str, *, account_id: str | None = None) -> Princip
 
 def fetch_role(iam, role_name: str, *, account_id: str | None = None) -> Principal:
     """Read an IAM role's inline and attached policies and its boundary."""
-    p = Principal("role", role_name, account_id=account_id)
-    reader = _Reader(iam, p.unreadable)
-    role = reader.call(f"role {role_name}", "get_role", RoleName=role_name)
-    if role is not None:
-        r = role.get("Role", {})
-        p.arn, p.id = r.get("Arn"), r.get("RoleId")
-        p.account_id = _account_of(p.arn) or account_id
-        _boundary(reader, p, r.get("PermissionsBoundary"))
-    else:
-        p.unreadable.append(f"could not tell whether role {role_name} has a permissions boundary; decisions ignore any")
-    if p.arn is None and p.account_id:
-        p.arn = f"arn:aws:iam::{p.account_id}:role/{role_name}"
-    _inline_and_attached(reader, p, f"role {role_name}", "role", role_name)
+    p, _ = _read_principal(iam, "role", role_name, account_id)
     p.policies = _relabel(p.policies)
     return p

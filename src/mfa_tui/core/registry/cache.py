@@ -142,12 +142,12 @@ def store(path: Path, key: dict[str, Any], registry: Registry) -> None:
     from mfa_tui.core.errors import FileError
     from mfa_tui.core.fileio import atomic_write, ensure_private_dir
 
-    target = _file_for(path)
     try:
+        target = _file_for(path)
         data = json.dumps({"inputs": key, "registry": _encode(registry)}, separators=(",", ":")).encode("utf-8")
-        ensure_private_dir(target.parent)
-        atomic_write(target, data)  # readers see the old copy or the new one; sudo leaves it the user's
-    except (FileError, ValueError, TypeError):
+        ensure_private_dir(target.parent)  # 0700
+        atomic_write(target, data)  # 0600, fsynced; readers see the old copy or the new one; sudo leaves it the user's
+    except (OSError, FileError, ValueError, TypeError):
         pass
 
 

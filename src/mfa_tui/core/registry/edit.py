@@ -32,7 +32,7 @@ from typing import Any
 
 from mfa_tui.core.errors import FileError, Problem, RegistryError
 from mfa_tui.core.fileio import atomic_write, describe_os_error, held_lock, make_dirs
-from mfa_tui.core.registry.load import BOM, parse_text, read_text, validate_raw
+from mfa_tui.core.registry.read import parse_text, read_text, strip_bom, validate_raw
 from mfa_tui.core.registry.text import (
     ScanError,
     format_key,
@@ -245,15 +245,15 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _parse_quiet(text: str) -> dict[str, Any] | None:
-    body = text[1:] if text.startswith(BOM) else text
     try:
-        return tomllib.loads(body)
+        return tomllib.loads(strip_bom(text))
     except tomllib.TOMLDecodeError:
         return None
 
 
 def _split_bom(text: str) -> tuple[str, str]:
-    return (BOM, text[1:]) if text.startswith(BOM) else ("", text)
+    body = strip_bom(text)
+    return text[: len(text) - len(body)], body
 
 
 def _table_text(table: tuple[str, ...], items: dict[str, Any], nl: str) -> str:

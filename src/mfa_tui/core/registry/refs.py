@@ -11,6 +11,7 @@ Each problem is reported through ``add(where, message)``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,24 +74,24 @@ def check_references(raw: dict[str, Any], add: Add) -> None:
             account_ids[acct_id] = name
     id_of = {name: text(t, "id") for name, t in accounts.items()}
 
+    def account_ref(where: Where, table: dict, key: str, arn_re: re.Pattern) -> None:
+        """The table's ``account`` names an [accounts.NAME] whose id is the account of the ARN in ``key``."""
+        account = text(table, "account")
+        arn = arn_re.match(text(table, key) or "")
+        if account is None:
+            return
+        if account not in accounts:
+            _reference(add, where + ("account",), account, accounts, "accounts")
+        elif arn and ACCOUNT_ID_RE.match(id_of[account] or "") and id_of[account] != arn.group(1):
+            add(where + ("account",), f"accounts.{account} has id {id_of[account]} but {key} is in account {arn.group(1)}")
+
     key_profiles: dict[str, str] = {}
     for name, table in identities.items():
         where = ("identities", name)
         source = text(table, "source_profile")
         if source is not None:
             key_profiles.setdefault(source, name)
-        account = text(table, "account")
-        if account is None:
-            continue
-        if account not in accounts:
-            _reference(add, where + ("account",), account, accounts, "accounts")
-            continue
-        serial = MFA_SERIAL_RE.match(text(table, "mfa_serial") or "")
-        if serial and ACCOUNT_ID_RE.match(id_of[account] or "") and id_of[account] != serial.group(1):
-            add(
-                where + ("account",),
-                f"accounts.{account} has id {id_of[account]} but mfa_serial is in account {serial.group(1)}",
-            )
+        account_ref(where, table, "mfa_serial", MFA_SERIAL_RE)
 
     for name, table in profiles.items():
         where = ("profiles", name)
@@ -104,18 +105,8 @@ def check_references(raw: dict[str, Any], add: Add) -> None:
                 f"has the same name as identities.{owner}.source_profile, the credentials-file profile holding "
                 f"{owner}'s long-term keys; writing it would overwrite those keys: rename this profile",
             )
-        account = text(table, "account")
-        if account is None:
-            continue
-        if account not in accounts:
-            _reference(add, where + ("account",), account, accounts, "accounts")
-            continue
-        role = ROLE_ARN_RE.match(text(table, "role_arn") or "")
-        if role and ACCOUNT_ID_RE.match(id_of[account] or "") and id_of[account] != role.group(1):
-            add(
-                where + ("account",),
-                f"accounts.{account} has id {id_of[account]} but role_arn is in account {role.group(1)}",
-            )
+        account_ref(where, table, "role_arn", ROLE_ARN_RE)
+
 
 def check_shadowing(names: list[str], aws_config_path: Path, add: Add) -> None:
     """Profiles that a ``[profile NAME]`` of the AWS config file would shadow (docs/aws-behaviour.md, "The shared credentials file")."""

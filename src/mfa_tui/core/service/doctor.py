@@ -1,8 +1,8 @@
 """``mfa-tui doctor``'s checks: what is wrong with this machine's setup, and how to fix it.
 
-Each check returns :class:`Finding` rows: ``ok`` (checked, fine), ``info`` (worth
-knowing, not wrong: an MFA session that has ended is normal) or ``problem`` (something
-to fix; the finding says how). The checks:
+Each check adds :class:`~mfa_tui.core.service.findings.Finding` rows: ``ok`` (checked,
+fine), ``info`` (worth knowing, not wrong: an MFA session that has ended is normal) or
+``problem`` (something to fix; the finding says how). The checks:
 
 - **registry**: every problem of ``config check``; a registry that does not load stops
   the checks that need it and makes the exit code 2. Profiles that a ``[profile NAME]``
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mfa_tui.core import paths
@@ -36,66 +35,13 @@ from mfa_tui.core.clock import Clock, format_duration, rfc3339
 from mfa_tui.core.errors import FileError, MfaTuiError, Problem
 from mfa_tui.core.fileio import describe_os_error, open_to_others
 from mfa_tui.core.models import Registry
+from mfa_tui.core.service.findings import INFO, OK, PROBLEM, DoctorReport
 
 CLOCK_TOLERANCE = 30.0
 """Seconds of difference from AWS's clock reported as a problem. mfa-tui decides from the
 local clock which 30-second TOTP step a code belongs to (a code is good once, docs/aws-behaviour.md, "Codes are single-use") and
 when a session ends; a clock off by a whole step makes its "wait for the next code" advice
 wrong long before AWS refuses signatures (at 15 minutes, docs/aws-behaviour.md, "Error texts worth telling apart")."""
-
-OK, INFO, PROBLEM = "ok", "info", "problem"
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_BROKEN_REGISTRY = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the doctor's report."""
-
-    check: str
-    """``registry``, ``shadowed``, ``permissions``, ``credentials-file``, ``aws-config``, ``keys``, ``clock``,
-    ``mfa-session`` or ``state``."""
-    subject: str
-    """What was checked: a path, ``identity NAME``, ``profile NAME`` or an endpoint."""
-    level: str
-    """:data:`OK`, :data:`INFO` or :data:`PROBLEM`."""
-    message: str
-    """One line; never a secret."""
-    fix: str | None = None
-    """What to do about a problem, as a command where there is one."""
-
-    def to_dict(self) -> dict:
-        return {"check": self.check, "subject": self.subject, "level": self.level, "message": self.message, "fix": self.fix}
-
-
-@dataclass
-class DoctorReport:
-    """Every finding, in check order, and the exit code they add up to."""
-
-    findings: list[Finding] = field(default_factory=list)
-    registry_broken: bool = False
-
-    @property
-    def problems(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == PROBLEM]
-
-    @property
-    def exit_code(self) -> int:
-        if self.registry_broken:
-            return EXIT_BROKEN_REGISTRY
-        return EXIT_PROBLEMS if self.problems else EXIT_OK
-
-    def to_dict(self) -> dict:
-        return {
-            "ok": not self.problems,
-            "exit_code": self.exit_code,
-            "problems": len(self.problems),
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
-    def add(self, check: str, subject: str, level: str, message: str, fix: str | None = None) -> None:
-        self.findings.append(Finding(check, subject, level, message, fix))
-
 
 def diagnose(
     config: str | Path | None = None,
@@ -188,25 +134,18 @@ def _without_path(problem: Problem) -> str:
 
 
 def _check_permissions(report: DoctorReport, registry_path: Path, credentials: Path, state_dir: Path, state_file: Path) -> None:
-    _private_file(report, credentials, "the shared credentials file")
-    _private_dir(report, state_dir)
-    _private_file(report, state_file, "the state file")
+    _private(report, credentials, "the shared credentials file")
+    _private(report, state_dir, "the state directory", directory=True)
+    _private(report, state_file, "the state file")
     if state_dir.is_dir():
         for aside in sorted(state_dir.glob(f"{state_file.name}.corrupt-*")):
-            _private_file(report, aside, "a state file set aside")
+            _private(report, aside, "a state file set aside")
     for path in (registry_path, registry_path.with_name(registry_path.name + ".bak")):
         st = _stat(report, path, quiet=True)  # an unreadable registry is the registry check's problem
-        if not st:
-            continue
-        mode = stat.S_IMODE(st.st_mode)
-        if mode & 0o022:
-            report.add(
-                "permissions", str(path), PROBLEM,
-                f"is writable by others (mode {mode:04o}); they could point endpoint_url elsewhere",
-                fix=f"chmod go-w {path}",
-            )
-        else:
-            report.add("permissions", str(path), OK, f"mode {mode:04o}")
+        if st:
+            mode = stat.S_IMODE(st.st_mode)
+            exposed = f"is writable by others (mode {mode:04o}); they could point endpoint_url elsewhere"
+            _mode_finding(report, path, mode, exposed if mode & 0o022 else None, fix=f"chmod go-w {path}")
 
 
 def _stat(report: DoctorReport, path: Path, *, quiet: bool = False) -> os.stat_result | None | bool:
@@ -221,7 +160,8 @@ def _stat(report: DoctorReport, path: Path, *, quiet: bool = False) -> os.stat_r
         return False
 
 
-def _private_file(report: DoctorReport, path: Path, what: str) -> None:
+def _private(report: DoctorReport, path: Path, what: str, *, directory: bool = False) -> None:
+    """A file that holds secrets must be 0600 (a regular file), a directory of them 0700."""
     st = _stat(report, path)
     if st is False:
         return
@@ -229,31 +169,21 @@ def _private_file(report: DoctorReport, path: Path, what: str) -> None:
         report.add("permissions", str(path), INFO, f"{what} does not exist yet")
         return
     mode = stat.S_IMODE(st.st_mode)
-    if not stat.S_ISREG(st.st_mode):
+    if directory:
+        exposed = f"{what} is open to others (mode {mode:04o})" if mode & 0o077 else None
+        _mode_finding(report, path, mode, exposed, fix=f"chmod 700 {path}")
+    elif not stat.S_ISREG(st.st_mode):
         report.add("permissions", str(path), PROBLEM, f"{what} is not a regular file", fix=f"remove or rename {path}")
-        return
-    who = open_to_others(mode)
-    if who is not None:
-        report.add(
-            "permissions", str(path), PROBLEM, f"{what} is {who} by others (mode {mode:04o}) and holds secrets",
-            fix=f"chmod 600 {path}",
-        )
     else:
-        report.add("permissions", str(path), OK, f"mode {mode:04o}")
+        who = open_to_others(mode)
+        exposed = f"{what} is {who} by others (mode {mode:04o}) and holds secrets" if who is not None else None
+        _mode_finding(report, path, mode, exposed, fix=f"chmod 600 {path}")
 
 
-def _private_dir(report: DoctorReport, path: Path) -> None:
-    st = _stat(report, path)
-    if st is False:
-        return
-    mode = stat.S_IMODE(st.st_mode) if st else None
-    if mode is None:
-        report.add("permissions", str(path), INFO, "the state directory does not exist yet")
-    elif mode & 0o077:
-        report.add(
-            "permissions", str(path), PROBLEM, f"the state directory is open to others (mode {mode:04o})",
-            fix=f"chmod 700 {path}",
-        )
+def _mode_finding(report: DoctorReport, path: Path, mode: int, exposed: str | None, *, fix: str) -> None:
+    """A problem saying how ``path`` is ``exposed`` (with its ``fix``), or ok with its mode."""
+    if exposed is not None:
+        report.add("permissions", str(path), PROBLEM, exposed, fix=fix)
     else:
         report.add("permissions", str(path), OK, f"mode {mode:04o}")
 
@@ -277,6 +207,7 @@ def _check_aws_config(report: DoctorReport, path: Path) -> bool:
     """The AWS config file parses as botocore reads it (strictly); every AWS CLI call needs that."""
     import configparser
 
+    from mfa_tui.core.credentials.reader import ini_problem
     from mfa_tui.core.fileio import read_bytes
 
     try:
@@ -289,9 +220,8 @@ def _check_aws_config(report: DoctorReport, path: Path) -> bool:
         report.add("aws-config", str(path), PROBLEM, str(exc), fix=f"check the permissions of {path}")
         return False
     except (configparser.Error, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0].replace(f"{path!r}", "the file")
         report.add(
-            "aws-config", str(path), PROBLEM, f"the AWS CLI and SDKs cannot parse it: {first}",
+            "aws-config", str(path), PROBLEM, f"the AWS CLI and SDKs cannot parse it: {ini_problem(path, exc)}",
             fix=f"fix the line it names in {path}",
         )
         return False

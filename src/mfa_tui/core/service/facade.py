@@ -1,9 +1,10 @@
 """The one façade the CLI and the dashboard both use.
 
 :class:`Service` ties the registry, the state store, the credentials-file writer and
-the refresh engine together: it selects profiles, computes their status, runs
-refreshes, re-mints and who-am-I, and commits results (one locked write of the
-credentials file, then the state, then a VALID progress event per committed profile).
+the refresh engine together: it selects profiles, reads their status (the rule is
+:mod:`mfa_tui.core.session.status`), runs refreshes, re-mints and who-am-I, and commits
+results (one locked write of the credentials file, then the state, then a VALID progress
+event per committed profile).
 A profile whose section in the credentials file is not mfa-tui's fails on its own, with
 its reason, before any AWS call is spent on it; the others are written. Nothing here
 knows about terminals or Textual; every method can run in a worker thread.
@@ -13,61 +14,32 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mfa_tui.core import paths
 from mfa_tui.core.clock import Clock, SystemClock
-from mfa_tui.core.errors import ConfigError, CredentialsFileError, MfaTuiError, NeedsCodeError
-from mfa_tui.core.models import (
-    Credentials,
-    Identity,
-    Profile,
-    ProfileKind,
-    ProfileStatus,
-    STALE_STATES,
-    Registry,
-    State,
-    WhoAmI,
-)
-from mfa_tui.core.session.store import SessionStore, Snapshot, not_written
-from mfa_tui.core.session.state import SessionState, StateStore
+from mfa_tui.core.errors import ConfigError, MfaTuiError, NeedsCodeError
+from mfa_tui.core.models import Credentials, Identity, Profile, ProfileKind, ProfileStatus, Registry, State, WhoAmI
+from mfa_tui.core.session.status import Snapshot, change_stamp, due_for_remint, is_stale
+from mfa_tui.core.session.store import SessionStore
+from mfa_tui.core.session.entries import SessionState
+from mfa_tui.core.session.state import StateStore
 
 if TYPE_CHECKING:
     # Imported on first use below: the dashboard draws its first frame without the engine,
     # the credentials-file writer or the AWS helpers (start-up time, see bench/).
     from mfa_tui.core.aws import clients as aws
     from mfa_tui.core.credentials.file import CredentialsFile
-    from mfa_tui.core.session.refresh import (
-        CodeProvider,
-        Engine,
-        ProfileResult,
-        ProgressSink,
-        RefreshPlan,
-        RefreshReport,
-    )
+    from mfa_tui.core.session.engine import Engine
+    from mfa_tui.core.session.plan import RefreshPlan
+    from mfa_tui.core.session.refresh import CodeProvider, ProfileResult, ProgressSink, RefreshReport
 
 CREDENTIAL_PROCESS_MIN_LEFT = 15 * 60
 """Serve cached credentials with at least this long left; botocore refreshes 15 min before expiry (docs/aws-behaviour.md, "credential_process")."""
 MANDATORY_REFRESH = 10 * 60
 """botocore refuses credentials with less than this left (docs/aws-behaviour.md, "credential_process"):
 near-expiry credentials that cannot be renewed are not served below it; a code is needed."""
-
-
-def due_for_remint(rows: Iterable[ProfileStatus], now: datetime, within: float) -> list[str]:
-    """Chained roles minted before, with a live MFA session, expiring within ``within`` seconds.
-
-    A role never minted is left alone: refreshing it is the user's call.
-    """
-    return [
-        row.profile
-        for row in rows
-        if row.kind is ProfileKind.CHAINED_ROLE
-        and row.mfa_expires_at is not None
-        and row.expires_at is not None
-        and (row.expires_at - now).total_seconds() <= within
-    ]
 
 
 class Service:
@@ -121,7 +93,7 @@ class Service:
     def engine(self) -> Engine:
         """The refresh engine (follows :meth:`reload_registry`)."""
         if self._engine is None:
-            from mfa_tui.core.session.refresh import Engine
+            from mfa_tui.core.session.engine import Engine
 
             self._engine = Engine(
                 self.registry, clock=self.clock, long_term_keys=self.long_term_keys, watch=self.watch,
@@ -189,7 +161,7 @@ class Service:
             chosen = list(self.registry.profiles.values())
         if stale_only:
             rows = {s.profile: s for s in self.statuses([p.name for p in chosen], state=state)}
-            chosen = [p for p in chosen if rows[p.name].state in STALE_STATES or rows[p.name].last_error]
+            chosen = [p for p in chosen if is_stale(rows[p.name])]
         return chosen
 
     def _check_tags(self, tags: set[str]) -> None:
@@ -205,23 +177,12 @@ class Service:
 
     # ── status ──────────────────────────────────────────────────────────────
     def change_stamp(self) -> tuple:
-        """A cheap fingerprint (one ``stat`` each) of the files a status is computed from.
+        """A cheap fingerprint of the credentials file, the state and the registry (:func:`.status.change_stamp`).
 
-        The credentials file, the state and the registry: when the stamp differs from the
-        last one seen, another process (or tool) wrote one of them and the rows must be
-        recomputed. The dashboard polls it every second.
+        When it differs from the last one seen, another process (or tool) wrote one of them and
+        the rows must be recomputed. The dashboard polls it every second.
         """
-        import os
-
-        stamp = []
-        for path in (self.credentials_path, self.state_store.path, self.registry.path):
-            try:
-                st = os.stat(path)
-            except OSError:
-                stamp.append(None)
-            else:
-                stamp.append((st.st_ino, st.st_size, st.st_mtime_ns))
-        return tuple(stamp)
+        return change_stamp((self.credentials_path, self.state_store.path, self.registry.path))
 
     def load_state(self, only: Iterable[str] | None = None) -> SessionState:
         """The session state; with ``only``, just those profiles' entries (see :meth:`StateStore.load`)."""
@@ -252,7 +213,7 @@ class Service:
 
     # ── refresh ─────────────────────────────────────────────────────────────
     def plan(self, profiles: Iterable[Profile], *, state: SessionState | None = None, new_session: bool = False) -> RefreshPlan:
-        from mfa_tui.core.session.refresh import make_plan
+        from mfa_tui.core.session.plan import make_plan
 
         return make_plan(self.registry, profiles, self.mfa_sessions(state), self.clock.now(), new_session=new_session)
 
@@ -277,7 +238,8 @@ class Service:
         every identity involved, even one whose session still lives. Whatever the run bought
         before an unexpected error is committed all the same.
         """
-        from mfa_tui.core.session.refresh import RefreshReport, make_plan
+        from mfa_tui.core.session.plan import make_plan
+        from mfa_tui.core.session.refresh import RefreshReport
 
         adopt = set(adopt)
         emit = progress or (lambda _p: None)
@@ -291,7 +253,7 @@ class Service:
         report = RefreshReport(devices=dict(snap.state.devices), results=dict(refused))
 
         def commit(names) -> None:
-            self._commit(report, adopt, progress, names)
+            self.sessions.commit_and_report(report, adopt=adopt, names=names, progress=progress)
 
         try:
             self.engine.run(
@@ -306,32 +268,9 @@ class Service:
             )
         finally:
             # Whatever happened, what succeeded is saved (the code that bought it is spent).
-            self._commit(report, adopt, progress, None)
-        _in_order(report, order)
+            self.sessions.commit_and_report(report, adopt=adopt, progress=progress)
+        report.order_by(order)
         return report
-
-    def _refused(self, names: list[str], adopt: set[str], emit: ProgressSink) -> dict[str, ProfileResult]:
-        """Profiles the credentials file would refuse, failed now (and reported ERROR): no code is spent on them.
-
-        A file that cannot be read or parsed, or is read-only, refuses every profile.
-        """
-        from mfa_tui.core.fileio import read_only_reason
-        from mfa_tui.core.session.refresh import ProfileResult, Progress
-
-        if not names:
-            return {}
-        try:
-            reasons = self.credentials_file.refusals(names, adopt=adopt)
-            read_only = read_only_reason(self.credentials_path)
-            if read_only:
-                raise CredentialsFileError(read_only)
-        except CredentialsFileError as exc:
-            reasons = {name: str(exc) for name in names}
-        results = {}
-        for name, reason in reasons.items():
-            results[name] = ProfileResult(name, ok=False, message=not_written(name, reason))
-            emit(Progress(name, State.ERROR, results[name].message))
-        return results
 
     def remint(
         self,
@@ -359,41 +298,23 @@ class Service:
         profiles = [p for p in profiles if p.name not in refused]
         report = self.engine.remint(profiles, mfa_sessions=sessions, progress=progress)
         report.results.update(refused)
-        _in_order(report, order)
+        report.order_by(order)
         if report.results or report.discarded_sessions:
-            self._commit(report, set(), progress, None)
+            self.sessions.commit_and_report(report, progress=progress)
         return report
 
     def commit(self, report: RefreshReport, *, adopt: Iterable[str] = (), progress: ProgressSink | None = None) -> None:
         """Make every result of ``report`` not yet committed durable (:meth:`SessionStore.commit`), then report it."""
-        self._commit(report, set(adopt), progress, None)
+        self.sessions.commit_and_report(report, adopt=set(adopt), progress=progress)
 
-    def _commit(self, report: RefreshReport, adopt: set[str], progress: ProgressSink | None, names) -> None:
-        before = set(report.committed)
-        unwritten, state = self.sessions.commit(report, adopt=adopt, names=names)
-        if progress is not None and state is not None:
-            done = [n for n in report.committed - before if report.results[n].ok or n in unwritten]
-            self._report_committed(report, unwritten, done, state, progress)
-
-    def _report_committed(
-        self, report: RefreshReport, unwritten: list[str], names: list[str], state: SessionState, emit: ProgressSink
-    ) -> None:
-        """VALID (with the new expiry and role ARN) for what is now durable; ERROR for what the write refused."""
+    def _refused(self, names: list[str], adopt: set[str], emit: ProgressSink) -> dict[str, ProfileResult]:
+        """Profiles the credentials file would refuse (:meth:`SessionStore.refused`), reported ERROR now."""
         from mfa_tui.core.session.refresh import Progress
 
-        if not names:
-            return
-        rows = {row.profile: row for row in self.sessions.statuses(names, snap=self.snapshot(names, state=state))}
-        for name in names:
-            result = report.results[name]
-            if result.ok:
-                emit(Progress(
-                    name, State.VALID, "; ".join(result.warnings),
-                    expires_at=result.credentials.expiration if result.credentials else None,
-                    assumed_role_arn=result.assumed_role_arn, status=rows.get(name),
-                ))
-            else:
-                emit(Progress(name, State.ERROR, result.message, status=rows.get(name)))
+        refused = self.sessions.refused(names, adopt)
+        for name, result in refused.items():
+            emit(Progress(name, State.ERROR, result.message))
+        return refused
 
     # ── who-am-I ────────────────────────────────────────────────────────────
     def whoami(
@@ -421,15 +342,7 @@ class Service:
                 asked[profile.name] = creds.access_key_id
         results.update(self.engine.whoami(targets, progress=progress, cancel=cancel))
 
-        def apply(st: SessionState) -> None:
-            for name, result in results.items():
-                pst = st.profiles.get(name)
-                if isinstance(result, WhoAmI) and pst is not None and pst.credentials is not None \
-                        and pst.credentials.access_key_id == asked.get(name):
-                    pst.whoami = result
-
-        if any(isinstance(r, WhoAmI) for r in results.values()):
-            self.sessions.update(apply)
+        self.sessions.record_whoami(results, asked)
         return results
 
     # ── credential_process / env ─────────────────────────────────────────────
@@ -468,8 +381,3 @@ class Service:
             f"profile {name}: needs a new MFA code; run `mfa-tui refresh {name}` or refresh it in the mfa-tui dashboard"
         )
 
-
-def _in_order(report: RefreshReport, order: list[str]) -> None:
-    """The results in ``order`` (the plan's), the profiles refused before the run among them."""
-    ranked = {name: i for i, name in enumerate(order)}
-    report.results = dict(sorted(report.results.items(), key=lambda item: ranked.get(item[0], len(ranked))))

@@ -5,7 +5,7 @@ little more than starting Python (issue 8 asks for at most 2× ``python -c pass`
 state the normal way (:class:`mfa_tui.core.session.state.StateStore`) pulls in ``dataclasses``,
 ``pathlib``, ``typing``, ``enum``, the domain models and platformdirs: 40–60 ms on a 2-core
 machine, against ~17 ms for the bare interpreter. This module needs only ``os`` (and the
-``stat`` that ``os`` loads) and ``time``: ``state._encode`` writes one line per profile, so it
+``stat`` that ``os`` loads) and ``time``: ``state_json.encode`` writes one line per profile, so it
 finds the profile's line with a substring search and reads the four credential strings off it;
 ``json`` (~2 ms more) is imported only for values with JSON escapes, MFA-session profiles and
 files in an older layout.
@@ -56,7 +56,7 @@ def registry_stamp(registry_path: str) -> str | None:
 
 
 def registry_line(registry_path: str, stamp: str) -> bytes:
-    """Line 2 of a state file checked against this registry at this stamp (``state._encode`` writes it)."""
+    """Line 2 of a state file checked against this registry at this stamp (``state_json.encode`` writes it)."""
     return b'"registry":[' + _json_string(os.path.realpath(registry_path)) + b',' + _json_string(stamp) + b"],"
 
 
@@ -139,7 +139,7 @@ def _json_string(text: str) -> bytes:
 def _plain_credentials(line: bytes) -> dict[str, str] | None:
     """The credentials at the start of a profile's line, read without json; None if not that simple.
 
-    ``state._encode`` writes ``{"credentials":{"access_key_id":"…","secret_access_key":"…",
+    ``state_json.encode`` writes ``{"credentials":{"access_key_id":"…","secret_access_key":"…",
     "session_token":"…","expiration":"…"},…`` in that order. A value holding a backslash (JSON's
     only escape, for quotes, controls and non-ASCII) or any other shape gives None and the json
     path decides: what is read here is exactly what ``json.loads`` would read.

@@ -8,9 +8,9 @@ Three rules live here and nowhere else:
   profile's credentials to its kind, identity, role ARN, external id and endpoint
   (:func:`profile_binding`). A registry edit that changes any of these drops them: a
   re-pointed profile is never "valid" with the old role's keys.
-- **Status is checked against the file.** A profile is valid only while its section of
-  the credentials file holds the access key id mfa-tui wrote; otherwise it is MISSING
-  (section gone) or CHANGED (someone else wrote it) (:meth:`SessionStore.statuses`).
+- **Status is checked against the file.** Every status row is computed from a
+  :class:`~mfa_tui.core.session.status.Snapshot` this store makes: the state as the registry
+  allows it and the credentials file's key ids (the rule itself: :mod:`.status`).
 - **Commits save what was bought.** :meth:`SessionStore.commit` writes the state first
   (new MFA sessions and the device's code memory, so a spent code's session survives any
   later failure), then the credentials file in one locked write, then the profiles' results.
@@ -26,33 +26,21 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mfa_tui.core.clock import Clock
 from mfa_tui.core.errors import CredentialsFileError, FileError, StateError
-from mfa_tui.core.models import (
-    Credentials,
-    Identity,
-    Profile,
-    ProfileKind,
-    ProfileStatus,
-    Registry,
-    State,
-    classify,
-)
-from mfa_tui.core.session.state import IdentityState, ProfileState, SessionState, StateStore
+from mfa_tui.core.models import Credentials, Identity, Profile, ProfileStatus, Registry, State, WhoAmI
+from mfa_tui.core.session import status
 from mfa_tui.core.session.peek import registry_stamp
+from mfa_tui.core.session.entries import IdentityState, ProfileState, SessionState
+from mfa_tui.core.session.state import StateStore
+from mfa_tui.core.session.status import Snapshot
 
 if TYPE_CHECKING:
     from mfa_tui.core.credentials.file import CredentialsFile
-    from mfa_tui.core.session.refresh import RefreshReport
-
-DEAD_SESSION_CODES = frozenset({"InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException"})
-"""AWS's answers to a call signed with session credentials it no longer accepts
-(docs/aws-behaviour.md, "revoked and expired sessions"): the MFA session is discarded at once."""
-
+    from mfa_tui.core.session.refresh import ProfileResult, ProgressSink, RefreshReport
 
 def identity_binding(identity: Identity) -> str:
     """What an MFA session is made for: endpoint, region, user and device of the identity."""
@@ -83,17 +71,6 @@ def bind_all(state: SessionState, registry: Registry) -> None:
         profile = registry.profiles.get(name)
         if profile is not None:
             pst.binding = profile_binding(profile, registry.identities.get(profile.identity))
-
-
-@dataclass
-class Snapshot:
-    """The state as the registry allows it (unbound entries left out) and what the credentials file holds."""
-
-    state: SessionState
-    file_keys: dict[str, str | None] | None
-    """Section -> access key id in the credentials file; None when the file could not be read."""
-    file_error: str | None = None
-    """Why the credentials file could not be read."""
 
 
 class SessionStore:
@@ -140,19 +117,14 @@ class SessionStore:
         return out
 
     def mfa_session(self, identity: str, snap: Snapshot) -> Credentials | None:
-        ist = snap.state.identities.get(identity)
-        return ist.mfa_credentials if ist else None
+        return status.mfa_session(identity, snap)
 
     def mfa_sessions(self, snap: Snapshot) -> dict[str, Credentials | None]:
         return {name: ist.mfa_credentials for name, ist in snap.state.identities.items()}
 
     def stored(self, profile: Profile, snap: Snapshot) -> Credentials | None:
-        """The credentials mfa-tui holds for ``profile`` (expired or not): its own, or its identity's MFA session."""
-        pst = snap.state.profiles.get(profile.name)
-        creds = pst.credentials if pst else None
-        if creds is None and profile.kind is ProfileKind.MFA_SESSION:
-            creds = self.mfa_session(profile.identity, snap)
-        return creds
+        """The credentials mfa-tui holds for ``profile`` (expired or not): :func:`.status.stored`."""
+        return status.stored(profile, snap)
 
     def current(self, profile: Profile, snap: Snapshot | None = None) -> Credentials | None:
         """The credentials this profile has now: bound to the registry and unexpired; None otherwise.
@@ -160,60 +132,20 @@ class SessionStore:
         The one resolver behind status, credential-process, who-am-I, env and the policy pane.
         """
         snap = snap if snap is not None else self.snapshot([profile.name])
-        creds = self.stored(profile, snap)
+        creds = status.stored(profile, snap)
         if creds is None or creds.expiration <= self.clock.now():
             return None
         return creds
 
     def file_state(self, profile: Profile, creds: Credentials | None, snap: Snapshot) -> State | None:
-        """MISSING or CHANGED when the profile's section does not hold ``creds``; None when it does."""
-        if creds is None or snap.file_keys is None:
-            return None
-        if profile.name not in snap.file_keys:
-            return State.MISSING
-        if snap.file_keys[profile.name] != creds.access_key_id:
-            return State.CHANGED
-        return None
+        """MISSING or CHANGED when the profile's section does not hold ``creds`` (:func:`.status.file_state`)."""
+        return status.file_state(profile, creds, snap)
 
     def statuses(self, names: Iterable[str] | None = None, *, snap: Snapshot | None = None) -> list[ProfileStatus]:
-        """One :class:`ProfileStatus` per profile (all, in registry order, when ``names`` is None)."""
-        registry = self.registry
-        wanted = list(registry.profiles) if names is None else list(names)
-        snap = snap if snap is not None else self.snapshot(None if names is None else wanted)
-        now = self.clock.now()
-        warn = registry.settings.warn_before
-        rows = []
-        for name in wanted:
-            profile = registry.profiles[name]
-            identity = registry.identities.get(profile.identity)
-            mfa = self.mfa_session(profile.identity, snap)
-            pst = snap.state.profiles.get(name)
-            creds = self.stored(profile, snap)
-            expires_at = creds.expiration if creds else None
-            last_error = pst.last_error if pst else None
-            if snap.file_error and creds is not None:
-                last_error = snap.file_error
-            account = registry.account_for(profile)
-            rows.append(ProfileStatus(
-                profile=name,
-                identity=profile.identity,
-                kind=profile.kind,
-                state=classify(expires_at, now, warn, last_error=last_error,
-                               in_file=self.file_state(profile, creds, snap)),
-                account_id=registry.account_id_for(profile),
-                account_alias=(account.alias or account.name) if account else "",
-                role_arn=profile.role_arn,
-                expires_at=expires_at,
-                mfa_expires_at=mfa.expiration if mfa and mfa.expiration > now else None,
-                last_refresh=pst.last_refresh if pst and creds else None,
-                whoami=pst.whoami if pst and creds else None,
-                last_error=last_error,
-                assumed_role_arn=pst.assumed_role_arn if pst and creds else None,
-                source_identity=pst.source_identity if pst and creds else None,
-                tags=registry.tags_for(profile),
-                mfa_serial=identity.mfa_serial if identity else None,
-            ))
-        return rows
+        """One :class:`ProfileStatus` per profile (all, in registry order, when ``names`` is None): :func:`.status.statuses`."""
+        names = None if names is None else list(names)
+        snap = snap if snap is not None else self.snapshot(names)
+        return status.statuses(self.registry, snap, self.clock.now(), names)
 
     # ── writing ─────────────────────────────────────────────────────────────
     def update(self, fn: Callable[[SessionState], None]) -> SessionState:
@@ -310,6 +242,62 @@ class SessionStore:
                 written = self.update(lambda state: self._apply_results(state, results, now, held()))
             report.committed.update(r.profile for r in results)
         return unwritten, written
+
+    def commit_and_report(self, report: RefreshReport, *, adopt: Collection[str] = (),
+                          names: Collection[str] | None = None, progress: ProgressSink | None = None) -> None:
+        """:meth:`commit`, then VALID (with the new expiry and role ARN) for each profile now durable, ERROR for each refused."""
+        from mfa_tui.core.session.refresh import Progress
+
+        before = set(report.committed)
+        unwritten, state = self.commit(report, adopt=adopt, names=names)
+        if progress is None or state is None:
+            return
+        done = [n for n in report.committed - before if report.results[n].ok or n in unwritten]
+        if not done:
+            return
+        rows = {row.profile: row for row in self.statuses(done, snap=self.snapshot(done, state=state))}
+        for name in done:
+            result = report.results[name]
+            if result.ok:
+                progress(Progress(
+                    name, State.VALID, "; ".join(result.warnings),
+                    expires_at=result.credentials.expiration if result.credentials else None,
+                    assumed_role_arn=result.assumed_role_arn, status=rows.get(name),
+                ))
+            else:
+                progress(Progress(name, State.ERROR, result.message, status=rows.get(name)))
+
+    def refused(self, names: list[str], adopt: Collection[str]) -> dict[str, ProfileResult]:
+        """Profiles the credentials file would refuse, as failed results: no code is to be spent on them.
+
+        A file that cannot be read or parsed, or is read-only, refuses every profile.
+        """
+        from mfa_tui.core.fileio import read_only_reason
+        from mfa_tui.core.session.refresh import ProfileResult
+
+        if not names:
+            return {}
+        try:
+            credentials_file = self._credentials_file()
+            reasons = credentials_file.refusals(names, adopt=adopt)
+            read_only = read_only_reason(credentials_file.path)
+            if read_only:
+                raise CredentialsFileError(read_only)
+        except CredentialsFileError as exc:
+            reasons = {name: str(exc) for name in names}
+        return {name: ProfileResult(name, ok=False, message=not_written(name, reason)) for name, reason in reasons.items()}
+
+    def record_whoami(self, answers: dict[str, object], asked: dict[str, str]) -> None:
+        """Save each who-am-I answer, only while its profile still holds the credentials (key id in ``asked``) it was asked with."""
+        def apply(state: SessionState) -> None:
+            for name, answer in answers.items():
+                pst = state.profiles.get(name)
+                if isinstance(answer, WhoAmI) and pst is not None and pst.credentials is not None \
+                        and pst.credentials.access_key_id == asked.get(name):
+                    pst.whoami = answer
+
+        if any(isinstance(answer, WhoAmI) for answer in answers.values()):
+            self.update(apply)
 
     def _apply_sessions(self, state: SessionState, report: RefreshReport, sessions, discarded, codes) -> None:
         registry = self.registry

@@ -1,1 +1,2 @@
-"""Modal dialogs the dashboard pushes over the main screen: the MFA token prompt and yes/no questions."""
+"""Modal dialogs the dashboard pushes over the main screen (the MFA token prompt, yes/no questions),
+and the 6-digit code field they and the enrolment screen share."""

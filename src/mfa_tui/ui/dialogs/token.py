@@ -23,41 +23,22 @@ It is dismissed with the code string or None. Time comes from the injected clock
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Paste
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from mfa_tui.core.clock import TOTP_STEP, Clock, seconds_left_in_step
+from mfa_tui.core.clock import Clock, seconds_left_in_step
 from mfa_tui.core.session.refresh import MAX_CODE_ATTEMPTS, CodeRequest
 from mfa_tui.core.totp import CODE_RE
+from mfa_tui.ui.dialogs.code_field import CodeField, step_bar
 
 SHOWN_PROFILES = 6
 """Profiles named in the dialog before "and N more"."""
-STEP_BAR_CELLS = 15
-"""Width of the bar showing the time left in the current step (two seconds per cell)."""
-
-
-class CodeField(Input):
-    """A 6-digit code field: digits only, and a pasted ``123 456`` or ``123-456`` is cleaned first."""
-
-    def __init__(self, **kwargs) -> None:
-        # [0-9], not \d: \d also takes fullwidth and Arabic-Indic digits, which are not a code.
-        super().__init__(restrict=r"[0-9]{0,6}", max_length=6, placeholder="6 digits", **kwargs)
-
-    def _on_paste(self, event: Paste) -> None:
-        # Authenticators display codes in two halves; keep only the digits of the first line.
-        lines = event.text.splitlines()
-        digits = re.sub(r"[^0-9]", "", lines[0]) if lines else ""
-        event.stop()
-        if digits:
-            self.insert_text_at_cursor(digits)
 
 
 def unlocks_text(request: CodeRequest, shown: int = SHOWN_PROFILES) -> str:
@@ -71,12 +52,6 @@ def unlocks_text(request: CodeRequest, shown: int = SHOWN_PROFILES) -> str:
     if len(names) > 1:
         text += f" ({len(names)} profiles)"
     return text
-
-
-def step_bar(seconds_left: int) -> str:
-    """A bar that empties as the current 30-second step runs out."""
-    full = round(max(0, min(TOTP_STEP, seconds_left)) / TOTP_STEP * STEP_BAR_CELLS)
-    return "█" * full + "░" * (STEP_BAR_CELLS - full)
 
 
 class TokenDialog(ModalScreen[str | None]):

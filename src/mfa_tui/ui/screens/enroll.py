@@ -6,11 +6,12 @@ worker that posts :class:`EnrollScreen.Done` or :class:`EnrollScreen.Failed` bac
 screen allows one call at a time. Escape (or q) leaves the screen, first deleting a device this
 screen created but did not enable, so no half-made device is left behind.
 
-The QR panel is black on white whatever the theme (the only hard-coded colours: a QR
-code in theme colours may not scan). The Base32 secret and URI are hidden until asked
-for, and the seed is dropped from the screen once the device is enabled. With
+The QR panel (:class:`~mfa_tui.ui.widgets.qr_panel.QrPanel`) hides the Base32 secret and URI
+until asked for, and the seed is dropped from the screen once the device is enabled. With
 ``mask_secrets=True`` the QR and secret are replaced by same-size placeholders, for
-screen sharing and for snapshot tests (the seed is random per device).
+screen sharing and for snapshot tests (the seed is random per device). The code fields and the
+delete question are the shared ones (:mod:`mfa_tui.ui.dialogs`); two codes pasted at once fill
+both fields.
 
 The screen is dismissed with the enabled serial, or None.
 """
@@ -23,74 +24,28 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Key
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import Input, Label, Static
 
-from mfa_tui.core.clock import TOTP_STEP
 from mfa_tui.core.enroll.device import MAX_DEVICES, Enrolment, MfaDevice
 from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.ui.dialogs.code_field import CODE_DIGITS, CodeField, step_bar
+from mfa_tui.ui.dialogs.confirm import ConfirmDialog
+from mfa_tui.ui.widgets.device_table import DeviceTable
 from mfa_tui.ui.widgets.key_footer import KeyFooter
+from mfa_tui.ui.widgets.qr_panel import QrPanel
 
 FOOTER_KEEP = ("close", "help", "create", "resync", "delete", "adopt", "toggle_secret", "next_theme")
 """The footer's keys, the one kept longest first (see :class:`~mfa_tui.ui.widgets.key_footer.KeyFooter`)."""
 
 
-class CodeInput(Input):
-    """A 6-digit code field. Letters are not swallowed, so the screen's key bindings still work."""
+class CodeInput(CodeField):
+    """The screen's code field: a letter typed in it reaches the screen's key bindings."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(restrict=r"[0-9]{0,6}", max_length=6, placeholder="000000", **kwargs)
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and character.isdigit()
-
-    async def _on_key(self, event: Key) -> None:
-        if event.is_printable and not (event.character or "").isdigit():
-            # Skip Input's handler (which would stop the event) and let it bubble to bindings.
-            event.prevent_default()
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """Yes/no question; dismissed with True only on an explicit yes."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > Vertical {
-        width: 64; height: auto; padding: 1 2;
-        border: thick $error; background: $surface;
-    }
-    ConfirmDialog #question { margin-bottom: 1; }
-    ConfirmDialog Horizontal { height: auto; align-horizontal: right; }
-    ConfirmDialog Button { margin-left: 2; }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.question, id="question", markup=False)
-            with Horizontal():
-                yield Button("Yes, delete", id="yes", variant="error")
-                yield Button("No", id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        super().__init__(letters_to_bindings=True, placeholder="000000", **kwargs)
 
 
 class EnrollScreen(Screen[str | None]):
@@ -110,19 +65,12 @@ class EnrollScreen(Screen[str | None]):
     EnrollScreen { layout: vertical; }
     EnrollScreen #title { height: 1; padding: 0 1; background: $boost; color: $text; text-style: bold; }
     EnrollScreen #body { height: 1fr; }
-    EnrollScreen #qr-panel { width: auto; height: 1fr; min-width: 24; }
-    /* A QR code scans only dark-on-light: the one place with fixed colours. */
-    EnrollScreen #qr { width: auto; height: auto; padding: 0 1; background: #ffffff; color: #000000; }
-    EnrollScreen #qr.-empty { background: $panel; color: $text-muted; padding: 1 2; width: 40; }
-    EnrollScreen #secret { width: 54; height: auto; padding: 1 2; background: $panel; color: $text; display: none; }
-    EnrollScreen #qr-panel.-secret #secret { display: block; }
-    EnrollScreen #qr-panel.-secret #qr { display: none; }
     EnrollScreen #side { width: 1fr; padding: 0 1; }
     EnrollScreen .heading { color: $text-accent; text-style: bold; }
     EnrollScreen #devices { height: 6; }
     EnrollScreen #name { width: 100%; }
     EnrollScreen #codes { height: 3; }
-    EnrollScreen CodeInput { width: 12; margin-right: 1; }
+    EnrollScreen CodeInput { width: 13; margin-right: 1; }
     EnrollScreen #step { width: 1fr; height: 3; content-align: left middle; color: $text-muted; }
     EnrollScreen #status { height: auto; min-height: 2; color: $text; }
     EnrollScreen #status.-error { color: $text-error; }
@@ -153,6 +101,7 @@ class EnrollScreen(Screen[str | None]):
         self.mask_secrets = mask_secrets
         """Show placeholders instead of the QR code and secret (screen sharing, snapshots)."""
         self.devices: list[MfaDevice] = []
+        """The devices last read (the list on screen)."""
         self.busy: str | None = None
         """The action of the AWS call in flight, if any."""
         self.mode = "idle"
@@ -172,12 +121,10 @@ class EnrollScreen(Screen[str | None]):
         identity = f" · identity {self.flow.identity}" if self.flow.identity else ""
         yield Static(f"Enrol an MFA device · IAM user {self.flow.user_name}{account}{identity}", id="title", markup=False)
         with Horizontal(id="body"):
-            with VerticalScroll(id="qr-panel"):
-                yield Static("No new device yet.\n\nPress c to create one.", id="qr", classes="-empty", markup=False)
-                yield Static("", id="secret", markup=False)
+            yield QrPanel(self.flow, mask_secrets=self.mask_secrets, id="qr-panel")
             with Vertical(id="side"):
                 yield Label("Devices", id="devices-heading", classes="heading")
-                yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
+                yield DeviceTable(id="devices")
                 yield Label("New device name", classes="heading")
                 yield Input(self.flow.user_name, id="name")
                 yield Label("Two consecutive codes: the current one, then the next", classes="heading")
@@ -189,9 +136,7 @@ class EnrollScreen(Screen[str | None]):
         yield KeyFooter(FOOTER_KEEP)
 
     def on_mount(self) -> None:
-        table = self.query_one("#devices", DataTable)
-        table.add_columns("Device", "Enabled (UTC)")
-        table.focus()
+        self.query_one(DeviceTable).focus()
         self._tick()
         self.set_interval(1.0, self._tick)
         self._start("devices", self.flow.devices)
@@ -218,8 +163,7 @@ class EnrollScreen(Screen[str | None]):
             step.update("")
             return
         left = self.flow.seconds_left()
-        filled = round(8 * left / TOTP_STEP)
-        step.update(f"{'█' * filled}{'░' * (8 - filled)} {left:2d}s")
+        step.update(f"{step_bar(left, 8)} {left:2d}s")
 
     def _codes(self) -> tuple[str, str]:
         return self.query_one("#code1", CodeInput).value, self.query_one("#code2", CodeInput).value
@@ -230,49 +174,11 @@ class EnrollScreen(Screen[str | None]):
         if focus:
             self.query_one("#code1", CodeInput).focus()
 
-    def _selected_device(self) -> MfaDevice | None:
-        table = self.query_one("#devices", DataTable)
-        if not self.devices or table.cursor_row < 0 or table.cursor_row >= len(self.devices):
-            return None
-        return self.devices[table.cursor_row]
-
     def _show_devices(self, devices: list[MfaDevice]) -> None:
         self.devices = devices
-        table = self.query_one("#devices", DataTable)
-        table.clear()
-        for device in devices:
-            when = device.enabled_at.strftime("%Y-%m-%d %H:%M") if device.enabled_at else "?"
-            table.add_row(device.name, when, key=device.serial)
+        self.query_one(DeviceTable).show(devices)
         full = " — full: delete one to add another" if len(devices) >= MAX_DEVICES else ""
         self.query_one("#devices-heading", Label).update(f"Devices ({len(devices)} of {MAX_DEVICES}){full}")
-
-    def _show_qr(self) -> None:
-        qr = self.query_one("#qr", Static)
-        secret = self.query_one("#secret", Static)
-        if not self.flow.has_secret:
-            qr.update("")
-            secret.update("")
-            return
-        lines = self.flow.qr_lines()
-        if self.mask_secrets:
-            # Same size as the real code, so the layout matches what users see.
-            lines = ["░" * len(lines[0])] * len(lines)
-            middle = len(lines) // 2
-            label = " QR masked "
-            lines[middle] = label.center(len(lines[0]), "░")
-            secret.update("Secret: (masked)\n\nURI: (masked)")
-        else:
-            secret.update(f"Secret (Base32):\n{self.flow.secret()}\n\nURI:\n{self.flow.uri()}")
-        qr.remove_class("-empty")
-        qr.update("\n".join(lines))
-
-    def _drop_secret(self) -> Static:
-        """Forget everything derived from the seed (the core has dropped the seed itself)."""
-        qr = self.query_one("#qr", Static)
-        qr.add_class("-empty")
-        self.query_one("#secret", Static).update("")
-        self.query_one("#qr-panel").remove_class("-secret")
-        return qr
 
     # ── the one worker ──
     def _start(self, action: str, call: Callable[[], Any]) -> bool:
@@ -328,10 +234,10 @@ class EnrollScreen(Screen[str | None]):
 
     def action_toggle_secret(self) -> None:
         if self.flow.has_secret:
-            self.query_one("#qr-panel").toggle_class("-secret")
+            self.query_one(QrPanel).toggle_secret()
 
     def action_resync(self) -> None:
-        device = self._selected_device()
+        device = self.query_one(DeviceTable).selected()
         if device is None:
             self._status("Select a device in the list first.", "error")
             return
@@ -341,7 +247,7 @@ class EnrollScreen(Screen[str | None]):
         self._tick()
 
     def action_delete(self) -> None:
-        device = self._selected_device()
+        device = self.query_one(DeviceTable).selected()
         if device is None:
             self._status("Select a device in the list first.", "error")
             return
@@ -354,7 +260,7 @@ class EnrollScreen(Screen[str | None]):
             if yes and self._start("remove", lambda: self.flow.remove(device.serial)):
                 self._status(f"Deleting {device.serial}…")
 
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(ConfirmDialog(question, yes="Yes, delete"), answered)
 
     def action_close(self) -> None:
         if self.busy is not None:
@@ -372,6 +278,19 @@ class EnrollScreen(Screen[str | None]):
     def _first_code_typed(self, event: Input.Changed) -> None:
         if len(event.value) == 6:
             self.query_one("#code2", CodeInput).focus()
+
+    @on(CodeField.Overflow)
+    def _codes_overflowed(self, event: CodeField.Overflow) -> None:
+        """Two codes pasted (or typed) at once: the first six digits are the first code, the rest the second."""
+        event.stop()
+        first, second = self.query_one("#code1", CodeInput), self.query_one("#code2", CodeInput)
+        rest = event.digits[CODE_DIGITS:]
+        if event.field is not first or len(event.digits) > 2 * CODE_DIGITS:
+            self.app.bell()
+            return
+        first.value = event.digits[:CODE_DIGITS]
+        second.value = (second.value + rest if event.typed else rest)[:CODE_DIGITS]
+        second.focus()
 
     @on(Input.Submitted, "#code1")
     def _first_code_entered(self) -> None:
@@ -415,14 +334,14 @@ class EnrollScreen(Screen[str | None]):
                 self._status("Press c to create a device, or select one to resync (r) or delete (d).")
         elif action == "create":
             self.mode = "enable"
-            self._show_qr()
+            self.query_one(QrPanel).show_qr()
             self._status(
                 f"Created {value}. Scan the QR code (s shows the secret), then enter two consecutive codes."
             )
             self._clear_codes()
         elif action == "enable":
             self.enabled_serial, self.mode = value, "idle"
-            self._drop_secret().update(f"✔ Enabled\n\n{value}")
+            self.query_one(QrPanel).drop_secret(f"✔ Enabled\n\n{value}")
             recorded = f" Recorded in [identities.{self.flow.identity}]." if self.flow.registry_path else ""
             added = f" {self.flow.profile_note}" if self.flow.profile_note else ""
             self._status(f"Enabled {value}.{recorded}{added}", "ok")

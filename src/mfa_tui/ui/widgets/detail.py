@@ -155,7 +155,7 @@ class DetailPane(VerticalScroll, can_focus=False):
         if s is None:
             return [("", Text("No profile selected.", style="italic"))]
         expires = s.expires_at.timestamp() if s.expires_at else None
-        state = derive_state(s.state, expires, now.timestamp(), self.warn_before, s.last_error is not None)
+        state = derive_state(s.state, expires, now.timestamp(), self.warn_before, s.last_error)
         lines: list[tuple[str, Text | str]] = [
             ("Profile", Text.assemble((s.profile, "bold"), f"  ·  {KIND_LABELS.get(s.kind, str(s.kind))}")),
             ("State", self._state_text(state, s)),

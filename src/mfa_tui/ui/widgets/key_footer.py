@@ -18,8 +18,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Footer
 
-# Not exported by textual.widgets; textual is pinned (pyproject.toml), so the names hold.
-from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
+from mfa_tui.ui.textual_private import FooterKey, FooterLabel, KeyGroup
 
 _ROOM = Size(1000, 1)
 """The room a key is measured in: more than any key needs, so none is cut while measured."""

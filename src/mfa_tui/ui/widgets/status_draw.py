@@ -243,7 +243,7 @@ def row_strip(entry: PreparedRow, live: Live, marked: bool, p: Palette, layout: 
 
 def _state_segments(entry: PreparedRow, state: State, p: Palette) -> tuple[Segment, ...]:
     """The state word in its colour, then :data:`ERROR_MARK` when the last refresh failed beside it."""
-    if entry.failed and shows_error_mark(state, entry.status.last_error):
+    if shows_error_mark(state, entry.status.last_error):
         word = state.value
         return (
             Segment(word, p.state[state]),

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import ClassVar, NamedTuple
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -34,7 +34,9 @@ from textual.strip import Strip
 from mfa_tui.core.clock import Clock, SystemClock
 from mfa_tui.core.models import ProfileStatus, State
 from mfa_tui.ui.rowformat import PreparedRow
+from mfa_tui.ui.widgets.status_cursor import CURSOR_BINDINGS, CursorAndMarks
 from mfa_tui.ui.widgets.status_draw import Painter, measure, resolve_styles
+from mfa_tui.ui.widgets.status_style import COMPONENT_CLASSES, DEFAULT_CSS
 from mfa_tui.ui.widgets.status_view import GROUP_KEYS, SORT_KEYS, Group, StatusView
 
 _NEVER = float("inf")
@@ -49,62 +51,14 @@ class _Pass(NamedTuple):
     cursor: str | None
 
 
-class StatusTable(ScrollView, can_focus=True):
+class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
     """A virtualised, keyboard-driven table of :class:`ProfileStatus` rows keyed by profile name."""
 
     ALLOW_SELECT = False
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="status-table.cursor-down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="status-table.cursor-up"),
-        Binding("home", "cursor_first", "First", show=False, id="status-table.cursor-first"),
-        Binding("end", "cursor_last", "Last", show=False, id="status-table.cursor-last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="status-table.page-up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="status-table.page-down"),
-        Binding("space", "toggle_mark", "Mark", id="status-table.toggle-mark", key_display="␣"),
-    ]
-    """Binding ids start with ``status-table.`` so the registry's ``[settings.keys]`` can rebind them."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "status-table--header",
-        "status-table--cursor",
-        "status-table--group",
-        "status-table--dim",
-        "status-table--mark",
-        "status-table--flag",
-        "status-table--bar-track",
-    }
-    """
-    | Class | Styles |
-    | :- | :- |
-    | `status-table--header` | the column titles |
-    | `status-table--cursor` | the cursor row |
-    | `status-table--group` | group header rows |
-    | `status-table--dim` | empty values and "last refresh" |
-    | `status-table--mark` | the mark of a marked row |
-    | `status-table--flag` | the who-am-I mismatch flag |
-    | `status-table--bar-track` | the unfilled part of the time-left bar (its background) |
-    """
-
-    DEFAULT_CSS = """
-    StatusTable {
-        background: $surface;
-        color: $foreground;
-        height: 1fr;
-        & > .status-table--header { background: $panel; color: $foreground; text-style: bold; }
-        & > .status-table--cursor { background: $block-cursor-blurred-background; }
-        &:focus > .status-table--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: $block-cursor-text-style;
-        }
-        & > .status-table--group { color: $accent; text-style: bold; }
-        & > .status-table--dim { color: $text-muted; }
-        & > .status-table--mark { color: $accent; text-style: bold; }
-        & > .status-table--flag { color: $warning; text-style: bold; }
-        & > .status-table--bar-track { background: $panel; }
-    }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = CURSOR_BINDINGS
+    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
+    DEFAULT_CSS = DEFAULT_CSS
 
     class Highlighted(Message):
         """The cursor moved to another profile (``None``: the table shows no rows)."""
@@ -183,17 +137,6 @@ class StatusTable(ScrollView, can_focus=True):
         self._changed_everywhere()
 
     @property
-    def cursor_profile(self) -> str | None:
-        """The profile under the cursor, or None when no row is shown."""
-        order = self._view.order
-        return order[self._cursor] if order else None
-
-    @property
-    def marked(self) -> set[str]:
-        """Profiles marked with space (a copy; marks survive filtering and sorting)."""
-        return set(self._marked)
-
-    @property
     def filter_text(self) -> str:
         return self._view.filter_text
 
@@ -223,14 +166,6 @@ class StatusTable(ScrollView, can_focus=True):
         """``profile``'s state now, as shown (derived from its expiry unless refreshing/error/missing)."""
         entry = self._entries.get(profile)
         return entry.state(self._now(), self._warn_before) if entry else None
-
-    def targets(self) -> list[str]:
-        """What an action such as "refresh" applies to: the marked rows in view order, else the cursor row."""
-        if self._marked:
-            shown = [p for p in self._view.order if p in self._marked]
-            return shown + sorted(self._marked.difference(shown))
-        profile = self.cursor_profile
-        return [profile] if profile else []
 
     # ── data in ───────────────────────────────────────────────────────────────────────────────
 
@@ -331,95 +266,6 @@ class StatusTable(ScrollView, can_focus=True):
                 self._repaint_lines(run_start, index - run_start)
                 run_start = -1
         return changed
-
-    # ── cursor and marks ──────────────────────────────────────────────────────────────────────
-
-    def move_cursor(self, profile: str) -> bool:
-        """Put the cursor on ``profile`` if it is shown; returns whether it is."""
-        index = self._view.index_of.get(profile)
-        if index is None:
-            return False
-        self._set_cursor(index)
-        return True
-
-    def toggle_mark(self, profile: str | None = None) -> None:
-        """Mark or unmark ``profile`` (default: the cursor row)."""
-        profile = profile or self.cursor_profile
-        if profile is None or profile not in self._entries:
-            return
-        self._marked.symmetric_difference_update({profile})
-        self._repaint_profile(profile)
-        self.post_message(self.MarksChanged(self, set(self._marked)))
-
-    def clear_marks(self) -> None:
-        had_marks = bool(self._marked)
-        for profile in self._marked:
-            self._repaint_profile(profile)
-        self._marked.clear()
-        if had_marks:
-            self.post_message(self.MarksChanged(self, set()))
-
-    def action_cursor_down(self) -> None:
-        self._set_cursor(self._cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        self._set_cursor(self._cursor - 1)
-
-    def action_cursor_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_cursor_last(self) -> None:
-        self._set_cursor(len(self._view.order) - 1)
-
-    def action_page_down(self) -> None:
-        self._set_cursor(self._cursor + self._page_rows())
-
-    def action_page_up(self) -> None:
-        self._set_cursor(self._cursor - self._page_rows())
-
-    def action_toggle_mark(self) -> None:
-        self.toggle_mark()
-
-    def _on_click(self, event: events.Click) -> None:
-        line = int(self.scroll_y) + event.y - 1
-        if event.y >= 1 and 0 <= line < len(self._view.lines):
-            item = self._view.lines[line]
-            if type(item) is str:
-                self._set_cursor(self._view.index_of[item])
-
-    def _page_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height - 2)
-
-    def _set_cursor(self, index: int) -> None:
-        order = self._view.order
-        if order:
-            index = max(0, min(index, len(order) - 1))
-            if index != self._cursor:
-                self._repaint_profile(self.cursor_profile)
-                self._cursor = index
-                self._repaint_profile(order[index])
-            self._scroll_to_cursor()
-        self._post_highlighted()
-
-    def _scroll_to_cursor(self) -> None:
-        profile = self.cursor_profile
-        rows = self.scrollable_content_region.height - 1
-        if profile is None or rows <= 0:
-            return  # nothing shown, or not laid out yet (on_resize comes back here)
-        line = self._view.line_of[profile]
-        top = int(self.scroll_y)
-        # Keep a group's header in sight when the cursor reaches its first row.
-        want_top = line - 1 if line > 0 and type(self._view.lines[line - 1]) is Group else line
-        if want_top < top:
-            self.scroll_to(y=want_top, animate=False)
-        elif line >= top + rows:
-            self.scroll_to(y=line - rows + 1, animate=False)
-
-    def _post_highlighted(self) -> None:
-        profile = self.cursor_profile
-        if profile != self._last_highlighted:
-            self._last_highlighted = profile
-            self.post_message(self.Highlighted(self, profile))
 
     # ── Textual hooks ─────────────────────────────────────────────────────────────────────────
 
