@@ -15,12 +15,15 @@
   row are ``code()`` then ``next_code()`` (or ``code()`` after the first was used).
   ``local_aws.current_code(serial, offset_steps=n)`` gives codes for other steps.
 
-Authorisation: the local AWS authorises every request against IAM policies as AWS does (the
-demo's alice has the force-MFA policy, so her long-term keys may do little but get a session).
-Most tests were written to set up state with long-term keys, so ``local_aws`` turns
-authorisation off; ``authorising_aws`` is the same server with it on. The demo roles have policies attached
-(S3 and IAM reads), so deleting one in-process needs ``detach_role_policy`` first, as on AWS. ``MFA_TUI_TEST_AUTHORISE=1``
-turns it on for every test, to see which tests rely on it being off.
+Authorisation: ``local_aws`` authorises every request against IAM policies as AWS does (the
+demo's alice has the force-MFA policy, so her long-term keys may do little but get a session and
+enrol). Set-up that needs more (creating users, policies, roles, deleting devices) goes in-process
+through :mod:`mfa_tui.localaws.backends`, or over HTTP with :func:`admin_client` /
+:func:`admin_keys` (an IAM user allowed everything, as a real test harness's admin). A test about
+something else that cannot run under authorisation asks for ``unauthorised_aws`` and says why
+in a comment. ``MFA_TUI_TEST_AUTHORISE=0`` turns authorisation off for every test (to compare).
+The demo roles have policies attached (S3 and IAM reads), so deleting one in-process needs
+``detach_role_policy`` first, as on AWS (:func:`delete_role`).
 
 The local AWS refuses requests signed more than 15 minutes from its clock, as AWS does. While
 ``local_aws`` is in use, botocore in this process signs on ``frozen_clock`` (the clock mfa-tui
@@ -63,7 +66,7 @@ def local_aws(_local_aws_server, frozen_clock, monkeypatch):
     aws = _local_aws_server
     aws.reset()
     aws.clock = frozen_clock
-    aws.authorise = bool(os.environ.get("MFA_TUI_TEST_AUTHORISE"))
+    aws.authorise = os.environ.get("MFA_TUI_TEST_AUTHORISE", "1") != "0"
     # botocore signs with botocore.auth.get_current_datetime() (naive UTC; botocore 1.44).
     monkeypatch.setattr(botocore.auth, "get_current_datetime",
                         lambda remove_tzinfo=True: _naive_or_aware(frozen_clock.now(), remove_tzinfo))
@@ -73,10 +76,16 @@ def local_aws(_local_aws_server, frozen_clock, monkeypatch):
 
 @pytest.fixture
 def authorising_aws(local_aws):
-    """``local_aws`` authorising every request, as AWS does."""
+    """``local_aws`` authorising every request, as AWS does (even under ``MFA_TUI_TEST_AUTHORISE=0``)."""
     local_aws.authorise = True
     yield local_aws
+
+
+@pytest.fixture
+def unauthorised_aws(local_aws):
+    """``local_aws`` with authorisation off: only for a test about something else, saying why."""
     local_aws.authorise = False
+    yield local_aws
 
 
 def _naive_or_aware(now: datetime, remove_tzinfo: bool) -> datetime:
@@ -88,6 +97,42 @@ def demo_world(local_aws, isolated_home: Path):
     from mfa_tui.localaws.demo import build_world
 
     return build_world(local_aws, isolated_home)
+
+
+ADMIN_USER = "harness-admin"
+
+
+def admin_keys(account_id: str = "111111111111") -> tuple[str, str]:
+    """Keys of ``harness-admin``, an IAM user allowed everything and not bound by MFA, in ``account_id``.
+
+    What a real test harness uses for set-up (creating users, policies, roles) under authorisation:
+    alice's long-term keys may not, on AWS as here. Made in-process on first use after a reset.
+    """
+    import json
+
+    from mfa_tui.localaws import backends
+
+    iam = backends.iam(account_id)
+    if backends.user(account_id, ADMIN_USER) is None:
+        iam.create_user("us-east-1", ADMIN_USER, path="/")
+        iam.put_user_policy(ADMIN_USER, "HarnessAdmin", json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ))
+        key = iam.create_access_key(ADMIN_USER)
+        _ADMIN_KEYS[account_id] = (key.access_key_id, key.secret_access_key)
+    return _ADMIN_KEYS[account_id]
+
+
+_ADMIN_KEYS: dict[str, tuple[str, str]] = {}
+
+
+def admin_client(aws, service: str, account_id: str = "111111111111", **kwargs):
+    """A boto3 client on ``aws`` (a LocalAWS) signed with :func:`admin_keys`."""
+    import boto3
+
+    key, secret = admin_keys(account_id)
+    return boto3.client(service, aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1",
+                        endpoint_url=aws.endpoint, **kwargs)
 
 
 def delete_role(account_id: str, name: str) -> None:

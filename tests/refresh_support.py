@@ -41,6 +41,9 @@ def add_direct_role(world, account: str, name: str, *, max_session: int, duratio
         role_name=name.title().replace("-", ""), assume_role_policy_document=json.dumps(trust), path="/",
         permissions_boundary=None, description="test", tags=[], max_session_duration=str(max_session),
     )
+    # Like the demo roles' policy (iam:Get*): the role's own session may read its maximum.
+    backends.iam(account).put_role_policy(role.name, "ReadItself", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:GetRole", "Resource": role.arn}]}))
     registry.add_entries(world.config_path, profiles={name: {
         "identity": "alice", "role_arn": role.arn, "strategy": "direct", "duration": duration}},
         aws_config_path=world.aws_config_path)

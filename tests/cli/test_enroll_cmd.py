@@ -18,6 +18,7 @@ import pytest
 from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
 from mfa_tui.core.enroll.qr import qr_matrix
+from mfa_tui.core.service.facade import Service
 from qr_support import parse_lines
 
 BOB_SERIAL = "arn:aws:iam::111111111111:mfa/bob"
@@ -62,6 +63,18 @@ def _virtual_serials(world) -> list[str]:
     return [d["SerialNumber"] for d in page["VirtualMFADevices"]]
 
 
+def _refresh(world, identity: str = "alice") -> None:
+    """Give ``identity`` a live MFA session (deleting a device needs MFA under its force-MFA policy)."""
+    world.clock.set(datetime.now(UTC))  # the command checks expiry against the real clock
+    service = Service.open(world.config_path, clock=world.clock)
+    report = service.refresh(service.select([identity]), lambda _req: world.code(identity))
+    assert all(r.ok for r in report.results.values()), report.results
+
+
+LEFT_BEHIND = "stays unassigned and grants nothing; the identity's policy lets it be deleted only with MFA"
+ALICE_BACKUP = "arn:aws:iam::111111111111:mfa/alice-backup"
+
+
 def _codes_now(seed: str, clock) -> str:
     """Two consecutive codes (current step, next step), with the local AWS's clock set to real time."""
     clock.set(datetime.now(UTC))
@@ -92,31 +105,44 @@ def test_enroll_bob_over_pipes(demo_world, local_aws):
 
 
 def test_wrong_codes_then_end_of_input_cancel_and_delete(demo_world, local_aws):
-    proc = _start(demo_world, "bob")
+    _refresh(demo_world)  # alice's live MFA session deletes the unfinished device
+    proc = _start(demo_world, "alice", "--device-name", "alice-backup")
     seed = _field(_read_until_secret(proc), "Secret")
     step = totp_step(datetime.now(UTC))
     code = pyotp.TOTP(seed).generate_otp(step)
     out, err = proc.communicate(f"{code}\n{code}\n", timeout=60)
     assert proc.returncode == 1
     assert "the two codes are the same" in err
-    assert f"enrolment cancelled; deleted the unfinished device {BOB_SERIAL}" in err
+    assert f"enrolment cancelled; deleted the unfinished device {ALICE_BACKUP}" in err
     assert "Traceback" not in err
     assert local_aws.count("EnableMFADevice") == 0
-    assert BOB_SERIAL not in _virtual_serials(demo_world)
-    assert registry.load(demo_world.config_path).identities["bob"].mfa_serial is None
+    assert ALICE_BACKUP not in _virtual_serials(demo_world)
+    assert registry.load(demo_world.config_path).identities["alice"].mfa_serial == demo_world.alice_serial
+
+
+def test_cancel_without_an_mfa_session_leaves_the_device_and_says_how(demo_world, local_aws):
+    proc = _start(demo_world, "bob")
+    _read_until_secret(proc)
+    out, err = proc.communicate("", timeout=60)  # end of input: cancel
+    assert proc.returncode == 1 and "Traceback" not in err
+    [line] = [line for line in err.splitlines() if "enrolment cancelled" in line]
+    assert f"the unfinished device {BOB_SERIAL} {LEFT_BEHIND}" in line
+    assert f"aws iam delete-virtual-mfa-device --serial-number {BOB_SERIAL} --profile bob" in line
+    assert BOB_SERIAL in _virtual_serials(demo_world)
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 130)])
 def test_interrupt_at_the_prompt_deletes_the_device(demo_world, sig, code):
-    proc = _start(demo_world, "bob")
+    _refresh(demo_world)
+    proc = _start(demo_world, "alice", "--device-name", "alice-backup")
     _read_until_secret(proc)
-    assert BOB_SERIAL in _virtual_serials(demo_world)
+    assert ALICE_BACKUP in _virtual_serials(demo_world)
     time.sleep(0.2)  # let it reach the prompt (a signal earlier is handled the same way)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert "deleted the unfinished device" in err and "Traceback" not in err
-    assert BOB_SERIAL not in _virtual_serials(demo_world)
+    assert ALICE_BACKUP not in _virtual_serials(demo_world)
 
 
 def test_a_taken_name_asks_for_another(demo_world, local_aws):
@@ -129,7 +155,10 @@ def test_a_taken_name_asks_for_another(demo_world, local_aws):
     assert _field(lines, "Device") == "arn:aws:iam::111111111111:mfa/bob-phone"
     out, err = proc.communicate("", timeout=60)  # end of input: cancel
     assert proc.returncode == 1
-    assert sorted(_virtual_serials(demo_world)) == sorted([demo_world.alice_serial, BOB_SERIAL])
+    # No MFA session: bob-phone stays unassigned, said in one line.
+    assert LEFT_BEHIND in err
+    bob_phone = "arn:aws:iam::111111111111:mfa/bob-phone"
+    assert sorted(_virtual_serials(demo_world)) == sorted([demo_world.alice_serial, BOB_SERIAL, bob_phone])
 
 
 def test_ansi_black_on_white_on_a_terminal(demo_world):
@@ -154,7 +183,7 @@ def test_ansi_black_on_white_on_a_terminal(demo_world):
     matrix = qr_matrix(uri)
     assert parse_lines([ANSI.sub("", line) for line in qr])[: len(matrix)] == matrix
     assert proc.returncode == 1
-    assert BOB_SERIAL not in _virtual_serials(demo_world)
+    assert BOB_SERIAL in _virtual_serials(demo_world)  # left unassigned: bob has no MFA session
 
 
 def test_resync_alice(demo_world, local_aws):
@@ -189,6 +218,14 @@ def _run_on_a_terminal(world, *args: str, answer: str) -> tuple[int, str]:
             data += os.read(master, 65536)
     os.write(master, answer.encode() + b"\n")
     out, _ = proc.communicate(timeout=60)
+    while select.select([master], [], [], 0.2)[0]:  # what it said after the answer (stderr is the pty)
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other end is closed and nothing is left
+            break
+        if not chunk:
+            break
+        data += chunk
     os.close(master)
     return proc.returncode, data.decode() + out
 
@@ -200,6 +237,12 @@ def test_delete_asks_first(demo_world, local_aws):
     assert serial in _virtual_serials(demo_world)
     assert local_aws.count("DeactivateMFADevice") == 0
 
+    # Without a live MFA session the force-MFA policy refuses: one line, non-zero.
+    code, out = _run_on_a_terminal(demo_world, "alice", "--delete", serial, answer="yes")
+    assert code != 0 and "run `mfa-tui refresh alice` first" in out and "Traceback" not in out
+    assert serial in _virtual_serials(demo_world)
+
+    _refresh(demo_world)
     code, out = _run_on_a_terminal(demo_world, "alice", "--delete", serial, answer="yes")
     assert code == 0, out
     assert f"Deleted {serial}." in out

@@ -126,6 +126,10 @@ def test_a_taken_profile_name_is_said_and_skipped(demo_world, local_aws, frozen_
 # ── enroll --delete ──
 
 def test_delete_with_yes_does_not_ask(demo_world, local_aws):
+    # Deleting needs MFA under alice's force-MFA policy: her live MFA session does it.
+    demo_world.clock.set(datetime.now(UTC))  # the command checks expiry against the real clock
+    service = Service.open(demo_world.config_path, clock=demo_world.clock)
+    assert service.refresh(service.select(["alice"]), lambda _req: demo_world.code()).results["alice"].ok
     serial = demo_world.alice_serial
     result = subprocess.run(
         [sys.executable, "-m", "mfa_tui", "--config", str(demo_world.config_path), "enroll", "alice", "--delete", serial, "--yes"],

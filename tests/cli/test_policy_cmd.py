@@ -15,11 +15,18 @@ def run(capsys, *argv):
     return code, out, err
 
 
+def refreshed(capsys, demo_world, profile="alice"):
+    """A live MFA session, as AWS requires for alice (force-MFA policy) to read her policies."""
+    code, _, err = run(capsys, "refresh", profile, "--code", demo_world.code())
+    assert code == 0, err
+
+
 def test_text_report_for_the_mfa_session_profile(demo_world, capsys):
+    refreshed(capsys, demo_world)
     code, out, err = run(capsys, "policy", "alice")
     assert code == 0, err
     assert out.startswith("profile alice: identity alice, MFA age 300s, at ")
-    assert "user alice (arn:aws:iam::111111111111:user/alice), read with the long-term keys of identity alice" in out
+    assert "user alice (arn:aws:iam::111111111111:user/alice), read with the MFA session of identity alice" in out
     assert "    ForceMFA  (managed, user alice)  tests MFA: DenyAllExceptListedIfNoMFA" in out
     assert "  AWS simulation unavailable: " in out
     table = {line.split()[0]: line for line in out.splitlines() if line.startswith("  s3:") or line.startswith("  iam:")}
@@ -34,7 +41,17 @@ def test_text_report_for_the_mfa_session_profile(demo_world, capsys):
     assert err == ""
 
 
+def test_long_term_keys_say_in_one_line_to_refresh_first(demo_world, capsys):
+    code, out, err = run(capsys, "policy", "alice", "--no-simulate")
+    assert code == 0, err
+    assert (
+        "note: identity alice's policy requires MFA to read its policies and it has no live MFA session, so this "
+        "shows only what its long-term keys could read: run `mfa-tui refresh alice` first"
+    ) in out
+
+
 def test_json_report_with_extra_actions(demo_world, capsys):
+    refreshed(capsys, demo_world)
     code, out, _ = run(capsys, "policy", "dev-admin", "--action", "dynamodb:Scan", "-a", "s3:GetObject",
                        "--mfa-age", "900", "--json", "--no-simulate")
     assert code == 0

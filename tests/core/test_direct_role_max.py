@@ -21,6 +21,8 @@ def lasts(result, clock) -> float:
 def test_a_role_the_identity_can_read_is_asked_again_at_its_maximum(demo_world, frozen_clock):
     add_direct_role(demo_world, "111111111111", "home-long", max_session=4 * HOURS, duration="6h")
     service = make_service(demo_world, frozen_clock)
+    # alice's force-MFA policy lets only her MFA session read IAM: a live one from an earlier refresh.
+    assert service.refresh(service.select(["alice"]), Codes(demo_world)).results["alice"].ok
     codes = Codes(demo_world)
     demo_world.aws.clear_calls()
 
@@ -74,9 +76,10 @@ def test_without_a_second_code_the_retry_fails_and_says_why(demo_world, frozen_c
     result = report.results["home-long"]
     assert not result.ok and not result.skipped  # a code was given, and spent: not a skip
     assert result.message != SKIP_REASON
+    # Long-term keys only: alice's force-MFA policy denies iam:GetRole, so the maximum is unknown.
     assert result.message == (
-        "profile home-long: the role allows at most 4h, not 6h; asking again at 4h needs a second code, "
-        'and none was sent: set duration = "4h" for this profile, or refresh it where it can prompt'
+        "profile home-long: the role allows less than 6h; asking again at 1h needs a second code, "
+        "and none was sent: set its duration to the role's maximum session duration, or refresh it where it can prompt"
     )
     assert service.statuses(["home-long"])[0].last_error == result.message
 
@@ -98,6 +101,18 @@ def test_the_maximum_is_read_with_the_mfa_session_when_the_run_has_one(demo_worl
     assert report.results["home-long"].ok and lasts(report.results["home-long"], frozen_clock) == 4 * HOURS
     # Policies that deny IAM without MFA (the usual "force MFA" policy) let the MFA session through.
     assert readers == [report.mfa_sessions["alice"].access_key_id]
+
+
+def test_a_maximum_the_long_term_keys_may_not_read_is_said(demo_world, frozen_clock):
+    add_direct_role(demo_world, "111111111111", "home-long", max_session=4 * HOURS, duration="6h")
+    service = make_service(demo_world, frozen_clock)
+    result = service.refresh(service.select(["home-long"]), Codes(demo_world)).results["home-long"]
+    assert result.ok
+    # The role's own 1h session read the maximum afterwards, so the line says how to get 4h.
+    assert result.warnings == [
+        "profile home-long: the role allows at most 4h, not 6h (read after asking again at 1h): "
+        'set duration = "4h" for this profile to get 4h'
+    ]
 
 
 def test_a_maximum_that_cannot_be_read_is_said_with_the_reason(demo_world, frozen_clock):

@@ -15,6 +15,7 @@ from mfa_tui.core.clock import FrozenClock, totp_step
 from mfa_tui.core.enroll.device import MAX_DEVICES, Enrolment, check_consecutive, check_two_codes, open_enrolment
 from mfa_tui.core.errors import AccessDeniedError, AwsError, CodeError, ConfigError, CredentialsFileError, FileError
 from mfa_tui.core.enroll.qr import ansi_lines, qr_lines, qr_matrix
+from mfa_tui.core.service.facade import Service
 from qr_support import parse_lines
 
 SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # 64 chars, like AWS's
@@ -138,6 +139,18 @@ def _bob(world, **kwargs) -> Enrolment:
     return open_enrolment(registry.load(world.config_path), "bob", clock=world.clock, **kwargs)
 
 
+def _with_session(world, identity: str = "alice", **kwargs) -> Enrolment:
+    """An enrolment opened as the CLI and the dashboard open it, its identity refreshed first (a live MFA session)."""
+    service = Service.open(world.config_path, clock=world.clock)
+    report = service.refresh(service.select([identity]), lambda _req: world.code(identity))
+    assert all(r.ok for r in report.results.values()), report.results
+    return open_enrolment(service.registry, identity, clock=world.clock,
+                          mfa_session=lambda: service.mfa_session(identity), **kwargs)
+
+
+LEFT_BEHIND = "stays unassigned and grants nothing; the identity's policy lets it be deleted only with MFA"
+
+
 def _pair(seed: str, clock) -> tuple[str, str]:
     """Two consecutive codes as a user types them: the current one, then (30 s later) the next."""
     first = pyotp.TOTP(seed).generate_otp(totp_step(clock.now()))
@@ -219,30 +232,57 @@ def test_wrong_or_non_consecutive_codes_are_caught_locally_and_nothing_is_sent(d
 
 
 def test_cancel_deletes_the_created_device(demo_world, local_aws):
-    flow = _bob(demo_world)
-    serial = flow.create()
+    # Deleting needs MFA under the force-MFA policy: the live MFA session does it.
+    flow = _with_session(demo_world)
+    serial = flow.create("alice-backup")
     assert serial in _virtual_serials(demo_world)
     assert flow.cancel() == serial
     assert serial not in _virtual_serials(demo_world)
-    assert not flow.has_secret and not flow.pending
+    assert not flow.has_secret and not flow.pending and flow.left_behind is None
     assert flow.cancel() is None  # idempotent
+    with pytest.raises(ConfigError, match="no device waiting"):
+        flow.enable("123456", "654321")
+
+
+def test_cancel_without_an_mfa_session_leaves_the_device_and_says_how(demo_world, local_aws):
+    flow = _bob(demo_world)
+    serial = flow.create()
+    assert flow.cancel() is None  # not deleted, and no error
+    assert serial in _virtual_serials(demo_world)
+    assert not flow.has_secret and not flow.pending
+    assert LEFT_BEHIND in flow.left_behind
+    assert f"aws iam delete-virtual-mfa-device --serial-number {serial} --profile bob" in flow.left_behind
+    assert f"mfa-tui enroll bob --delete {serial}" in flow.left_behind
+    assert flow.cancel() is None
     with pytest.raises(ConfigError, match="no device waiting"):
         flow.enable("123456", "654321")
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
 def test_leaving_the_with_block_early_deletes_the_device(demo_world, error):
+    flow = _with_session(demo_world)
+    with pytest.raises(error):
+        with flow:
+            flow.create("alice-backup")
+            raise error()
+    assert _virtual_serials(demo_world) == [demo_world.alice_serial]
+    assert flow.cleanup_error is None
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
+def test_leaving_the_with_block_without_a_session_keeps_the_error_and_the_device(demo_world, error):
     flow = _bob(demo_world)
     with pytest.raises(error):
         with flow:
             flow.create()
             raise error()
-    assert _virtual_serials(demo_world) == [demo_world.alice_serial]
+    assert sorted(_virtual_serials(demo_world)) == sorted([BOB_SERIAL, demo_world.alice_serial])
+    assert flow.cleanup_error is None and LEFT_BEHIND in flow.left_behind
 
 
 def test_an_interrupt_while_create_is_answered_still_leaves_no_device(demo_world):
     """Ctrl-C can land after AWS made the device but before we saw the serial."""
-    flow = _bob(demo_world)
+    flow = _with_session(demo_world)
     real = flow.iam
 
     class InterruptAfterCreate:
@@ -256,9 +296,19 @@ def test_an_interrupt_while_create_is_answered_still_leaves_no_device(demo_world
     flow.iam = InterruptAfterCreate()
     with pytest.raises(KeyboardInterrupt):
         with flow:
-            flow.create()
+            flow.create("alice-backup")
     assert flow.serial is None and flow.cleanup_error is None
     assert _virtual_serials(demo_world) == [demo_world.alice_serial]
+
+    # Without a session the device found stays, said in one line, and nothing is raised.
+    bob = _bob(demo_world)
+    real = bob.iam
+    bob.iam = InterruptAfterCreate()
+    with pytest.raises(KeyboardInterrupt):
+        with bob:
+            bob.create()
+    assert bob.serial is None and bob.cleanup_error is None
+    assert LEFT_BEHIND in bob.left_behind and BOB_SERIAL in bob.left_behind
 
 
 def test_a_taken_name_offers_a_new_name_or_the_unassigned_device(demo_world, local_aws):
@@ -272,10 +322,11 @@ def test_a_taken_name_offers_a_new_name_or_the_unassigned_device(demo_world, loc
     assert flow.find_unassigned("bob") == BOB_SERIAL
     assert flow.find_unassigned("nobody") is None
 
-    # Another name works ...
+    # Another name works ... (without MFA, cancelling leaves it unassigned)
     other = flow.create("bob-phone")
     assert other == "arn:aws:iam::111111111111:mfa/bob-phone"
-    assert flow.cancel() == other
+    assert flow.cancel() is None and LEFT_BEHIND in flow.left_behind
+    assert other in _virtual_serials(demo_world)
 
     # ... and so does adopting the leftover, whose code the user's app already has.
     flow.adopt(BOB_SERIAL)
@@ -339,10 +390,16 @@ def test_resync_an_existing_device(demo_world, local_aws):
 
 
 def test_deactivate_then_delete(demo_world, local_aws):
-    flow = open_enrolment(registry.load(demo_world.config_path), "alice", clock=demo_world.clock)
     serial = demo_world.alice_serial
+    # Without an MFA session the force-MFA policy refuses: one line saying to refresh first.
+    flow = open_enrolment(registry.load(demo_world.config_path), "alice", clock=demo_world.clock)
+    with pytest.raises(AccessDeniedError, match="no live MFA session: run `mfa-tui refresh alice` first"):
+        flow.remove(serial)
+    assert [d.serial for d in flow.devices()] == [serial]
+    refused = local_aws.count("DeactivateMFADevice")
+    flow = _with_session(demo_world)
     flow.remove(serial)
-    assert local_aws.count("DeactivateMFADevice") == 1
+    assert local_aws.count("DeactivateMFADevice") - refused == 1  # straight to the MFA session
     assert flow.devices() == []
     assert serial not in _virtual_serials(demo_world)
     with pytest.raises(AwsError, match="no MFA device"):

@@ -26,11 +26,28 @@ def rows(principal_report):
     return {r.action: r for r in principal_report.rows}
 
 
-def test_mfa_session_profile_with_long_term_keys(service):
+MFA_FIRST = (
+    "identity alice's policy requires MFA to read its policies and it has no live MFA session, so this shows only "
+    "what its long-term keys could read: run `mfa-tui refresh {}` first"
+)
+
+
+def test_long_term_keys_under_force_mfa_say_to_refresh_first(service):
+    # As on AWS: alice's force-MFA policy lets her long-term keys read her user, not her policies.
     report = report_for_profile(service, "alice", actions=["dynamodb:Scan"], mfa_age=120)
     assert (report.profile, report.identity, report.mfa_age) == ("alice", "alice", 120)
     [user] = report.principals
     assert user.principal.read_with == "the long-term keys of identity alice"
+    assert user.principal.policies == []
+    assert user.principal.unreadable and all("AccessDenied" in u for u in user.principal.unreadable)
+    assert report.notes == [MFA_FIRST.format("alice")]
+
+
+def test_mfa_session_profile_reads_with_the_live_session(service, demo_world):
+    refresh(service, demo_world, "alice")
+    report = report_for_profile(service, "alice", actions=["dynamodb:Scan"], mfa_age=120)
+    [user] = report.principals
+    assert user.principal.read_with == "the MFA session of identity alice"
     assert user.principal.unreadable == [] and report.notes == []
     assert {d.label for d in user.principal.policies} == {"ForceMFA", "SelfManageMFA", "DemoAdministratorAccess"}
     r = rows(user)
@@ -42,14 +59,22 @@ def test_mfa_session_profile_with_long_term_keys(service):
 def test_role_profile_before_refresh_reads_only_the_user(service, demo_world):
     report = report_for_profile(service, "dev-admin")
     [user] = report.principals
+    assert rows(user)["sts:AssumeRole"].resource == "arn:aws:iam::222222222222:role/Admin"
+    assert report.notes == [
+        MFA_FIRST.format("dev-admin"),
+        "could not read role arn:aws:iam::222222222222:role/Admin: profile dev-admin has no live session and the role "
+        "is in another account; run `mfa-tui refresh dev-admin` and try again",
+    ]
+
+
+def test_role_profile_asks_assume_role_of_the_role(service, demo_world):
+    refresh(service, demo_world, "alice")  # the user's MFA session only: the role stays unread
+    report = report_for_profile(service, "dev-admin")
+    user = report.principals[0]
     assume = rows(user)["sts:AssumeRole"]
     assert assume.resource == "arn:aws:iam::222222222222:role/Admin"
     assert [c.result for c in assume.cells.values()] == [Result.EXPLICIT_DENY, Result.EXPLICIT_DENY, Result.ALLOWED]
     assert assume.needs_mfa
-    assert report.notes == [
-        "could not read role arn:aws:iam::222222222222:role/Admin: profile dev-admin has no live session and the role "
-        "is in another account; run `mfa-tui refresh dev-admin` and try again"
-    ]
 
 
 def test_role_profile_after_refresh_reads_with_the_sessions(service, demo_world):

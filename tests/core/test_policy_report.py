@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from localaws_fixtures import admin_client, admin_keys
 
 from mfa_tui.core.aws import clients as aws
 from mfa_tui.core.policy.evaluator import Result
@@ -14,8 +15,10 @@ from mfa_tui.core.policy.report import SEED_ACTIONS, analyse, matrix_actions, re
 ACCOUNT = "111111111111"
 
 
-def iam_client(world, identity="alice", **kw):
-    key, secret = world.keys(identity)
+def iam_client(world, **kw):
+    """IAM read by the harness's admin: these tests are about reading and analysing, not about who may read
+    (alice's long-term keys may not under her force-MFA policy; test_policy_profile covers that)."""
+    key, secret = admin_keys()
     return aws.client("iam", access_key_id=key, secret_access_key=secret, endpoint_url=world.endpoint, **kw)
 
 
@@ -37,7 +40,7 @@ S3_READ = {"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "All
 @pytest.fixture
 def alice_with_group(demo_world):
     """The demo's alice (ForceMFA, SelfManageMFA, admin attached) plus an inline policy and a group."""
-    iam = demo_world.client("iam")
+    iam = admin_client(demo_world.aws, "iam")
     put_json(iam.put_user_policy, UserName="alice", PolicyName="Ec2Guard", doc=BOOL_ONLY)
     iam.create_group(GroupName="devs")
     iam.add_user_to_group(GroupName="devs", UserName="alice")
@@ -98,7 +101,7 @@ def test_matrix_for_a_force_mfa_user(alice_with_group, frozen_clock):
 
 
 def test_long_term_bypass_is_flagged(demo_world, frozen_clock):
-    iam = demo_world.client("iam")
+    iam = admin_client(demo_world.aws, "iam")
     iam.create_user(UserName="dave")
     put_json(iam.put_user_policy, UserName="dave", PolicyName="Ec2Guard", doc=BOOL_ONLY)
     put_json(iam.put_user_policy, UserName="dave", PolicyName="All", doc={"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}})
@@ -118,7 +121,7 @@ def test_simulation_unavailable_on_moto_keeps_the_local_answer(demo_world, froze
 
 
 def test_role_with_boundary_and_unreadable_parts(demo_world, frozen_clock):
-    iam = demo_world.client("iam")
+    iam = admin_client(demo_world.aws, "iam")
     boundary = put_json(iam.create_policy, PolicyName="S3Boundary", doc=S3_READ)["Policy"]["Arn"]
     iam.create_role(RoleName="Worker", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
                     PermissionsBoundary=boundary)
@@ -167,7 +170,7 @@ def moto_auth():
 
 def _carol(world, *policy_arns):
     """User carol who may list her policies and read managed ones, but not the text of inline ones."""
-    iam = world.client("iam")
+    iam = admin_client(world.aws, "iam")
     iam.create_user(UserName="carol")
     key = iam.create_access_key(UserName="carol")["AccessKey"]
     put_json(iam.put_user_policy, UserName="carol", PolicyName="ListOnly", doc={
@@ -184,7 +187,7 @@ def _carol(world, *policy_arns):
 
 
 def test_access_denied_reads_are_listed_and_never_fatal(demo_world, request):
-    s3 = put_json(demo_world.client("iam").create_policy, PolicyName="S3Read", doc=S3_READ)["Policy"]["Arn"]
+    s3 = put_json(admin_client(demo_world.aws, "iam").create_policy, PolicyName="S3Read", doc=S3_READ)["Policy"]["Arn"]
     carol = _carol(demo_world, s3)
     request.getfixturevalue("moto_auth")
     p = fetch_user(carol, "carol")

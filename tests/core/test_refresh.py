@@ -226,6 +226,9 @@ def test_direct_role_over_its_maximum_is_retried_at_one_hour(demo_world, frozen_
     arn = add_role("444444444444", "ShortMax", {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": demo_world.alice.arn},
         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}, max_session=3600)
+    # The role's own session reads its maximum (alice cannot read account 444's roles), as the demo roles may.
+    backends.iam("444444444444").put_role_policy("ShortMax", "ReadItself", json.dumps({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": arn}]}))
     registry.add_entries(demo_world.config_path, profiles={"prod-short": {
         "identity": "alice", "role_arn": arn, "strategy": "direct", "duration": "6h"}},
         aws_config_path=demo_world.aws_config_path)

@@ -27,7 +27,7 @@ theme = "mfa-light"
 warn_before = "20m"
 
 [settings.keys]
-refresh = "R,ctrl+r"
+refresh = "r,ctrl+r"
 
 [accounts.identity]
 id = "111111111111"
@@ -91,7 +91,7 @@ def test_an_unchanged_registry_loads_from_its_copy_equal_to_a_full_load(files, m
     assert again.profiles["dev-direct"].strategy is Strategy.DIRECT
     assert again.profiles["dev-admin"].tags == ("admin",)
     assert again.accounts["dev"].tags == ("nonprod",)
-    assert again.settings.keys == {"refresh": "R,ctrl+r"}
+    assert again.settings.keys == {"refresh": "r,ctrl+r"}
     assert again.account_for(again.profiles["dev-admin"]) is again.accounts["dev"]
     assert again.tags_for(again.profiles["dev-admin"]) == ("admin", "nonprod")
 
@@ -209,3 +209,18 @@ def test_no_text_of_the_inputs_is_kept_only_their_hashes(files):
     assert registry.load(path, aws_config_path=aws_config) == fresh
     aws_config.write_text(aws_config.read_text().replace(secret, secret[::-1]))
     assert registry_cache.lookup(path, registry_cache.inputs(path, path.read_text(), aws_config)) is None
+
+
+def test_a_registry_package_this_user_cannot_list_still_loads(files, monkeypatch):
+    # As after `sudo pip install` into a 0700 tree, or a test clone in root's home run as a user.
+    path, aws_config = files
+    real_listdir = os.listdir
+
+    def listdir(where):
+        if os.path.basename(os.path.normpath(where)) == "registry":
+            raise PermissionError(13, "Permission denied", where)
+        return real_listdir(where)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    assert registry.load(path, aws_config_path=aws_config).profiles["alice"].identity == "alice"
+    assert registry.load(path, aws_config_path=aws_config).profiles["alice"].identity == "alice"

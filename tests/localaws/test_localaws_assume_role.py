@@ -27,6 +27,24 @@ def mfa_session(demo_world, alice_sts, client):
     return client("sts", creds["Credentials"])
 
 
+@pytest.fixture
+def without_force_mfa(demo_world):
+    """alice and bob without the force-MFA policy (admin still attached): here the trust policy alone decides.
+
+    Under it, AWS would refuse AssumeRole without MFA in the identity policy first, and these tests
+    are about what the trust policy itself admits.
+    """
+    iam = backends.iam("111111111111")
+    for name in ("alice", "bob"):
+        iam.detach_user_policy("arn:aws:iam::111111111111:policy/ForceMFA", name)
+
+
+def _allow_role(account: str, role: str, action: str) -> None:
+    """Give a demo role one more action (its policy allows S3 and IAM reads only), in-process."""
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+    backends.iam(account).put_role_policy(role, "TestExtra", json.dumps(document))
+
+
 def _not_authorized(caller_arn: str, role_arn: str) -> str:
     return f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
 
@@ -71,7 +89,7 @@ def test_every_role_from_one_code(demo_world, mfa_session, local_aws):
     assert local_aws.count("GetSessionToken") == 1
 
 
-def test_without_mfa_the_trust_policy_refuses(demo_world, alice_sts, client):
+def test_without_mfa_the_trust_policy_refuses(demo_world, alice_sts, client, without_force_mfa):
     plain = client("sts", alice_sts.get_session_token()["Credentials"])
     code, message, status = error_of(plain.assume_role, RoleArn=DEV_ADMIN, RoleSessionName="alice")
     assert (code, status) == ("AccessDenied", 403)
@@ -91,6 +109,7 @@ def test_direct_with_a_code_gets_the_roles_maximum(demo_world, alice_sts, client
     assert result["Credentials"]["Expiration"] == demo_world.clock.now() + timedelta(hours=4)
     # ... and those credentials carry MFA onwards: chaining into a role that trusts
     # ReadOnly only with MFA works; Admin trusts alice herself, not ReadOnly.
+    _allow_role("444444444444", "ReadOnly", "sts:AssumeRole")  # cross-account: the role's own policy must allow it
     onward = _make_role("222222222222", "Onward", _trust(PROD_READONLY, {"Bool": {"aws:MultiFactorAuthPresent": "true"}}))
     role_sts = client("sts", result["Credentials"])
     chained = role_sts.assume_role(RoleArn=onward, RoleSessionName="alice")
@@ -135,7 +154,7 @@ def test_missing_role_looks_like_no_permission(demo_world, mfa_session):
     assert error_of(mfa_session.assume_role, RoleArn=other_account, RoleSessionName="alice")[0] == "AccessDenied"
 
 
-def test_principal_must_match(demo_world, client):
+def test_principal_must_match(demo_world, client, without_force_mfa):
     bob = client("sts", demo_world.keys("bob"))
     arn = _make_role("222222222222", "BobOnly", _trust("arn:aws:iam::111111111111:user/bob"))
     assert bob.assume_role(RoleArn=arn, RoleSessionName="bob")["AssumedRoleUser"]["Arn"].endswith("/BobOnly/bob")
@@ -145,13 +164,13 @@ def test_principal_must_match(demo_world, client):
 
 
 @pytest.mark.parametrize("principal", ["111111111111", "arn:aws:iam::111111111111:root", "*"])
-def test_account_and_wildcard_principals(demo_world, client, principal):
+def test_account_and_wildcard_principals(demo_world, client, without_force_mfa, principal):
     arn = _make_role("333333333333", "AnyoneThere", _trust(principal))
     bob = client("sts", demo_world.keys("bob"))
     assert bob.assume_role(RoleArn=arn, RoleSessionName="bob")["AssumedRoleUser"]["Arn"].endswith("/AnyoneThere/bob")
 
 
-def test_bool_if_exists_admits_long_term_keys_but_not_plain_sessions(demo_world, alice_sts, client):
+def test_bool_if_exists_admits_long_term_keys_but_not_plain_sessions(demo_world, alice_sts, client, without_force_mfa):
     arn = _make_role(
         "333333333333",
         "IfExists",
@@ -189,6 +208,7 @@ def test_role_credentials_act_in_the_roles_account(demo_world, mfa_session, clie
     iam = client("iam", creds)
     names = sorted(r["RoleName"] for r in iam.list_roles()["Roles"])
     assert names == ["Admin", "ReadOnly"]
+    _allow_role("222222222222", "Admin", "iam:CreateUser")
     iam.create_user(UserName="made-in-dev")
     assert backends.user("222222222222", "made-in-dev") is not None
     assert backends.user("111111111111", "made-in-dev") is None

@@ -46,6 +46,14 @@ def test_json_protocol_denial(world, client):
     assert message == f"User: {ALICE} is not authorized to perform: dynamodb:ListTables {FORCE_DENY}"
 
 
+def test_json_protocol_unknown_key(world, client):
+    # DynamoDB and the other JSON services say UnrecognizedClientException where query services say
+    # InvalidClientTokenId (the services' "Common Errors" pages).
+    code, message, status = error_of(client("dynamodb", ("AKIAUNKNOWNUNKNOWN00", "x")).list_tables)
+    assert (code, status) == ("UnrecognizedClientException", 400)
+    assert message == "The security token included in the request is invalid."
+
+
 def test_implicit_deny_names_the_action(authorising_aws, client):
     keys = authorising_aws.create_user("carol", ACCOUNT)
     code, message, _ = error_of(client("iam", keys).get_user, UserName="carol")
@@ -66,6 +74,14 @@ def test_an_unmappable_request_is_denied_naming_it(world, client):
 def test_get_caller_identity_is_always_allowed(authorising_aws, client):
     keys = authorising_aws.create_user("nobody", ACCOUNT)  # no policy at all
     assert client("sts", keys).get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/nobody"
+
+
+def test_get_session_token_needs_no_permission(authorising_aws, client):
+    # "No permissions are required for a user to get a session token ... You cannot use policies to
+    # control authentication operations" (IAM User Guide, "Permissions for GetSessionToken").
+    keys = authorising_aws.create_user("nobody", ACCOUNT)  # no policy at all
+    creds = client("sts", keys).get_session_token()["Credentials"]
+    assert client("sts", creds).get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/nobody"
 
 
 # ── the force-MFA policy ────────────────────────────────────────────────────

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from localaws_fixtures import admin_keys
 from localaws_helpers import error_of
 
 from mfa_tui.core.clock import TOTP_STEP, totp_step
@@ -83,24 +84,27 @@ def test_enable_unknown_device_or_user(demo_world, bob_iam, bob_device):
     )[0] == "NoSuchEntity"
 
 
-def test_an_assigned_device_cannot_be_enabled_again_or_deleted(demo_world, bob_iam, bob_device):
+def test_an_assigned_device_cannot_be_enabled_again_or_deleted(demo_world, bob_iam, bob_device, client):
     serial, seed = bob_device
     clock = demo_world.clock
     _enable(bob_iam, serial, _code(seed, clock, -1), _code(seed, clock))
     clock.advance(2 * TOTP_STEP)
     assert error_of(_enable, bob_iam, serial, _code(seed, clock, -1), _code(seed, clock))[0] == "EntityAlreadyExists"
-    code, message, status = error_of(bob_iam.delete_virtual_mfa_device, SerialNumber=serial)
+    # Deleting and deactivating need MFA under bob's force-MFA policy: the harness's admin does it.
+    admin = client("iam", admin_keys())
+    code, message, status = error_of(admin.delete_virtual_mfa_device, SerialNumber=serial)
     assert (code, status) == ("DeleteConflict", 409)
     assert serial in message and "deactivate" in message
-    bob_iam.deactivate_mfa_device(UserName="bob", SerialNumber=serial)
-    bob_iam.delete_virtual_mfa_device(SerialNumber=serial)
+    admin.deactivate_mfa_device(UserName="bob", SerialNumber=serial)
+    admin.delete_virtual_mfa_device(SerialNumber=serial)
     assert serial not in [d["SerialNumber"] for d in bob_iam.list_virtual_mfa_devices()["VirtualMFADevices"]]
 
 
 def test_deactivated_device_no_longer_validates(demo_world, client):
-    alice_iam = client("iam", demo_world.keys("alice"))
-    alice_iam.deactivate_mfa_device(SerialNumber=demo_world.alice_serial)  # UserName defaults to the caller
     sts = client("sts", demo_world.keys("alice"))
+    # As AWS's self-manage-MFA example allows: deactivating one's own device needs an MFA session.
+    session = sts.get_session_token(SerialNumber=demo_world.alice_serial, TokenCode=demo_world.code())["Credentials"]
+    client("iam", session).deactivate_mfa_device(SerialNumber=demo_world.alice_serial)  # UserName defaults to the caller
     code, message, _ = error_of(sts.get_session_token, SerialNumber=demo_world.alice_serial, TokenCode=demo_world.code())
     assert code == "AccessDenied" and "unable to validate MFA code" in message
 

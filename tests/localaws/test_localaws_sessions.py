@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from localaws_fixtures import admin_keys
 from localaws_helpers import error_of
 
 INVALID_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
@@ -144,7 +145,7 @@ def test_issued_key_with_a_wrong_or_missing_token_is_invalid(demo_world, alice_s
 def test_unknown_and_inactive_long_term_keys_are_refused(demo_world, client):
     assert error_of(client("sts", ("AKIAUNKNOWNUNKNOWN00", "x")).get_caller_identity)[0] == "InvalidClientTokenId"
     key, secret = demo_world.keys("bob")
-    client("iam", demo_world.keys("alice")).update_access_key(UserName="bob", AccessKeyId=key, Status="Inactive")
+    client("iam", admin_keys()).update_access_key(UserName="bob", AccessKeyId=key, Status="Inactive")
     assert error_of(client("sts", (key, secret)).get_session_token)[0] == "InvalidClientTokenId"
 
 

@@ -21,6 +21,7 @@ from rel_helpers import Codes, foreign_blocks, mfa
 from mfa_tui.cli import main
 from mfa_tui.core.credentials.file import CredentialsFile
 from mfa_tui.core.errors import CodeError
+from mfa_tui.ui.textual_private import screen_lines
 from mfa_tui.core.service.facade import Service
 from mfa_tui.core.totp import DeviceCodes, check_format, normalise_code
 from mfa_tui.ui.app import MfaTuiApp
@@ -133,7 +134,7 @@ def test_broken_registry_through_the_real_script(case, tmp_path):
 
 def screen_text(app) -> str:
     """What the terminal shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(screen_lines(app.screen))
 
 
 def test_broken_registry_opens_the_error_screen(broken_registry, monkeypatch):

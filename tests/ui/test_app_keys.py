@@ -145,14 +145,13 @@ async def test_help_lists_every_binding_with_its_id(service):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_keys_are_rebound_from_the_registry_and_unknown_ids_warn(service, demo_world):
+async def test_keys_are_rebound_from_the_registry(service, demo_world):
+    # Unknown ids and clashing keys are registry problems now (tests/core/test_registry_keys.py).
     registry.set_value(demo_world.config_path, ("settings", "keys"), "refresh_all", "x,ctrl+r")
-    registry.set_value(demo_world.config_path, ("settings", "keys"), "no_such_action", "z")
     record = Recorder()
     app = make_app(Service.open(demo_world.config_path, clock=service.clock))
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
         await pilot.pause()
-        assert any("no_such_action" in n for n in record.notes_titled("Warning"))
         await pilot.press("question_mark")
         await pilot.pause()
         assert {e.id: e.display for e in app.screen.entries}["refresh_all"] == "x, ^r"

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from mfa_tui.core.registry import load as registry
 from mfa_tui.core.clock import totp_step
 from mfa_tui.core.enroll.device import open_enrolment
+from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
 from mfa_tui.ui.screens.enroll import CodeInput, EnrollScreen
 from mfa_tui.ui.textual_private import screen_lines
@@ -36,6 +37,18 @@ class Host(App):
 
 def _flow(world, identity: str = "bob"):
     return open_enrolment(registry.load(world.config_path), identity, clock=world.clock)
+
+
+def _flow_with_session(world, identity: str = "alice"):
+    """As the dashboard opens it, the identity refreshed first: deletes need its live MFA session."""
+    service = Service.open(world.config_path, clock=world.clock)
+    report = service.refresh(service.select([identity]), lambda _req: world.code(identity))
+    assert all(r.ok for r in report.results.values()), report.results
+    return open_enrolment(service.registry, identity, clock=world.clock,
+                          mfa_session=lambda: service.mfa_session(identity))
+
+
+ALICE_2 = "arn:aws:iam::111111111111:mfa/alice-2"
 
 
 async def settle(pilot) -> None:
@@ -130,22 +143,38 @@ async def test_wrong_codes_are_explained_and_nothing_is_sent(demo_world, local_a
 
 
 async def test_escape_deletes_the_unfinished_device(demo_world, local_aws):
+    flow = _flow_with_session(demo_world)
+    app = Host(EnrollScreen(flow))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert flow.serial == ALICE_2 and local_aws.device_seed(ALICE_2) is not None
+        await pilot.press("escape")
+        await settle(pilot)
+    assert app.results == [None]
+    assert local_aws.device_seed(ALICE_2) is None
+    assert local_aws.count("DeleteVirtualMFADevice") == 2  # refused to the long-term keys, then the session's
+
+
+async def test_escape_without_an_mfa_session_leaves_the_device_and_says_how(demo_world, local_aws):
     flow = _flow(demo_world)
     app = Host(EnrollScreen(flow))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
-        assert local_aws.device_seed(BOB_SERIAL) is not None
         await pilot.press("escape")
         await settle(pilot)
-    assert app.results == [None]
-    assert local_aws.device_seed(BOB_SERIAL) is None
-    assert local_aws.count("DeleteVirtualMFADevice") == 1
+        assert app.results == [None]  # closed, no crash
+        [note] = [n.message for n in app._notifications]
+        assert note.startswith(f"Enrolment cancelled: the unfinished device {BOB_SERIAL} stays unassigned")
+        assert f"--serial-number {BOB_SERIAL} --profile bob" in note
+    assert local_aws.device_seed(BOB_SERIAL) is not None and not flow.pending
 
 
 async def test_quitting_the_app_also_deletes_the_unfinished_device(demo_world, local_aws):
-    flow = _flow(demo_world)
+    flow = _flow_with_session(demo_world)
     app = Host(EnrollScreen(flow))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -153,7 +182,7 @@ async def test_quitting_the_app_also_deletes_the_unfinished_device(demo_world, l
         await settle(pilot)
         assert app.enroll.check_action("resync", ()) is False  # finish or cancel the new device first
         app.exit()
-    assert local_aws.device_seed(BOB_SERIAL) is None
+    assert local_aws.device_seed(ALICE_2) is None
     assert not flow.pending
 
 
@@ -209,7 +238,7 @@ async def test_resync_the_selected_device(demo_world, local_aws):
 @pytest.mark.parametrize("answer", ["n", "y"])
 async def test_delete_asks_for_confirmation(demo_world, local_aws, answer):
     serial = demo_world.alice_serial
-    app = Host(EnrollScreen(_flow(demo_world, "alice")))
+    app = Host(EnrollScreen(_flow_with_session(demo_world)))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("d")
@@ -225,6 +254,22 @@ async def test_delete_asks_for_confirmation(demo_world, local_aws, answer):
     else:
         assert rows == 1 and local_aws.device_seed(serial) is not None
         assert local_aws.count("DeactivateMFADevice") == 0
+
+
+async def test_delete_without_an_mfa_session_is_an_error_line(demo_world, local_aws):
+    serial = demo_world.alice_serial
+    app = Host(EnrollScreen(_flow(demo_world, "alice")))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        screen = app.enroll
+        assert app.screen is screen and screen.query_one("#status").has_class("-error")
+        assert "no live MFA session: run `mfa-tui refresh alice` first" in screen.status_text
+        assert screen.query_one("#devices", DataTable).row_count == 1
+    assert local_aws.device_seed(serial) is not None
 
 
 def test_snapshot_with_a_new_device_secret_masked(snap_compare, demo_world, local_aws):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyotp
 from app_support import SIZE, make_app
+from localaws_fixtures import admin_client
 from pilot_support import settle
 
 from mfa_tui.cli.dashboard_cmd import demo_info
@@ -40,8 +41,9 @@ async def test_the_banner_follows_the_registry_and_says_when_the_device_is_gone(
         assert f"code {local_aws.current_code(new_serial)}" in shown and "device alice-phone" in shown
 
         # The device deleted (e → d in the dashboard, or `mfa-tui enroll alice --delete`).
-        iam.deactivate_mfa_device(UserName="alice", SerialNumber=new_serial)
-        iam.delete_virtual_mfa_device(SerialNumber=new_serial)
+        admin = admin_client(demo_world.aws, "iam")  # the force-MFA policy denies both to long-term keys
+        admin.deactivate_mfa_device(UserName="alice", SerialNumber=new_serial)
+        admin.delete_virtual_mfa_device(SerialNumber=new_serial)
         app.screen.query_one(DemoCode).update_code()
         await pilot.pause()
         shown = _banner(app)

@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from localaws_fixtures import admin_client
+
 import pytest
 from textual.app import App
 from textual.widgets import Input, Static, TabbedContent
@@ -138,7 +140,7 @@ async def test_matrix_policies_and_deciding_statements(demo_world, alice_service
 
 
 async def test_adding_an_action_and_changing_the_mfa_age_never_call_aws(demo_world, frozen_clock):
-    iam = demo_world.client("iam")
+    iam = admin_client(demo_world.aws, "iam")  # set-up: alice's long-term keys may not, on AWS as here
     iam.put_user_policy(UserName="alice", PolicyName="RecentMFA", PolicyDocument=json.dumps(RECENT_MFA_FOR_DELETE))
     service = service_for(demo_world, frozen_clock)
     refresh(service, demo_world, "alice")
@@ -159,9 +161,10 @@ async def test_adding_an_action_and_changing_the_mfa_age_never_call_aws(demo_wor
         assert pane.selected == "dynamodb:Scan"
         assert plain(pane.query_one(".why", Static)).startswith("dynamodb:Scan  needs MFA")
         assert "Added dynamodb:Scan: evaluated locally" in plain(screen.query_one("#status", Static))
+        assert app.focused is pane.table  # focus left the input: + - r a act as the footer says
 
-        # Bad input is a message, not a crash, and changes nothing.
-        await pilot.press(*"ListBuckets", "enter")
+        # Bad input is a message, not a crash, and changes nothing (the input keeps focus).
+        await pilot.press("a", *"ListBuckets", "enter")
         await pilot.pause()
         status = screen.query_one("#status", Static)
         assert plain(status) == "action 'ListBuckets': expected SERVICE:ACTION, e.g. s3:GetObject"
@@ -225,7 +228,8 @@ async def test_what_could_not_be_read_is_listed(demo_world, frozen_clock):
         "  ✗ groups of user alice",
     ]
     assert all("AccessDenied" in line for line in unreadable)
-    assert notes.startswith("note: read with long-term keys") and "run `mfa-tui refresh alice`" in notes
+    assert notes.startswith("note: identity alice's policy requires MFA to read its policies")
+    assert "run `mfa-tui refresh alice`" in notes
 
 
 async def test_role_profile_shows_a_tab_per_principal_and_unread_roles(demo_world, alice_service):

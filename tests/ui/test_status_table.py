@@ -405,13 +405,23 @@ async def test_columns_fit_the_terminal_and_follow_a_resize(clock):
         assert arn not in row and "assumed-role/" in row and row.endswith("…")  # who-am-I shrinks first
         assert table.max_scroll_x == 0  # fits: no sideways scrolling
         await pilot.resize_terminal(200, 6)
+        await pilot.pause()
         assert arn in line_of(table, "acme-production-administrators")
-        await pilot.resize_terminal(60, 6)  # narrower than the narrowest layout: scroll sideways
+        # At 60 columns state and time left still show (issue 14): who am I, refreshed, kind and the
+        # bar go, and the account shrinks.
+        await pilot.resize_terminal(60, 6)
+        assert table.max_scroll_x == 0
+        header, row = lines(table)[:2]
+        assert header.split() == ["Profile", "Account", "State", "Left", "MFA", "left"]
+        assert row.split()[-5:] == ["valid", "1h", "00m", "12h", "00m"] and len(row) <= 60
+        await pilot.resize_terminal(30, 6)  # narrower than the narrowest layout: scroll sideways
         assert table.max_scroll_x > 0
         table.scroll_to(x=table.max_scroll_x, animate=False)
         await pilot.pause()
-        # The narrowest layout leaves out who am I, refreshed and kind (issue 14): MFA left ends it.
-        assert lines(table)[0].rstrip().endswith("MFA left") and "Profile" not in lines(table)[0]
+        # ...and the profile column stays put while the rest scrolls under it (issue 14).
+        header, row = lines(table)[:2]
+        assert header.startswith("  Profile ") and header.rstrip().endswith("Left")
+        assert row.startswith("  acme-production… ") and row.rstrip().endswith("1h 00m")
 
 
 async def test_mismatched_who_am_i_is_flagged(clock):

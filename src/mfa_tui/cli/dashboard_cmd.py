@@ -208,7 +208,7 @@ def _serve_demo(home: Path) -> int:
 
         from mfa_tui.ui.app import MfaTuiApp
 
-        return run_app(MfaTuiApp(service, demo=demo_info(aws, world)))
+        return run_app(MfaTuiApp(service, demo=demo_info(aws, world), demo_home=home))
     finally:
         aws.stop()
 

@@ -4,7 +4,9 @@ Prints the QR code and the Base32 secret (the user asked for them: this is the o
 place they are shown), then reads two consecutive codes at the prompt, checked locally
 before anything is sent. Prompts go to stderr and answers are read line by line from
 stdin, so the command also works with a pipe instead of a terminal. Ctrl-C, end of
-input or SIGTERM before the device is enabled delete the device it created.
+input or SIGTERM before the device is enabled delete the device it created (with the identity's
+live MFA session when its policy wants MFA for that; without one the device stays, unassigned,
+and one line says how to delete it).
 
 Once the device is enabled, an identity with no profile gets its MFA-session profile, named
 after it (``--no-profile`` skips that), so the next code has something to refresh.
@@ -197,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
     from mfa_tui.core.registry import load as registry
     from mfa_tui.core.clock import SystemClock
     from mfa_tui.core.enroll.device import open_enrolment
+    from mfa_tui.core.service.facade import Service
 
     if args.yes and not args.delete:
         raise ConfigError("--yes goes with --delete SERIAL (nothing else asks to confirm)")
@@ -204,7 +207,9 @@ def run(args: argparse.Namespace) -> int:
         # A pipe or a script cannot be asked: refuse before any AWS call rather than read a stray line.
         raise ConfigError(f"--delete {args.delete}: no terminal to confirm on; add --yes to delete without asking")
     reg = registry.load(paths.config_path(args.config))
-    flow = open_enrolment(reg, args.identity, clock=SystemClock(), user_name=args.user)
+    service = Service(reg, clock=SystemClock())  # deletes that need MFA use the identity's live session
+    flow = open_enrolment(reg, args.identity, clock=service.clock, user_name=args.user,
+                          mfa_session=lambda: service.mfa_session(args.identity))
     flow.add_profile = not args.no_profile
     registry_serial = reg.identities[args.identity].mfa_serial
     devices = flow.devices()
@@ -244,6 +249,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deleted_note(flow) -> str:
+    if flow.left_behind:
+        return f"; {flow.left_behind}"
     deleted = flow.serial if flow.created and not flow.enabled else None
     return f"; deleted the unfinished device {deleted}" if deleted else ""
 

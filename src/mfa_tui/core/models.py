@@ -121,6 +121,8 @@ class Settings:
     """How many AssumeRole / GetCallerIdentity calls run at once."""
     auto_remint: bool = True
     """Re-mint chained roles before they expire while the MFA session lives (dashboard)."""
+    time: str = "utc"
+    """How the dashboard and ``mfa-tui status`` show times: ``"utc"`` or ``"local"`` (display only)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key rebinding: binding id -> comma-separated keys (``[settings.keys]``)."""
 

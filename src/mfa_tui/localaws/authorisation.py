@@ -11,7 +11,7 @@ the policy pane uses (docs/aws-behaviour.md, "Policy evaluation logic"):
 
 An explicit deny anywhere denies; otherwise the request is allowed when an identity policy or
 the bucket policy allows it and the boundary and session policy (where present) allow it.
-``sts:GetCallerIdentity`` is always allowed. A request the layer cannot map to an action is
+``sts:GetCallerIdentity`` and ``sts:GetSessionToken`` are always allowed. A request the layer cannot map to an action is
 denied, naming it. Unsigned requests name no caller and are not authorised here.
 """
 
@@ -27,8 +27,11 @@ from mfa_tui.localaws.request_actions import Requested, describe, requested
 from mfa_tui.localaws.wire import AwsRequest, access_denied, iso
 
 SOURCE_IP = "127.0.0.1"
-ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
-"""Actions AWS allows to any authenticated caller, whatever the policies say."""
+ALWAYS_ALLOWED = {"sts:GetCallerIdentity", "sts:GetSessionToken"}
+"""Actions AWS allows to any authenticated caller, whatever the policies say: GetCallerIdentity
+("no permissions are required"), and GetSessionToken, an authentication operation that policies
+cannot control (IAM User Guide, "Permissions for GetSessionToken"). Which credentials may call
+GetSessionToken at all (not a session's) is authentication's business, before this."""
 _ACCOUNT_FROM_ARN = 4
 
 

@@ -163,15 +163,20 @@ def error_body(service: str, refusal: Refusal) -> bytes:
     ).encode()
 
 
+_JSON_CODES = {"AccessDenied": "AccessDeniedException", "InvalidClientTokenId": "UnrecognizedClientException"}
+"""Query-protocol codes and what AWS's JSON-protocol services (DynamoDB, KMS, ...) call them."""
+
+
 def refusal_answer(request: AwsRequest, refusal: Refusal) -> tuple[int, str, bytes]:
     """``(status, content type, body)`` of AWS's error in the request's protocol.
 
     Query services: ``<ErrorResponse>``; JSON services: ``{"__type", "message"}`` (AWS's JSON
-    services call a denial ``AccessDeniedException`` and answer it with 400); S3: ``<Error>``.
+    services call a denial ``AccessDeniedException`` and an unknown key or token
+    ``UnrecognizedClientException``, both with 400); S3: ``<Error>``.
     """
     if request.protocol == JSON:
-        code = "AccessDeniedException" if refusal.code == "AccessDenied" else refusal.code
-        status = 400 if code == "AccessDeniedException" else refusal.status
+        code = _JSON_CODES.get(refusal.code, refusal.code)
+        status = 400 if code in _JSON_CODES.values() else refusal.status
         body = json.dumps({"__type": code, "message": refusal.message}).encode()
         return status, "application/x-amz-json-1.1", body
     if request.protocol == REST_XML:

@@ -33,6 +33,7 @@ from textual.theme import Theme
 from textual.widgets import Input
 
 from mfa_tui.core.errors import MfaTuiError, RegistryError
+from mfa_tui.ui.activity import ActivityLog
 from mfa_tui.ui.commands import DashboardCommands, binding_entries
 from mfa_tui.ui.screens.main import MainScreen
 from mfa_tui.ui.theming import ThemeVariablesMixin, choose_theme, load_themes, theme_dirs
@@ -47,7 +48,9 @@ if TYPE_CHECKING:
 LAZY_SCREENS = (
     "mfa_tui.ui.dialogs.confirm",
     "mfa_tui.ui.dialogs.token",
+    "mfa_tui.ui.screens.activity",
     "mfa_tui.ui.screens.help",
+    "mfa_tui.ui.screens.registry_forms",
     "mfa_tui.ui.screens.problems",
     "mfa_tui.ui.screens.welcome",
 )
@@ -98,6 +101,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         registry_path: Path | str | None = None,
         welcome: bool = False,
         demo: DemoInfo | None = None,
+        demo_home: Path | str | None = None,
         themes_from: list[Path] | None = None,
         remint_every: float | None = 30.0,
         save_theme: bool = True,
@@ -119,8 +123,12 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         self.welcome = welcome and service is None
         """Whether the first-run screen opens (no registry file yet)."""
         self.demo = demo
+        self.demo_home = str(demo_home) if demo_home else None
+        """The demo's throw-away HOME, shown in the title so the AWS CLI can be pointed at it."""
         self.remint_every = remint_every
         self.save_theme = save_theme
+        self.activity = ActivityLog()
+        """This session's refreshes, re-mints, who-am-I, enrolments, edits and errors (``l`` shows them)."""
         self.keymap_overrides: dict[str, str] = dict(service.registry.settings.keys) if service else {}
         """``[settings.keys]``: binding id -> comma-separated keys (also read by help and the palette)."""
         themes, self.startup_warnings = load_themes(theme_dirs() if themes_from is None else themes_from)
@@ -221,7 +229,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
 
     def on_mount(self) -> None:
         if self.demo is not None:
-            self.title = "mfa-tui demo"
+            self.title = f"mfa-tui demo · HOME={self.demo_home}" if self.demo_home else "mfa-tui demo"
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
             unknown = sorted(set(self.keymap_overrides) - _known_binding_ids())
@@ -247,6 +255,10 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         # Dialogs and the help screen are imported on first use, to keep start-up lean.
         from mfa_tui.ui.dialogs.confirm import ConfirmDialog
 
+        if not isinstance(self.screen, ConfirmDialog):
+            for screen in self.screen_stack:  # a pane with unfinished work (the enrolment's new device) asks first
+                if getattr(screen, "confirm_quit", lambda: False)():
+                    return
         main = self.main_screen
         if main is not None and main.is_busy("refresh") and not isinstance(self.screen, ConfirmDialog):
             question = "A refresh is running. Quit anyway? Profiles not written yet keep their old credentials."

@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.ui.activity import record
 from mfa_tui.ui.messages import EnrolmentReady, WorkerFailed
 from mfa_tui.ui.runs import failure_text
 
@@ -66,6 +67,7 @@ class PaneControl:
                 clock=service.clock,
                 credentials_path=service.credentials_path,
                 config_path=service.aws_config_path,
+                mfa_session=lambda: service.mfa_session(identity),  # deletes that need MFA use it
             )
         except Exception as exc:  # noqa: BLE001 - one line, like every worker failure
             self.screen.post_message(WorkerFailed("enrolment", failure_text(exc)))
@@ -80,6 +82,7 @@ class PaneControl:
         def closed(serial: str | None) -> None:
             if not serial:
                 return
+            record(screen, "enrolment", f"MFA device {serial} enabled for identity {message.flow.identity}")
             try:
                 screen.service.reload_registry()
                 rows = screen.service.statuses()

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from mfa_tui.core.clock import format_duration
 from mfa_tui.ui import summaries
+from mfa_tui.ui.activity import record, record_summary
 from mfa_tui.ui.messages import RemintFinished, RowProgress
 from mfa_tui.ui.runs import failure_text
 
@@ -204,6 +205,7 @@ class RemintControl:
             return
         self.runs.rows_settled()
         if message.error:
+            record(self.screen, "re-mint", message.error, "error")
             if manual or message.error != self._error_shown:
                 self.screen.notify(message.error, title="Re-mint failed", severity="error", timeout=10, markup=False)
             self._error_shown = None if manual else message.error
@@ -219,6 +221,7 @@ class RemintControl:
         news = self.backoff.record(report.results, now)
         for name in report.results:
             self.screen.rows.set_extra(name, remint=self.backoff.note(name))
+        record_summary(self.screen, "re-mint", summaries.remint_summary(report))  # the quiet ones too
         summary = summaries.remint_summary(report, news=None if manual else news)
         if summary is not None:
             self.screen.say(summary, "Re-mint")

@@ -34,6 +34,7 @@ from textual.worker import Worker, get_current_worker
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.models import ProfileStatus, State, WhoAmI
 from mfa_tui.ui import summaries
+from mfa_tui.ui.activity import record_summary
 from mfa_tui.ui.messages import (
     CodeWanted,
     RefreshFinished,
@@ -353,7 +354,9 @@ class RunControl:
         self.last_report = message.report
         self.screen.remints.refreshed([r.profile for r in message.report.succeeded])
         self.screen.rows.apply(message.rows)
-        self.screen.say(summaries.refresh_summary(message.report), message.title)
+        summary = summaries.refresh_summary(message.report)
+        self.screen.say(summary, message.title)
+        record_summary(self.screen, message.title.lower(), summary)
         warnings = summaries.refresh_warnings(message.report) + self.screen.service.take_file_warnings()
         if warnings:
             self.screen.say(summaries.Summary("\n".join(warnings[:3]), "warning"), f"{message.title} warnings")
@@ -371,5 +374,7 @@ class RunControl:
             error = None if isinstance(result, WhoAmI) else str(result)
             self.screen.rows.set_extra(name, whoami_error=error)
         self.screen.rows.apply(message.rows)
-        self.screen.say(summaries.whoami_summary(message.results), "Who am I")
+        summary = summaries.whoami_summary(message.results)
+        self.screen.say(summary, "Who am I")
+        record_summary(self.screen, "who-am-I", summary)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from mfa_tui.core.clock import format_duration
 from mfa_tui.core.models import ProfileStatus, State
+from mfa_tui.ui.activity import record
 
 if TYPE_CHECKING:
     from mfa_tui.ui.host import Dashboard
@@ -50,6 +51,7 @@ class SessionWatch:
             ending.append(f"MFA session of {identity} ends in {format_duration(left)}")
             if (identity, ends) not in self._warned:
                 self._warned.add((identity, ends))
+                record(screen, "session", f"The MFA session of {identity} ends at {ends.strftime('%H:%M UTC')}", "warning")
                 screen.notify(
                     f"The MFA session of {identity} ends in {format_duration(left)} "
                     f"(at {ends.strftime('%H:%M UTC')}). Its roles then need a new code: press R.",

@@ -11,6 +11,9 @@ Each has no public equivalent in the installed Textual (8.2):
   every stylesheet before the first frame.
 - :func:`screen_lines`: the plain text of what a screen shows (``Screen._compositor``), for tests
   that check content beside a snapshot; Textual's public export is an SVG picture only.
+- :func:`lift_toasts`: the screen's toast rack (``textual.widgets._toast.ToastRack``, mounted by
+  Screen itself as ``#textual-toastrack``), given a bottom margin so toasts sit just above the
+  detail pane instead of over its "Last error"; Textual offers no public way to place toasts.
 - :func:`set_return_value`: what ``App.run`` returns (``App._return_value``), for tests that stand
   in for ``run`` without running the app; the public ``App.exit`` needs a running app.
 """
@@ -40,6 +43,15 @@ def start_with_theme(app: App, name: str) -> None:
 def screen_lines(screen: Screen) -> list[str]:
     """What ``screen`` shows now, one plain-text string per terminal line."""
     return [strip.text for strip in screen._compositor.render_strips()]
+
+
+def lift_toasts(screen: Screen, lines: int) -> None:
+    """Show ``screen``'s toasts ``lines`` above the bottom edge (default: 1, over the footer)."""
+    try:
+        rack = screen.get_child_by_id("textual-toastrack")
+    except Exception:  # noqa: BLE001 - no rack (yet): nothing to place
+        return
+    rack.styles.margin = (0, 0, lines, 0)
 
 
 def set_return_value(app: App, value: Any) -> None:

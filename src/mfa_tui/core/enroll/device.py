@@ -10,7 +10,7 @@ flow created. Existing devices can be resynced or deactivated and deleted.
 
 Calls are made with the identity's LONG-TERM keys: AWS refuses IAM calls signed with a
 session token that carries no MFA (docs/aws-behaviour.md, "What MFA-session credentials may call"), and this flow exists precisely
-because the user has no MFA device yet.
+because the user has no MFA device yet. Deletes needing MFA use its live MFA session (:mod:`.cleanup`).
 
 The seed lives only in a private attribute of the object: never in a message, a repr,
 a log or a file; it is dropped once the device is enabled or the flow is cancelled.
@@ -27,7 +27,7 @@ from typing import Any
 
 from mfa_tui.core.aws import clients as aws
 from mfa_tui.core.clock import Clock, seconds_left_in_step
-from mfa_tui.core.enroll import iam_devices
+from mfa_tui.core.enroll import cleanup, iam_devices
 from mfa_tui.core.enroll.codes import check_consecutive, check_pair, check_two_codes
 from mfa_tui.core.enroll.iam_devices import MfaDevice, describe_user, iam_error
 from mfa_tui.core.enroll.registry_entry import add_session_profile, record_serial
@@ -37,7 +37,6 @@ MAX_DEVICES = 8
 """AWS's limit of MFA devices per IAM user (docs/aws-behaviour.md, "MFA devices")."""
 ISSUER = "AWS"
 """Issuer shown by authenticator apps for the new entry."""
-
 
 __all__ = ["MAX_DEVICES", "Enrolment", "MfaDevice", "check_consecutive", "check_two_codes", "open_enrolment"]
 
@@ -76,6 +75,7 @@ class Enrolment:
         """True when ``iam`` is signed with a session token: an AccessDenied then has a known cause."""
         self.add_profile = add_profile
         """After enabling, give the identity an MFA-session profile when it has no profile at all."""
+        self.registry_serial: str | None = None  # the identity's mfa_serial: deleting it is warned about
         self.profile_note: str | None = None
         """What enabling did about that profile (added, or why not), for the CLI and the screen to show."""
         self._lock = threading.RLock()
@@ -87,6 +87,10 @@ class Enrolment:
         self._finished = False
         self.cleanup_error: MfaTuiError | None = None
         """Set when deleting the unfinished device failed while another exception was propagating."""
+        self.session_iam: Callable[[], Any | None] | None = None
+        """An IAM client signed with the identity's live MFA session (None without one): deletes need MFA."""
+        self.session_profile: str | None = None  # the identity's MFA-session profile, for messages
+        self.left_behind: str | None = None  # one line when the unfinished device could not be deleted
 
     def __repr__(self) -> str:  # never the seed
         state = "enabled" if self._enabled else "pending" if self._serial else "new"
@@ -135,7 +139,10 @@ class Enrolment:
         """The ``otpauth://totp/…`` URI authenticator apps import (contains the seed)."""
         import pyotp
 
-        label = f"{self.user_name}@{self.account_id}" if self.account_id else self.user_name
+        from mfa_tui.core.enroll.naming import authenticator_label, device_name_of
+
+        name = device_name_of(self._serial) if self._serial else None
+        label = authenticator_label(self.user_name, self.account_id, name)
         return pyotp.TOTP(self.secret()).provisioning_uri(name=label, issuer_name=ISSUER)
 
     def qr_lines(self, *, invert: bool = False) -> list[str]:
@@ -233,8 +240,10 @@ class Enrolment:
         try:
             serial = self.find_unassigned(name)
             if serial:
-                self.iam.delete_virtual_mfa_device(SerialNumber=serial)
-        except Exception as exc:  # already unwinding; remember, do not mask the interruption
+                cleanup.delete_unfinished(self, serial)
+        except MfaTuiError as error:  # already unwinding; remember, do not mask the interruption
+            self.cleanup_error = error
+        except Exception as exc:
             self.cleanup_error = self._translate(exc, "DeleteVirtualMFADevice")
 
     def adopt(self, serial: str) -> None:
@@ -280,26 +289,27 @@ class Enrolment:
     def cancel(self) -> str | None:
         """Abandon the flow: delete the device this flow created unless it is enabled.
 
-        Returns the deleted serial (None when there was nothing to delete). Idempotent.
+        Returns the deleted serial (None when there was nothing to delete). Idempotent. When
+        the delete needs MFA and there is no live MFA session, the device stays (unassigned) and
+        :attr:`left_behind` says how to delete it later.
         """
         with self._lock:
             self._seed = None
             if not self.pending:
                 return None
             serial, created = self._serial, self._created
+            deleted = False
             if created:
                 try:
-                    self.iam.delete_virtual_mfa_device(SerialNumber=serial)
-                except Exception as exc:
-                    if aws.error_code(exc) != "NoSuchEntity":
-                        error = self._translate(exc, "DeleteVirtualMFADevice")
-                        raise type(error)(
-                            f"{error}; the unfinished device {serial} is left behind: delete it with "
-                            f"`aws iam delete-virtual-mfa-device --serial-number {serial}`",
-                            code=error.code,
-                        ) from None
+                    deleted = cleanup.delete_unfinished(self, serial)
+                except AwsError as error:
+                    raise type(error)(
+                        f"{error}; the unfinished device {serial} is left behind: delete it with "
+                        f"`aws iam delete-virtual-mfa-device --serial-number {serial}`",
+                        code=error.code,
+                    ) from None
             self._finished = True
-            return serial if created else None
+            return serial if deleted else None
 
     def __enter__(self) -> Enrolment:
         return self
@@ -324,23 +334,13 @@ class Enrolment:
     def remove(self, serial: str) -> None:
         """Deactivate the device (if assigned to the user), then delete it if it is virtual.
 
-        The caller asks for confirmation first. Hardware devices are only deactivated.
+        The caller asks for confirmation first. Hardware devices are only deactivated. When
+        the policy wants MFA for these calls the identity's live MFA session makes them; without
+        one, :class:`AccessDeniedError` says to refresh first.
         """
         with self._lock:
             assigned = any(d.serial == serial for d in self.devices())
-            if assigned:
-                self._call("DeactivateMFADevice", self.iam.deactivate_mfa_device, UserName=self.user_name, SerialNumber=serial)
-            if ":mfa/" in serial:
-                try:
-                    self.iam.delete_virtual_mfa_device(SerialNumber=serial)
-                except Exception as exc:
-                    if aws.error_code(exc) == "NoSuchEntity":
-                        if not assigned:
-                            raise AwsError(f"{self.what}: no MFA device {serial}", code="NoSuchEntity") from None
-                    else:
-                        raise self._translate(exc, "DeleteVirtualMFADevice") from None
-            elif not assigned:
-                raise AwsError(f"{self.what}: no MFA device {serial} is assigned to this user", code="NoSuchEntity")
+            cleanup.remove(self, serial, assigned)
             if serial == self._serial:
                 self._finished, self._seed = True, None
 
@@ -357,6 +357,7 @@ def open_enrolment(
     credentials_path: Path | None = None,
     config_path: Path | None = None,
     client_factory: Callable[..., Any] | None = None,
+    mfa_session: Callable[[], Any] | None = None,
 ) -> Enrolment:
     """An :class:`Enrolment` for a registry identity, signed with its long-term keys.
 
@@ -364,6 +365,7 @@ def open_enrolment(
     ``user_name``, else the identity's ``user_name``, else the keys' own user (GetUser).
     The enabled serial is written to the identity only when the device is the identity's
     own user's: enrolling another user (``--user``) must not repoint the identity.
+    ``mfa_session`` returns the identity's live MFA session (or None): deletes that need MFA use it.
     """
     from mfa_tui.core import paths
 
@@ -388,7 +390,10 @@ def open_enrolment(
         parts = me.get("Arn", "").split(":")
         account_id = account_id or (parts[4] if len(parts) > 5 and parts[4].isdigit() else None)
     name = user_name or own_name
-    return Enrolment(
+    flow = Enrolment(
         iam, name, clock, account_id=account_id, identity=identity_name,
         registry_path=Path(reg.path) if name == own_name else None,
     )
+    flow.registry_serial = identity.mfa_serial if name == own_name else None
+    cleanup.attach_session(flow, reg, identity, mfa_session, make)
+    return flow

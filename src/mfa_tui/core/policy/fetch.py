@@ -77,6 +77,8 @@ class Principal:
     """One line per List/Get call that failed: ``could not read X: reason``."""
     read_with: str = ""
     """Which credentials read the policies (shown because a force-MFA policy hides them from non-MFA keys)."""
+    trust_policy: dict | None = None
+    """A role's trust policy (GetRole's AssumeRolePolicyDocument), when it could be read."""
 
     def to_dict(self) -> dict:
         return {
@@ -85,6 +87,7 @@ class Principal:
             "policies": [p.to_dict() for p in self.policies],
             "boundary": self.boundary.to_dict() if self.boundary else None,
             "unreadable": list(self.unreadable), "read_with": self.read_with,
+            **({"trust_policy": self.trust_policy} if self.kind == "role" else {}),
         }
 
 
@@ -182,6 +185,27 @@ def _doc(name: str, kind: str, attached_to: str, raw: object, *, arn: str | None
     return PolicyDoc(name, kind, attached_to, document, arn, version_id, name, tuple(mfa), problems)
 
 
+def _trust(raw: object) -> dict | None:
+    """The role's trust policy as a dict (IAM URL-encodes it; botocore usually decodes it)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        from urllib.parse import unquote
+
+        raw = unquote(raw) if raw.lstrip().startswith("%") else raw
+    try:
+        return dict(parse_document(raw))
+    except PolicyDefect:
+        return None
+
+
+def trust_doc(principal: Principal) -> PolicyDoc | None:
+    """A role's trust policy as a PolicyDoc (its MFA statements marked), to show beside its policies."""
+    if principal.trust_policy is None:
+        return None
+    return _doc("trust policy", "trust", f"role {principal.name}", principal.trust_policy)
+
+
 def _account_of(arn: str | None) -> str | None:
     parts = (arn or "").split(":")
     return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
@@ -245,6 +269,8 @@ def _read_principal(iam, kind: str, name: str, account_id: str | None) -> tuple[
         p.arn, p.id = item.get("Arn"), item.get(f"{title}Id")
         p.account_id = _account_of(p.arn) or account_id
         _boundary(reader, p, item.get("PermissionsBoundary"))
+        if kind == "role":
+            p.trust_policy = _trust(item.get("AssumeRolePolicyDocument"))
     else:
         p.unreadable.append(f"could not tell whether {kind} {name} has a permissions boundary; decisions ignore any")
     if p.arn is None and p.account_id:

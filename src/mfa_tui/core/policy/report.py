@@ -221,10 +221,10 @@ def report_for_profile(
     iam, sim = clients(keys)
     user = fetch_user(iam, user_name, account_id=account)
     user.read_with = read_with
-    if mfa_creds is None and user.unreadable:
+    if mfa_creds is None and any("AccessDenied" in line for line in user.unreadable):
         notes.append(
-            f"read with long-term keys (no live MFA session for identity {identity.name}); a force-MFA policy "
-            f"refuses most IAM reads without MFA: run `mfa-tui refresh {profile.name}` and try again"
+            f"identity {identity.name}'s policy requires MFA to read its policies and it has no live MFA session, "
+            f"so this shows only what its long-term keys could read: run `mfa-tui refresh {profile.name}` first"
         )
     overrides = {"sts:AssumeRole": profile.role_arn} if profile.role_arn else {}
     extra = tuple(actions) + (("sts:AssumeRole",) if profile.role_arn else ())

@@ -48,7 +48,10 @@ def rule_modules() -> list[str]:
     module is fingerprinted without anyone remembering to add it here.
     """
     package = os.path.join(CORE_DIR, "registry")
-    own = sorted(f"registry/{n}" for n in os.listdir(package) if n.endswith(".py"))
+    try:
+        own = sorted(f"registry/{n}" for n in os.listdir(package) if n.endswith(".py"))
+    except OSError:  # an install this user cannot list: the package directory stands for its modules
+        own = ["registry/"]
     return [*SHARED_RULE_MODULES, *own]
 
 AWS_CONFIG_LIMIT = 4 * 1024 * 1024

@@ -31,6 +31,7 @@ from mfa_tui.core.models import (
     ROLE_MIN,
     Strategy,
 )
+from mfa_tui.core.registry import keymap
 from mfa_tui.core.registry.text import format_path
 
 Where = tuple[str, ...]
@@ -294,8 +295,21 @@ class Checks:
             self.add(where, f'must be a table [settings.keys] of binding id = "keys", got {kind(table)}')
             return BAD
         ok = True
+        valid: dict[str, str] = {}
         for binding, keys in table.items():
-            if not isinstance(keys, str) or not keys.strip():
+            if binding not in keymap.ACTION_IDS:
+                self.add(where + (binding,), f"unknown binding id; {keymap.suggestion(binding)}")
+                ok = False
+            elif not isinstance(keys, str) or not keys.strip():
                 self.add(where + (binding,), f'must be a string of comma-separated keys, e.g. "R,ctrl+r"; got {show(keys)}')
                 ok = False
+            else:
+                valid[binding] = keys
+        for key, binding, other in keymap.clashes(valid):
+            also = " (its default)" if other not in table else ""
+            self.add(
+                where + (binding,),
+                f"key {key!r} is also bound to {other}{also}: one of them would have no key; give it another",
+            )
+            ok = False
         return dict(table) if ok else BAD

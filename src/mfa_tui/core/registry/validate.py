@@ -45,6 +45,7 @@ SETTINGS_KEYS = (
     "credentials_file",
     "refresh_concurrency",
     "auto_remint",
+    "time",
     "keys",
 )
 ACCOUNT_KEYS = ("id", "alias", "tags")
@@ -206,6 +207,7 @@ class _Checker(Checks):
             "credentials_file": self.credentials_file,
             "refresh_concurrency": self.concurrency,
             "auto_remint": self.boolean,
+            "time": self.matching(re.compile(r"(utc|local)\Z"), 'is not a time display: use "utc" (the default) or "local"'),
             "keys": self.key_bindings,
         })
         timing = {k: values[k] for k in ("warn_before", "mfa_session_duration", "role_duration") if k in values}

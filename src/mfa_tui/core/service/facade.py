@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     # the credentials-file writer or the AWS helpers (start-up time, see bench/).
     from mfa_tui.core.aws import clients as aws
     from mfa_tui.core.credentials.file import CredentialsFile
+    from mfa_tui.core.service.registry_changes import RegistryChanges
     from mfa_tui.core.session.engine import Engine
     from mfa_tui.core.session.plan import RefreshPlan
     from mfa_tui.core.session.refresh import CodeProvider, ProfileResult, ProgressSink, RefreshReport
@@ -123,6 +124,13 @@ class Service:
         if self._engine is not None:
             self._engine.registry = loaded
         return loaded
+
+    @property
+    def changes(self) -> RegistryChanges:
+        """Add, change and remove profiles and accounts through the exact editors, then reload."""
+        from mfa_tui.core.service.registry_changes import RegistryChanges
+
+        return RegistryChanges(self)
 
     # ── inputs ──────────────────────────────────────────────────────────────
     def long_term_keys(self, identity: Identity) -> aws.Keys:

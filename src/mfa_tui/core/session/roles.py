@@ -195,5 +195,10 @@ def read_role_limit(access: StsAccess, identity: Identity, profile: Profile, key
             watch=access.watch, endpoint=identity.endpoint_url,
         ), None
     except MfaTuiError as exc:
-        return None, f"iam:GetRole failed: {getattr(exc, 'code', None) or exc}"
+        code = getattr(exc, "code", None)
+        if code == "AccessDenied" and not keys.session_token:
+            # The usual force-MFA policy denies IAM reads to long-term keys; its MFA session may read.
+            return None, (f"identity {identity.name}'s long-term keys may not call iam:GetRole; "
+                          "with a live MFA session of the identity it is read")
+        return None, f"iam:GetRole failed: {code or exc}"
 

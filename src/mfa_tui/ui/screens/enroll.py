@@ -26,13 +26,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from mfa_tui.core.enroll.device import MAX_DEVICES, Enrolment, MfaDevice
+from mfa_tui.core.enroll.naming import device_name_of, unique_device_name
 from mfa_tui.core.errors import MfaTuiError
-from mfa_tui.ui.dialogs.code_field import CODE_DIGITS, CodeField, step_bar
+from mfa_tui.ui.dialogs.code_field import step_bar
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
+from mfa_tui.ui.screens.enroll_codes import CodeInput, EnrollCodes
 from mfa_tui.ui.widgets.device_table import DeviceTable
 from mfa_tui.ui.widgets.key_footer import KeyFooter
 from mfa_tui.ui.widgets.qr_panel import QrPanel
@@ -41,14 +42,7 @@ FOOTER_KEEP = ("close", "help", "create", "resync", "delete", "adopt", "toggle_s
 """The footer's keys, the one kept longest first (see :class:`~mfa_tui.ui.widgets.key_footer.KeyFooter`)."""
 
 
-class CodeInput(CodeField):
-    """The screen's code field: a letter typed in it reaches the screen's key bindings."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(letters_to_bindings=True, placeholder="000000", **kwargs)
-
-
-class EnrollScreen(Screen[str | None]):
+class EnrollScreen(EnrollCodes):
     """Enrol, resync or delete the MFA devices of the IAM user behind ``flow``."""
 
     BINDINGS = [
@@ -63,10 +57,10 @@ class EnrollScreen(Screen[str | None]):
 
     DEFAULT_CSS = """
     EnrollScreen { layout: vertical; }
-    EnrollScreen #title { height: 1; padding: 0 1; background: $boost; color: $text; text-style: bold; }
+    EnrollScreen #title { height: auto; padding: 0 1; background: $boost; color: $text; text-style: bold; }
     EnrollScreen #body { height: 1fr; }
     EnrollScreen #side { width: 1fr; padding: 0 1; }
-    EnrollScreen .heading { color: $text-accent; text-style: bold; }
+    EnrollScreen .heading { width: 100%; height: auto; color: $text-accent; text-style: bold; }
     EnrollScreen #devices { height: 6; }
     EnrollScreen #name { width: 100%; }
     EnrollScreen #codes { height: 3; }
@@ -111,6 +105,10 @@ class EnrollScreen(Screen[str | None]):
         self.unassigned: str | None = None
         """An unassigned device with the requested name, offered after EntityAlreadyExists."""
         self._close_requested = False
+        self._quit_after_cancel = False
+        """Quit the app once the unfinished device is deleted (the user quit and said yes)."""
+        self.default_name = flow.user_name
+        """The name field's default, until the user types their own (kept unique among the devices)."""
         self._cancel_failed = False
         self.status_text = ""
         """The status line's current text (also shown on screen)."""
@@ -126,7 +124,7 @@ class EnrollScreen(Screen[str | None]):
                 yield Label("Devices", id="devices-heading", classes="heading")
                 yield DeviceTable(id="devices")
                 yield Label("New device name", classes="heading")
-                yield Input(self.flow.user_name, id="name")
+                yield Input(self.default_name, id="name")
                 yield Label("Two consecutive codes: the current one, then the next", classes="heading")
                 with Horizontal(id="codes"):
                     yield CodeInput(id="code1")
@@ -165,18 +163,13 @@ class EnrollScreen(Screen[str | None]):
         left = self.flow.seconds_left()
         step.update(f"{step_bar(left, 8)} {left:2d}s")
 
-    def _codes(self) -> tuple[str, str]:
-        return self.query_one("#code1", CodeInput).value, self.query_one("#code2", CodeInput).value
-
-    def _clear_codes(self, focus: bool = True) -> None:
-        for widget_id in ("#code1", "#code2"):
-            self.query_one(widget_id, CodeInput).value = ""
-        if focus:
-            self.query_one("#code1", CodeInput).focus()
-
     def _show_devices(self, devices: list[MfaDevice]) -> None:
         self.devices = devices
-        self.query_one(DeviceTable).show(devices)
+        self.query_one(DeviceTable).show(devices)  # keeps the cursor on its device, and the focus where it is
+        field = self.query_one("#name", Input)
+        if field.value.strip() in ("", self.default_name):  # not the user's own name: keep it unique
+            self.default_name = unique_device_name(self.flow.user_name, [device_name_of(d.serial) for d in devices])
+            field.value = self.default_name
         full = " — full: delete one to add another" if len(devices) >= MAX_DEVICES else ""
         self.query_one("#devices-heading", Label).update(f"Devices ({len(devices)} of {MAX_DEVICES}){full}")
 
@@ -251,16 +244,42 @@ class EnrollScreen(Screen[str | None]):
         if device is None:
             self._status("Select a device in the list first.", "error")
             return
-        question = (
-            f"Deactivate and delete {device.serial}?\n\n"
-            "Codes from this device stop working at once; profiles that use it need a new device."
+        question = f"Deactivate and delete {device.serial}?\n\n"
+        if self.flow.registry_serial and device.serial == self.flow.registry_serial:
+            question += (
+                f"⚠ This is the device the registry uses ([identities.{self.flow.identity}] mfa_serial): "
+                "every profile of that identity stops refreshing until you enrol a new device.\n\n"
+            )
+        question += (
+            "Codes from this device stop working at once; profiles that use it need a new device.\n\n"
+            "y: delete it · n or Esc: keep it"
         )
 
         def answered(yes: bool | None) -> None:
             if yes and self._start("remove", lambda: self.flow.remove(device.serial)):
                 self._status(f"Deleting {device.serial}…")
 
-        self.app.push_screen(ConfirmDialog(question, yes="Yes, delete"), answered)
+        self.app.push_screen(ConfirmDialog(question, yes="y  Yes, delete", no="n  No, keep it"), answered)
+
+    def on_resize(self) -> None:
+        self.query_one(QrPanel).fit()  # the QR code, or how to scan it when it does not fit
+
+    def confirm_quit(self) -> bool:
+        """App quitting (its quit action calls this): with an unfinished device here, ask (yes deletes it) and return True."""
+        if not (self.flow.pending and self.flow.created) or self._cancel_failed:
+            return False
+        serial = self.flow.serial
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._quit_after_cancel = True
+                self.action_close()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Device {serial} was created but not enabled.\n\nQuit and delete it? "
+            "(Your authenticator app's entry for it will not work.)\n\ny: delete it and quit · n or Esc: stay",
+            yes="y  Delete and quit", no="n  Stay"), answered)
+        return True
 
     def action_close(self) -> None:
         if self.busy is not None:
@@ -274,32 +293,6 @@ class EnrollScreen(Screen[str | None]):
         self.dismiss(self.enabled_serial)
 
     # ── input ──
-    @on(Input.Changed, "#code1")
-    def _first_code_typed(self, event: Input.Changed) -> None:
-        if len(event.value) == 6:
-            self.query_one("#code2", CodeInput).focus()
-
-    @on(CodeField.Overflow)
-    def _codes_overflowed(self, event: CodeField.Overflow) -> None:
-        """Two codes pasted (or typed) at once: the first six digits are the first code, the rest the second."""
-        event.stop()
-        first, second = self.query_one("#code1", CodeInput), self.query_one("#code2", CodeInput)
-        rest = event.digits[CODE_DIGITS:]
-        if event.field is not first or len(event.digits) > 2 * CODE_DIGITS:
-            self.app.bell()
-            return
-        first.value = event.digits[:CODE_DIGITS]
-        second.value = (second.value + rest if event.typed else rest)[:CODE_DIGITS]
-        second.focus()
-
-    @on(Input.Submitted, "#code1")
-    def _first_code_entered(self) -> None:
-        self.query_one("#code2", CodeInput).focus()
-
-    @on(Input.Submitted, "#code2")
-    def _second_code_entered(self) -> None:
-        self.submit_codes()
-
     @on(Input.Submitted, "#name")
     def _name_entered(self) -> None:
         if self.check_action("create", ()):
@@ -359,7 +352,12 @@ class EnrollScreen(Screen[str | None]):
             if value:
                 self._status(f"{self.status_text} Press u to use it.", "error")
         elif action == "cancel":
-            self.dismiss(None)
+            if self.flow.left_behind:  # its delete needs MFA and there is no live MFA session
+                self.app.notify(f"Enrolment cancelled: {self.flow.left_behind}", severity="warning", timeout=20, markup=False)
+            if self._quit_after_cancel:
+                self.app.exit()
+            else:
+                self.dismiss(None)
             return
         self._tick()
         self.refresh_bindings()
@@ -382,6 +380,7 @@ class EnrollScreen(Screen[str | None]):
             # The device could not be deleted: stay so the message (with the command to delete
             # it by hand) can be read; the next Escape leaves.
             self._cancel_failed = True
+            self._quit_after_cancel = False
             self.notify(message.text, severity="error", timeout=15)
         self.refresh_bindings()
         if self._close_requested:

@@ -30,21 +30,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 from textual.worker import WorkerState
 
 from mfa_tui.ui import summaries
+from mfa_tui.ui.activity import record
 from mfa_tui.ui.clipboard import ClipboardControl
 from mfa_tui.ui.commands import PaletteCommand
 from mfa_tui.ui.messages import RowsChanged, WorkerFailed
 from mfa_tui.ui.panes import PaneControl
 from mfa_tui.ui.remint import RemintControl
 from mfa_tui.ui.runs import RunControl
+from mfa_tui.ui.screens.editing import EditingKeys
 from mfa_tui.ui.rows import Rows
 from mfa_tui.ui.sessions import SessionWatch
 from mfa_tui.ui.widgets.detail import DetailPane
 from mfa_tui.ui.widgets.key_footer import KeyFooter
+from mfa_tui.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     from mfa_tui.core.service.facade import Service
@@ -76,7 +78,7 @@ def _passed_to(controller: str, method: str) -> Callable[[MainScreen, Message], 
     return handler
 
 
-class MainScreen(Screen[None]):
+class MainScreen(EditingKeys):
     """Status table + detail pane over one :class:`Service`."""
 
     BINDINGS = [
@@ -147,14 +149,14 @@ class MainScreen(Screen[None]):
             from mfa_tui.ui.widgets.demo_code import DemoCode
 
             yield DemoCode(self.demo, self.service.clock, serial_now=self._demo_serial)
-        yield StatusTable(self.service.clock, warn_before=warn, id="status")
+        yield from (StatusTable(self.service.clock, warn_before=warn, id="status"), Timeline(auto_remint=self.remints.every is not None, id="timeline"))
         yield Static("", id="status-line")
         # Composed (hidden) up front, not mounted on the first ``/``: a mount completes only after
         # keys already queued, so a fast "/prod" would run ``p`` (the policy pane) instead.
         field = Input(placeholder="filter: profile, account, kind, state, tag or ARN", id="filter")
         field.display = False
         yield field
-        yield DetailPane(warn_before=warn, id="detail")
+        yield DetailPane(warn_before=warn, local_time=self.service.registry.settings.time == "local", id="detail")
         yield KeyFooter(FOOTER_KEEP)  # every key fits in 120 columns; fewer, the most needed, in 80
 
     def _demo_serial(self) -> str | None:
@@ -306,6 +308,7 @@ class MainScreen(Screen[None]):
         ]
         commands.append(PaletteCommand("Re-mint now", "renew chained roles from live MFA sessions, no code", self.remint_now))
         commands.append(PaletteCommand("Clear marks", "unmark every row", lambda: self.table.clear_marks()))
+        commands += self.editing_commands()  # remove account (see EditingKeys)
         return commands
 
     @on(Input.Changed, "#filter")
@@ -374,6 +377,7 @@ class MainScreen(Screen[None]):
         self.rows.apply(message.rows)
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
+        record(self, message.what, message.message, "error")
         self.notify(message.message, title=f"{message.what} failed", severity="error", timeout=15, markup=False)
 
     # ── panes ─────────────────────────────────────────────────────────────────────────────────

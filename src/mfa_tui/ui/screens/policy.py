@@ -54,7 +54,7 @@ AGE_STEP = 300
 """Seconds ``+``/``-`` add to or take from the MFA age (MFA-age conditions are usually minutes to hours)."""
 AGE_KEYS = Binding.Group(f"MFA age ±{AGE_STEP // 60}m")
 """One footer item for ``+`` and ``-`` ("+ - MFA age ±5m")."""
-FOOTER_KEEP = ("close", "help", "add_action", "reload", "mfa_age(1)", "next_theme")
+FOOTER_KEEP = ("close", "help", "add_action", "next_tab", "reload", "mfa_age(1)", "next_theme")
 """The footer's keys, the one kept longest first (see :class:`~mfa_tui.ui.widgets.key_footer.KeyFooter`)."""
 
 
@@ -74,6 +74,8 @@ class PolicyScreen(Screen[None]):
         Binding("plus", "mfa_age(1)", f"MFA age +{AGE_STEP // 60}m", id="policy.age_up", group=AGE_KEYS),
         Binding("minus", "mfa_age(-1)", f"MFA age -{AGE_STEP // 60}m", id="policy.age_down", group=AGE_KEYS),
         Binding("r", "reload", "Read again", id="policy.reload"),
+        Binding("n", "next_tab", "Next tab", id="policy.next_tab",
+                tooltip="The next principal's tab (a role profile: user, then role)"),
     ]
 
     DEFAULT_CSS = """
@@ -190,9 +192,11 @@ class PolicyScreen(Screen[None]):
         self.report = report
         content = self.query_one("#content")
         await content.remove_children()
+        caller = report.principals[0].principal.arn if report.principals else None  # the identity's user
         panes = [
             TabPane(Content(f"{p.principal.kind} {p.principal.name}"),
-                    PrincipalPane(p, fetched_age=message.report.mfa_age, id=f"principal-{i}"), id=f"tab-{i}")
+                    PrincipalPane(p, fetched_age=message.report.mfa_age, caller_arn=caller, id=f"principal-{i}"),
+                    id=f"tab-{i}")
             for i, p in enumerate(report.principals)
         ]
         tabs = TabbedContent()
@@ -200,6 +204,7 @@ class PolicyScreen(Screen[None]):
         for pane in panes:
             await tabs.add_pane(pane)
         content.loading = False
+        self.refresh_bindings()  # n (next tab) shows when there is a second tab
         notes = self.query_one("#notes", Static)
         notes.update(Content("\n".join(f"note: {n}" for n in report.notes)))
         notes.set_class(bool(report.notes), "-shown")
@@ -207,7 +212,8 @@ class PolicyScreen(Screen[None]):
             f"Effective policy · profile {report.profile} · identity {report.identity} · "
             f"read {report.generated_at:%Y-%m-%d %H:%M:%S} UTC"
         ))
-        self._set_status("Up/down: what decided an action. a: add an action. +/-: MFA age. r: read again.")
+        more = " n: next tab." if len(panes) > 1 else ""
+        self._set_status(f"Up/down: what decided an action. a: add an action. +/-: MFA age.{more} r: read again.")
         if panes:
             self.panes[0].table.focus()
 
@@ -235,6 +241,7 @@ class PolicyScreen(Screen[None]):
             self.actions.append(action)
         event.input.value = ""
         self._reevaluate(select=action)
+        self._focus_active_table()  # so + - r a act as the footer says, not as typed text
         self._set_status(f"Added {action}: evaluated locally on the policies already read (no AWS call).")
 
     @on(Input.Submitted, "#mfa-age")
@@ -248,7 +255,40 @@ class PolicyScreen(Screen[None]):
         self._reevaluate()
         self._set_status(f"MFA age {self.mfa_age}s: evaluated locally (no AWS call).")
 
+    def _active_pane(self) -> PrincipalPane | None:
+        tabs = self.query(TabbedContent)
+        if not tabs:
+            return None
+        active = tabs.first().active_pane
+        found = active.query(PrincipalPane) if active is not None else []
+        return found.first() if found else None
+
+    def _focus_active_table(self) -> None:
+        pane = self._active_pane()
+        if pane is not None:
+            pane.table.focus()
+        else:
+            self.set_focus(None)
+
     # ── actions ──
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_tab":
+            return len(self.panes) > 1  # only a role profile has a second tab; hidden otherwise
+        return True
+
+    def action_next_tab(self) -> None:
+        tabs = self.query(TabbedContent)
+        if not tabs or len(self.panes) < 2:
+            return
+        tabbed = tabs.first()
+        ids = [f"tab-{i}" for i in range(len(self.panes))]
+        current = ids.index(tabbed.active) if tabbed.active in ids else -1
+        target = (current + 1) % len(ids)
+        tabbed.active = ids[target]
+        # The matrix of the tab shown takes the focus, never a hidden widget of the previous tab
+        # (TabbedContent would switch back to the tab holding the focus).
+        self.panes[target].table.focus()
+
     def action_close(self) -> None:
         self.dismiss(None)
 

@@ -1,7 +1,7 @@
 """The detail pane: everything known about the profile under the cursor, in full.
 
 The status table shows one line per profile, cut to fit; this pane shows the selected row's
-ARNs, timestamps (UTC), the source identity, the last who-am-I answer and the last error
+ARNs, timestamps (UTC, or local time with ``[settings] time = "local"``), the source identity, the last who-am-I answer and the last error
 without truncation, plus the live progress message while a refresh runs. It is given data
 ("attributes down") and never calls the service. Secrets are never part of a
 :class:`~mfa_tui.core.models.ProfileStatus`, so there is nothing here to hide.
@@ -35,6 +35,7 @@ from mfa_tui.ui.rowformat import (
     shows_error_mark,
 )
 from mfa_tui.ui.summaries import dashboard_words
+from mfa_tui.ui.textual_private import lift_toasts
 from mfa_tui.ui.theming import STATUS_VARIABLES
 
 LABEL_WIDTH = 15
@@ -45,11 +46,11 @@ STATE_NOTES: dict[str, str] = {
 """What a state means, beside it, keyed by the state's value (states the core decides from the file)."""
 
 
-def when_text(when: datetime | None, now: datetime, *, future: bool = True) -> str:
-    """``2026-01-01 12:00:00 UTC (in 59m)`` / ``(3m ago)``, or ``-``."""
+def when_text(when: datetime | None, now: datetime, *, future: bool = True, local: bool = False) -> str:
+    """``2026-01-01 12:00:00 UTC (in 59m)`` / ``(3m ago)``, or ``-``; ``local``: in local time, its zone named."""
     if when is None:
         return "-"
-    stamp = when.strftime("%Y-%m-%d %H:%M:%S UTC")
+    stamp = when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if local else when.strftime("%Y-%m-%d %H:%M:%S UTC")
     seconds = (when - now).total_seconds()
     if future and seconds > 0:
         return f"{stamp} (in {format_duration(seconds)})"
@@ -77,14 +78,20 @@ class Extra:
 class DetailPane(VerticalScroll, can_focus=False):
     """Shows one :class:`ProfileStatus` in full; ``show(None)`` clears it."""
 
-    def __init__(self, *, warn_before: int = 15 * 60, id: str | None = None) -> None:
+    def __init__(self, *, warn_before: int = 15 * 60, local_time: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.warn_before = warn_before
+        self.local_time = local_time
+        """Show times in local time (``[settings] time = "local"``) rather than UTC."""
         """Seconds before expiry at which the shown state reads "expiring"."""
         self._status: ProfileStatus | None = None
         self._extra = Extra()
         self._shown: str | None = None
         self._row_cache: dict[tuple, list[list[Segment]]] = {}
+
+    def on_resize(self) -> None:
+        # Toasts rise to just above this pane (and the footer), never over its "Last error".
+        lift_toasts(self.screen, self.outer_size.height + 1)
 
     def compose(self):
         yield Static("", id="detail-body")
@@ -140,14 +147,16 @@ class DetailPane(VerticalScroll, can_focus=False):
             text.append(f"  {ERROR_MARK} the last refresh failed (below){still}", style=self._colour_style("warning"))
         return text
 
-    @staticmethod
-    def _mfa_session_text(s: ProfileStatus, now: datetime) -> Text:
+    def _when(self, when: datetime | None, now: datetime, *, future: bool = True) -> str:
+        return when_text(when, now, future=future, local=self.local_time)
+
+    def _mfa_session_text(self, s: ProfileStatus, now: datetime) -> Text:
         """When the identity's MFA session ends; a direct role says it does not use one (see
         :func:`~mfa_tui.ui.rowformat.mfa_left_text`)."""
         if s.kind is ProfileKind.DIRECT_ROLE:
             return Text("not used: each refresh asks for a code of its own; the MFA in these credentials "
                         "lasts as long as they do", style="dim")
-        return Text(when_text(s.mfa_expires_at, now) if s.mfa_expires_at else "no live MFA session")
+        return Text(self._when(s.mfa_expires_at, now) if s.mfa_expires_at else "no live MFA session")
 
     def describe(self, now: datetime) -> list[tuple[str, Text]]:
         """The pane's content for the current row: (label, value) pairs."""
@@ -180,9 +189,9 @@ class DetailPane(VerticalScroll, can_focus=False):
             lines.append(("Assumed role", s.assumed_role_arn))
         if s.source_identity:
             lines.append(("Source identity", s.source_identity))
-        lines.append(("Expires", when_text(s.expires_at, now)))
+        lines.append(("Expires", self._when(s.expires_at, now)))
         lines.append(("MFA session", self._mfa_session_text(s, now)))
-        lines.append(("Last refresh", when_text(s.last_refresh, now, future=False)))
+        lines.append(("Last refresh", self._when(s.last_refresh, now, future=False)))
         if s.whoami:
             who = Text(s.whoami.arn)
             if s.whoami.mismatch:
@@ -190,7 +199,7 @@ class DetailPane(VerticalScroll, can_focus=False):
                     f"  ⚠ account {s.whoami.account}, but the registry says {s.whoami.expected_account}",
                     style=self._colour_style("warning"),
                 )
-            who.append(f"  (checked {when_text(s.whoami.checked_at, now, future=False)})", style="dim")
+            who.append(f"  (checked {self._when(s.whoami.checked_at, now, future=False)})", style="dim")
             lines.append(("Who am I", who))
         else:
             lines.append(("Who am I", Text("not checked yet (w)", style="dim")))

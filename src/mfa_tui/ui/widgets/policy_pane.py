@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from mfa_tui.core.policy.evaluator import Result
-from mfa_tui.core.policy.fetch import PolicyDoc
+from mfa_tui.core.policy.fetch import PolicyDoc, trust_doc
 from mfa_tui.core.policy.report import (
     CONTEXT_TITLES,
     CONTEXTS,
@@ -27,6 +27,7 @@ from mfa_tui.core.policy.report import (
     PrincipalReport,
     aws_letter,
 )
+from mfa_tui.core.policy.trust import NO_MFA_NEEDED, REQUIRES_MFA, trust_verdict
 
 COLOURS = {Result.ALLOWED: "success", Result.EXPLICIT_DENY: "error", Result.IMPLICIT_DENY: "warning"}
 """Theme variable colouring each decision."""
@@ -128,9 +129,12 @@ class PrincipalPane(Vertical):
     PrincipalPane .policies { height: 1fr; min-height: 5; padding: 0 1; background: $surface; }
     """
 
-    def __init__(self, report: PrincipalReport, *, fetched_age: int, id: str | None = None) -> None:
+    def __init__(self, report: PrincipalReport, *, fetched_age: int, caller_arn: str | None = None,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.report = report
+        self.caller_arn = caller_arn
+        """Who assumes this principal when it is a role (the identity's user): its trust policy is judged for it."""
         """What the pane shows; replaced by :meth:`show` on every re-evaluation."""
         self.fetched_age = fetched_age
         """The MFA age AWS's simulation was asked with (its MFA-column answers hold for that age only)."""
@@ -185,12 +189,27 @@ class PrincipalPane(Vertical):
                 )
         else:
             out.append(f"\n{r.simulation}", style=colours.get("warning", ""))
+        if p.kind == "role":
+            out.append_text(self.trust_text())
         for warning in r.warnings:
             out.append(f"\nwarning: {warning}", style=colours.get("warning", ""))
         if p.unreadable:
             out.append("\nCould not read:", style=_bold(colours, "error"))
             for line in p.unreadable:
                 out.append(f"\n  ✗ {line.removeprefix('could not read ')}", style=colours.get("error", ""))
+        return out
+
+    def trust_text(self) -> Text:
+        """One line: whether the role's trust policy lets the caller in, and whether only with MFA."""
+        p, colours = self.report.principal, self.colours
+        verdict = trust_verdict(p.trust_policy, p.arn, self.caller_arn)
+        caller = (self.caller_arn or "").rsplit(":", 1)[-1] or "the caller"
+        style = {REQUIRES_MFA: _bold(colours, "success"), NO_MFA_NEEDED: _bold(colours, "warning")}.get(
+            verdict.verdict, colours.get("error", ""))
+        out = Text("\nTrust policy: ")
+        out.append(f"{verdict.verdict} for {caller}" if p.trust_policy is not None else verdict.verdict, style=style)
+        for problem in verdict.problems:
+            out.append(f"\n  ✗ {problem}", style=colours.get("error", ""))
         return out
 
     def why_text(self) -> Text:
@@ -221,6 +240,8 @@ class PrincipalPane(Vertical):
         docs = list(p.policies) + ([p.boundary] if p.boundary else [])
         # The policies that test MFA are what this pane is about: they come first (stable order otherwise).
         docs.sort(key=lambda d: not d.mfa_statements)
+        trust = trust_doc(p)
+        docs = ([trust] if trust else []) + docs  # a role's trust policy first: who may assume it, and how
         out = Text(f"Policies of {p.kind} {p.name} ({len(docs)})", style="bold underline")
         if any(d.mfa_statements for d in docs):
             out.append(f"  {MFA_GUTTER} statements testing MFA", style=_bold(colours, "warning"))

@@ -3,7 +3,10 @@
 It owns how the seed is shown and hidden: the QR code is black on white whatever the theme (the
 only hard-coded colours: a QR code in theme colours may not scan), the secret is shown only when
 toggled, ``mask_secrets`` replaces both with same-size placeholders (screen sharing, snapshot
-tests), and :meth:`QrPanel.drop_secret` forgets everything derived from the seed.
+tests), and :meth:`QrPanel.drop_secret` forgets everything derived from the seed. When the
+terminal is too small for the whole code (a cut QR code does not scan) it says so instead: enlarge
+the terminal, or press ``s`` for the secret and the otpauth URI; :meth:`QrPanel.fit` re-checks on
+every resize.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ class QrPanel(VerticalScroll):
     QrPanel { width: auto; height: 1fr; min-width: 24; }
     /* A QR code scans only dark-on-light: the one place with fixed colours. */
     QrPanel #qr { width: auto; height: auto; padding: 0 1; background: #ffffff; color: #000000; }
-    QrPanel #qr.-empty { background: $panel; color: $text-muted; padding: 1 2; width: 40; }
+    QrPanel #qr.-empty { background: $panel; color: $text-muted; padding: 1 2; width: 34; }
     QrPanel #secret { width: 54; height: auto; padding: 1 2; background: $panel; color: $text; display: none; }
     QrPanel.-secret #secret { display: block; }
     QrPanel.-secret #qr { display: none; }
@@ -32,6 +35,8 @@ class QrPanel(VerticalScroll):
         super().__init__(id=id)
         self.flow = flow
         self.mask_secrets = mask_secrets
+        self._lines: list[str] = []
+        """The QR code's lines (placeholders when masked) while there is a seed; never logged."""
 
     def compose(self) -> ComposeResult:
         yield Static("No new device yet.\n\nPress c to create one.", id="qr", classes="-empty", markup=False)
@@ -55,8 +60,38 @@ class QrPanel(VerticalScroll):
             secret.update("Secret: (masked)\n\nURI: (masked)")
         else:
             secret.update(f"Secret (Base32):\n{self.flow.secret()}\n\nURI:\n{self.flow.uri()}")
-        qr.remove_class("-empty")
-        qr.update("\n".join(lines))
+        self._lines = lines
+        self.fit()
+
+    def needed(self) -> tuple[int, int]:
+        """Columns and rows the whole QR code takes (0, 0 when there is none)."""
+        return (len(self._lines[0]) + 2, len(self._lines)) if self._lines else (0, 0)
+
+    def fits(self) -> bool:
+        """Whether the whole QR code is visible: the panel is tall enough and the terminal wide enough."""
+        width, height = self.needed()
+        return self.size.height >= height and self.app.size.width >= width
+
+    def fit(self) -> None:
+        """Show the QR code if it fits, else say how to scan it (called after a resize too)."""
+        if not self._lines or not self.flow.has_secret:
+            return
+        qr = self.query_one("#qr", Static)
+        if self.fits():
+            qr.remove_class("-empty")
+            qr.update("\n".join(self._lines))
+            return
+        width, height = self.needed()
+        size = self.app.size
+        qr.add_class("-empty")
+        qr.update(
+            f"The QR code needs {width}×{height};\nthe terminal is {size.width}×{size.height}.\n\n"
+            "Enlarge the terminal to scan,\nor press s for the secret\nand the otpauth URI to type\n"
+            "or paste into your app."
+        )
+
+    def on_resize(self) -> None:
+        self.fit()
 
     def toggle_secret(self) -> None:
         """Switch between the QR code and the secret, while there is a seed."""
@@ -66,6 +101,7 @@ class QrPanel(VerticalScroll):
     def drop_secret(self, text: str) -> None:
         """Forget everything derived from the seed (the core has dropped the seed itself); show ``text``."""
         qr = self.query_one("#qr", Static)
+        self._lines = []
         qr.add_class("-empty")
         self.query_one("#secret", Static).update("")
         self.remove_class("-secret")

@@ -27,6 +27,9 @@ CURSOR_BINDINGS: list[BindingType] = [
     Binding("pageup", "page_up", "Page up", show=False, id="status-table.page-up"),
     Binding("pagedown", "page_down", "Page down", show=False, id="status-table.page-down"),
     Binding("space", "toggle_mark", "Mark", id="status-table.toggle-mark", key_display="␣"),
+    Binding("z", "toggle_group", "Fold group", show=False, id="status-table.toggle-group",
+            tooltip="Grouped (g): hide the rows of the cursor's group under its header, or show them again "
+                    "(space on a folded header unfolds it too)"),
 ]
 """The table's keys (Textual reads ``BINDINGS`` from widget classes only, so the table sets it to these).
 
@@ -44,9 +47,29 @@ class CursorAndMarks:
 
     @property
     def cursor_profile(self) -> str | None:
-        """The profile under the cursor, or None when no row is shown."""
-        order = self._view.order
-        return order[self._cursor] if order else None
+        """The profile under the cursor, or None when no row is shown (or the cursor is on a folded group)."""
+        stops = self._view.stops
+        item = stops[self._cursor] if stops else None
+        return item if type(item) is str else None
+
+    @property
+    def cursor_group(self) -> str | None:
+        """The label of the group the cursor is in (on its folded header or one of its rows); None ungrouped."""
+        view = self._view
+        return view.group_at(view.stop_lines[self._cursor]) if view.stops and view.group_key else None
+
+    def fold_group(self, label: str, folded: bool | None = None) -> None:
+        """Hide the rows of group ``label`` under its header (``folded`` True), show them (False), or toggle."""
+        collapsed = self._view.collapsed
+        if folded is None:
+            folded = label not in collapsed
+        if folded == (label in collapsed):
+            return
+        collapsed.symmetric_difference_update({label})
+        self._rebuild()
+        index = self._view.first_of.get(label)
+        if index is not None:
+            self._set_cursor(index)
 
     @property
     def marked(self) -> set[str]:
@@ -98,7 +121,7 @@ class CursorAndMarks:
         self._set_cursor(0)
 
     def action_cursor_last(self) -> None:
-        self._set_cursor(len(self._view.order) - 1)
+        self._set_cursor(len(self._view.stops) - 1)
 
     def action_page_down(self) -> None:
         self._set_cursor(self._cursor + self._page_rows())
@@ -107,7 +130,20 @@ class CursorAndMarks:
         self._set_cursor(self._cursor - self._page_rows())
 
     def action_toggle_mark(self) -> None:
+        if self.cursor_profile is None and self._view.stops:
+            self.action_open_group()  # space on a folded header unfolds it
+            return
         self.toggle_mark()
+
+    def action_toggle_group(self) -> None:
+        label = self.cursor_group
+        if label is not None:
+            self.fold_group(label)
+
+    def action_open_group(self) -> None:
+        label = self.cursor_group
+        if label is not None and self.cursor_profile is None:
+            self.fold_group(label, False)
 
     def on_click(self, event: events.Click) -> None:
         line = int(self.scroll_y) + event.y - 1
@@ -115,27 +151,28 @@ class CursorAndMarks:
             item = self._view.lines[line]
             if type(item) is str:
                 self._set_cursor(self._view.index_of[item])
+            elif item.collapsed:
+                self._set_cursor(self._view.first_of[item.label])
 
     def _page_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 2)
 
     def _set_cursor(self, index: int) -> None:
-        order = self._view.order
-        if order:
-            index = max(0, min(index, len(order) - 1))
+        stops = self._view.stops
+        if stops:
+            index = max(0, min(index, len(stops) - 1))
             if index != self._cursor:
-                self._repaint_profile(self.cursor_profile)
+                self._repaint_lines(self._view.stop_lines[self._cursor], 1)
                 self._cursor = index
-                self._repaint_profile(order[index])
+                self._repaint_lines(self._view.stop_lines[index], 1)
             self._scroll_to_cursor()
         self._post_highlighted()
 
     def _scroll_to_cursor(self) -> None:
-        profile = self.cursor_profile
         rows = self.scrollable_content_region.height - 1
-        if profile is None or rows <= 0:
+        if not self._view.stops or rows <= 0:
             return  # nothing shown, or not laid out yet (on_resize comes back here)
-        line = self._view.line_of[profile]
+        line = self._view.stop_lines[self._cursor]
         top = int(self.scroll_y)
         # Keep a group's header in sight when the cursor reaches its first row.
         want_top = line - 1 if line > 0 and type(self._view.lines[line - 1]) is Group else line

@@ -43,6 +43,8 @@ MFA_W = 8  # "MFA left"
 AGO_W = 9  # "Refreshed"; "9999d ago" still fits
 FIXED_W = MARK_W + KIND_W + 1 + STATE_W + 1 + LEFT_W + 1 + BAR_CELLS + 1 + MFA_W + 1 + AGO_W + 1 + 2
 """Every cell but profile, account and who-am-I, with separators (two of them after profile and account)."""
+NARROW_ACCOUNT_W = 8
+"""How far the account column shrinks once the bar is left out, before it is left out too."""
 TITLE_WIDTHS = (len("Profile"), len("Account"), len("Who am I"))
 MAX_WIDTHS = (40, 40, 100)
 """Free-text columns never grow past these, however long a value."""
@@ -95,25 +97,39 @@ class Layout(NamedTuple):
     """0: the who-am-I column is left out but for its mismatch flag (:data:`FLAG_W` cells)."""
     kind: bool = True
     refreshed: bool = True
+    bar: bool = True
+    mfa: bool = True
+    """``account`` 0: the account column is left out (as are the kind, refreshed, bar and MFA-left ones when False)."""
 
     @property
     def total(self) -> int:
         total = FIXED_W + self.profile + self.account + (self.whoami or FLAG_W)
+        if not self.account:
+            total -= 1
         if not self.kind:
             total -= KIND_W + 1
         if not self.refreshed:
             total -= AGO_W + 1
+        if not self.bar:
+            total -= BAR_CELLS + 1
+        if not self.mfa:
+            total -= MFA_W + 1
         return total
 
+    @property
+    def frozen(self) -> int:
+        """Cells of the mark and profile column, which stay put while the rest scrolls sideways."""
+        return MARK_W + self.profile + 1
 
-def _shrink(layout: Layout, width: int) -> Layout:
-    """Shrink who-am-I, then account, then profile (down to their minimums) until a row fits ``width``."""
+
+def _shrink(layout: Layout, width: int, mins: tuple[int, int, int] = MIN_WIDTHS) -> Layout:
+    """Shrink who-am-I, then account, then profile (down to ``mins``) until a row fits ``width``."""
     widths = [layout.profile, layout.account, layout.whoami]
     excess = layout.total - width
     for column in (2, 1, 0):
         if excess <= 0:
             break
-        give = min(excess, max(0, widths[column] - MIN_WIDTHS[column])) if widths[column] else 0
+        give = min(excess, max(0, widths[column] - mins[column])) if widths[column] else 0
         widths[column] -= give
         excess -= give
     return layout._replace(profile=widths[0], account=widths[1], whoami=widths[2])
@@ -121,19 +137,26 @@ def _shrink(layout: Layout, width: int) -> Layout:
 
 def fit_layout(natural: tuple[int, int, int], width: int) -> Layout:
     """The columns for a table ``width`` cells wide: every column when they fit at their minimums
-    (:func:`_shrink`); else who am I (its mismatch flag stays), then refreshed, then kind are left
-    out, in that order, until the rest fit with no sideways scrolling. The detail pane shows all of
-    them for the selected row. Only past that (under some 75 cells) does the table scroll sideways.
+    (:func:`_shrink`); else who am I (its mismatch flag stays), then refreshed, kind and the bar are
+    left out, the account shrinks to :data:`NARROW_ACCOUNT_W` and is left out, then MFA left, in that
+    order, until the rest fit with no sideways scrolling: state and time left stay at 60 columns.
+    The detail pane shows all of them for the selected row. Only past that (under some 40 cells)
+    does the table scroll sideways, the profile column staying put (:attr:`Layout.frozen`).
     """
     profile, account, whoami = natural
+    narrow = (MIN_WIDTHS[0], NARROW_ACCOUNT_W, MIN_WIDTHS[2])
+    bare = Layout(profile, account, 0, kind=False, refreshed=False, bar=False)
     steps = (
-        Layout(profile, account, whoami),
-        Layout(profile, account, 0),
-        Layout(profile, account, 0, refreshed=False),
-        Layout(profile, account, 0, kind=False, refreshed=False),
+        (Layout(profile, account, whoami), MIN_WIDTHS),
+        (Layout(profile, account, 0), MIN_WIDTHS),
+        (Layout(profile, account, 0, refreshed=False), MIN_WIDTHS),
+        (Layout(profile, account, 0, kind=False, refreshed=False), MIN_WIDTHS),
+        (bare, narrow),
+        (bare._replace(account=0), MIN_WIDTHS),
+        (bare._replace(account=0, mfa=False), MIN_WIDTHS),
     )
-    for step in steps:
-        layout = _shrink(step, width)
+    for step, mins in steps:
+        layout = _shrink(step, width, mins)
         if layout.total <= width:
             return layout
     return layout
@@ -220,14 +243,19 @@ def row_strip(entry: PreparedRow, live: Live, marked: bool, p: Palette, layout: 
     text, dim = p.text, p.dim
     left, mfa_left = live.left, live.mfa_left
     kind = f"{entry.kind:<{KIND_W}} " if layout.kind else ""
+    account = f"{fit(entry.account, layout.account)} " if layout.account else ""
     segments = [
         Segment(MARK_TEXT if marked else "  ", p.mark),
-        Segment(f"{fit(entry.profile, layout.profile)} {fit(entry.account, layout.account)} {kind}", text),
+        Segment(f"{fit(entry.profile, layout.profile)} {account}{kind}", text),
         *_state_segments(entry, live.state, p),
         Segment(f" {left:>{LEFT_W}} ", text if left != NONE_TEXT else dim),
-        Segment(live.bar, p.bar[live.state]),
-        Segment(f" {mfa_left:>{MFA_W}} ", dim if mfa_left in QUIET_TEXTS else text),
     ]
+    if layout.bar:
+        segments.append(Segment(live.bar, p.bar[live.state]))
+    if layout.mfa:
+        segments.append(Segment(f"{' ' * layout.bar}{mfa_left:>{MFA_W}} ", dim if mfa_left in QUIET_TEXTS else text))
+    elif layout.bar:
+        segments.append(Segment(" ", text))
     if layout.refreshed:
         segments.append(Segment(f"{live.refreshed:>{AGO_W}} ", dim))
     if entry.mismatch:
@@ -252,12 +280,23 @@ def _state_segments(entry: PreparedRow, state: State, p: Palette) -> tuple[Segme
     return (Segment(state.value.ljust(STATE_W), p.state[state]),)
 
 
+def crop_frozen(strip: Strip, frozen: int, scroll_x: int, width: int, pad: Style) -> Strip:
+    """``strip`` scrolled ``scroll_x`` cells sideways to ``width``, its first ``frozen`` cells staying put."""
+    if not scroll_x or not 0 < frozen < width:
+        return strip.crop_extend(scroll_x, scroll_x + width, pad)
+    start = frozen + scroll_x
+    return Strip.join((strip.crop_extend(0, frozen, pad), strip.crop_extend(start, start + width - frozen, pad)))
+
+
 def header_strip(layout: Layout, width: int, style: Style) -> Strip:
     kind = f"{'Kind':<{KIND_W}} " if layout.kind else ""
+    account = f"{fit('Account', layout.account)} " if layout.account else ""
+    left = f"{'Time left':<{LEFT_W + 1 + BAR_CELLS}} " if layout.bar else f"{'Left':>{LEFT_W}} "
     titles = (
         " " * MARK_W
-        + f"{fit('Profile', layout.profile)} {fit('Account', layout.account)} {kind}{'State':<{STATE_W}} "
-        + f"{'Time left':<{LEFT_W + 1 + BAR_CELLS}} {'MFA left':>{MFA_W}} "
+        + f"{fit('Profile', layout.profile)} {account}{kind}{'State':<{STATE_W}} "
+        + left
+        + (f"{'MFA left':>{MFA_W}} " if layout.mfa else "")
         + (f"{'Refreshed':>{AGO_W}} " if layout.refreshed else "")
         + (fit("Who am I", layout.whoami) if layout.whoami else "")
     )
@@ -265,7 +304,8 @@ def header_strip(layout: Layout, width: int, style: Style) -> Strip:
 
 
 def group_strip(group: Group, layout: Layout, width: int, style: Style) -> Strip:
-    text = fit(f"▾ {group.label} ({group.count})", max(layout.total, width))
+    label = f"▸ {group.label} ({group.count} hidden)" if group.collapsed else f"▾ {group.label} ({group.count})"
+    text = fit(label, max(layout.total, width))
     return Strip([Segment(text, style)], cells(text))
 
 
@@ -331,9 +371,9 @@ class Painter:
             self._header = header_strip(self.layout, self.width, self.styles.header)
         return self._header
 
-    def group(self, group: Group) -> Strip:
-        assert self.layout is not None and self.styles is not None
-        return group_strip(group, self.layout, self.width, self.styles.group)
+    def group(self, group: Group, style: Style) -> Strip:
+        assert self.layout is not None
+        return group_strip(group, self.layout, self.width, style)
 
     def row(self, entry: PreparedRow, live: Live, is_cursor: bool, marked: bool) -> Strip:
         key = (live, is_cursor, marked, entry)

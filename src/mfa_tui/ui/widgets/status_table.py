@@ -35,7 +35,7 @@ from mfa_tui.core.clock import Clock, SystemClock
 from mfa_tui.core.models import ProfileStatus, State
 from mfa_tui.ui.rowformat import PreparedRow
 from mfa_tui.ui.widgets.status_cursor import CURSOR_BINDINGS, CursorAndMarks
-from mfa_tui.ui.widgets.status_draw import Painter, measure, resolve_styles
+from mfa_tui.ui.widgets.status_draw import Painter, crop_frozen, measure, resolve_styles
 from mfa_tui.ui.widgets.status_style import COMPONENT_CLASSES, DEFAULT_CSS
 from mfa_tui.ui.widgets.status_view import GROUP_KEYS, SORT_KEYS, Group, StatusView
 
@@ -49,6 +49,7 @@ class _Pass(NamedTuple):
     scroll_y: int
     now: float
     cursor: str | None
+    cursor_item: str | Group | None
 
 
 class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
@@ -113,6 +114,8 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
         self._pass: _Pass | None = None
         self._next_change = _NEVER
         self._last_highlighted: str | None | bool = False  # False: nothing posted yet
+        self.rows_version = 0
+        """Goes up whenever rows are set or updated (the timeline reads :meth:`rows` again then)."""
 
     # ── attributes ────────────────────────────────────────────────────────────────────────────
 
@@ -157,6 +160,9 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
         """Profiles shown (after the filter), in display order."""
         return list(self._view.order)
 
+    def rows(self) -> list[ProfileStatus]:
+        return [entry.status for entry in self._entries.values()]
+
     def get_row(self, profile: str) -> ProfileStatus | None:
         """The row last given for ``profile``."""
         entry = self._entries.get(profile)
@@ -172,6 +178,7 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
     def set_rows(self, rows: Iterable[ProfileStatus]) -> None:
         """Replace every row (given order is the unsorted display order). Marks on vanished rows drop."""
         self._entries = {row.profile: PreparedRow.prepare(row) for row in rows}
+        self.rows_version += 1
         self._marked.intersection_update(self._entries)
         self._paint.set_natural(measure(self._entries.values()))
         self._paint.forget()
@@ -202,6 +209,7 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
                 rebuild = True
         if not updated:
             return
+        self.rows_version += 1
         if self._paint.set_natural(measure(updated, self._paint.natural)):
             rebuild = True
         if rebuild:
@@ -232,6 +240,7 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
         if key is not None and key not in GROUP_KEYS:
             raise ValueError(f"cannot group the status table by {key!r}; use one of {', '.join(GROUP_KEYS)}")
         self._view.group_key = key
+        self._view.collapsed.clear()
         self._rebuild()
 
     # ── time ──────────────────────────────────────────────────────────────────────────────────
@@ -294,6 +303,7 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
         paint = self._paint
         styles = paint.styles
         assert styles is not None
+        item: str | Group | None = None
         if y == 0:
             strip, pad = paint.header(), styles.header
         else:
@@ -303,15 +313,18 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
                 return Strip.blank(paint.width, styles.base)
             item = lines[index]
             if type(item) is Group:
-                strip, pad = paint.group(item), styles.group
+                pad = styles.cursor_pad if item.collapsed and p.cursor is None and item == p.cursor_item else styles.group
+                strip = paint.group(item, pad)
             else:
                 entry = self._entries[item]
                 is_cursor = item == p.cursor
                 strip = paint.row(entry, entry.live(p.now, self._warn_before), is_cursor, item in self._marked)
                 pad = styles.cursor_pad if is_cursor else styles.base
         if p.scroll_x or strip.cell_length != paint.width:
-            # Only when the table is wider than the widget even at its narrowest layout.
-            strip = strip.crop_extend(p.scroll_x, p.scroll_x + paint.width, pad)
+            # Only when the table is wider than the widget even at its narrowest layout: the
+            # profile column stays put (not on group headers) while the rest scrolls under it.
+            frozen = paint.layout.frozen if paint.layout and type(item) is not Group else 0
+            strip = crop_frozen(strip, frozen, p.scroll_x, paint.width, pad)
         return strip
 
     def _begin_pass(self) -> _Pass:
@@ -319,7 +332,8 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
         if self._paint.styles is None:
             self._paint.styles = resolve_styles(self)
         scroll_x, scroll_y = self.scroll_offset
-        return _Pass(scroll_x, scroll_y, self._now(), self.cursor_profile)
+        stops = self._view.stops
+        return _Pass(scroll_x, scroll_y, self._now(), self.cursor_profile, stops[self._cursor] if stops else None)
 
     def _fit_width(self, width: int) -> None:
         if self._paint.fit(width):
@@ -344,11 +358,11 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
 
     def _rebuild(self) -> None:
         """Recompute the shown lines after rows, filter, sort or grouping changed; keeps the cursor's profile."""
-        profile = self.cursor_profile
+        profile, group = self.cursor_profile, self.cursor_group
         now = self._now()
         self._view.rebuild(self._entries, now, self._warn_before)
-        index = self._view.index_of.get(profile) if profile else None
-        self._cursor = index if index is not None else max(0, min(self._cursor, len(self._view.order) - 1))
+        index = self._view.index_of.get(profile) if profile else self._view.first_of.get(group) if group else None
+        self._cursor = index if index is not None else max(0, min(self._cursor, len(self._view.stops) - 1))
         self._update_next_change(now)
         self._update_virtual_size()
         self.refresh()

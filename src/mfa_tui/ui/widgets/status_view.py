@@ -22,10 +22,11 @@ _LAST = float("inf")
 
 
 class Group(NamedTuple):
-    """A group header line: ``label`` and how many shown rows follow it."""
+    """A group header line: ``label`` and how many shown rows follow it (``collapsed``: are hidden under it)."""
 
     label: str
     count: int
+    collapsed: bool = False
 
 
 def _sort_key(key: str, e: PreparedRow, now: float, warn: float) -> tuple:
@@ -59,12 +60,21 @@ class StatusView:
         """Lower-cased substring every shown row contains ("" shows all)."""
         self.sort_key: str | None = None
         self.group_key: str | None = None
+        self.collapsed: set[str] = set()
+        """Labels of the groups whose rows are hidden under their header."""
         self.lines: list[str | Group] = []
         """What the table draws below its header: profile names and group headers."""
         self.order: list[str] = []
-        """Shown profiles in display order (the cursor indexes this)."""
+        """Shown profiles in display order."""
+        self.stops: list[str | Group] = []
+        """Where the cursor can be, in display order: the shown profiles and collapsed group headers
+        (the cursor indexes this)."""
         self.index_of: dict[str, int] = {}
-        """Profile -> index in ``order``."""
+        """Profile -> index in ``stops``."""
+        self.first_of: dict[str, int] = {}
+        """Group label -> index in ``stops`` of its header (collapsed) or first row."""
+        self.stop_lines: list[int] = []
+        """Index in ``stops`` -> index in ``lines``."""
         self.line_of: dict[str, int] = {}
         """Profile -> index in ``lines``."""
 
@@ -96,13 +106,36 @@ class StatusView:
                 groups.setdefault(order, (label, []))[1].append(e.profile)
             for order in sorted(groups):
                 label, members = groups[order]
-                lines.append(Group(label, len(members)))
-                lines.extend(members)
+                collapsed = label in self.collapsed
+                lines.append(Group(label, len(members), collapsed))
+                if not collapsed:
+                    lines.extend(members)
         else:
             lines.extend(e.profile for e in rows)
         self.lines = lines
+        self.stop_lines = [i for i, item in enumerate(lines) if type(item) is str or item.collapsed]
+        self.stops = [lines[i] for i in self.stop_lines]
         self.order = [item for item in lines if type(item) is str]
-        self.index_of = {profile: i for i, profile in enumerate(self.order)}
+        self.index_of = {item: i for i, item in enumerate(self.stops) if type(item) is str}
+        self.first_of = {}
+        if self.group_key:
+            stop, label = 0, ""
+            for item in lines:
+                if type(item) is Group:
+                    label = item.label
+                    if not item.collapsed:
+                        continue
+                if label not in self.first_of:
+                    self.first_of[label] = stop
+                stop += 1
         self.line_of = {item: i for i, item in enumerate(lines) if type(item) is str}
+
+    def group_at(self, line: int) -> str | None:
+        """The label of the group line ``line`` is in (its header or one of its rows), None when ungrouped."""
+        for i in range(line, -1, -1):
+            item = self.lines[i]
+            if type(item) is Group:
+                return item.label
+        return None
 
 
