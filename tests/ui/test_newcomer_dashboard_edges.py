@@ -97,3 +97,26 @@ async def test_the_detail_pane_shows_local_time_when_set(demo_world, frozen_cloc
             assert f"{local:%Y-%m-%d %H:%M:%S} IST (in 30m)" in shown, shown
         else:
             assert f"{expires:%Y-%m-%d %H:%M:%S} UTC (in 30m)" in shown, shown
+
+
+def test_every_time_of_day_follows_the_time_setting(monkeypatch):
+    # Notifications, the re-mint back-off note, the activity log and the policy title all write
+    # times of day through clock_text, so [settings] time = "local" reaches each of them.
+    from datetime import UTC, datetime
+
+    from mfa_tui.ui.remint import Failing, RemintBackoff
+    from mfa_tui.ui.rowformat import clock_text
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        when = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+        assert clock_text(when, "%H:%M", local=False) == "12:00 UTC"
+        assert clock_text(when, "%H:%M", local=True) == "17:30 IST"
+        backoff = RemintBackoff()
+        backoff.failing["dev-admin"] = Failing(1, when, "AccessDenied")
+        assert backoff.note("dev-admin").endswith("at 12:00:00 UTC")
+        assert backoff.note("dev-admin", local=True).endswith("at 17:30:00 IST")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

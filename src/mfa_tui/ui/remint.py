@@ -28,6 +28,7 @@ from mfa_tui.ui import summaries
 from mfa_tui.ui.activity import record, record_summary
 from mfa_tui.ui.messages import RemintFinished, RowProgress
 from mfa_tui.ui.runs import failure_text
+from mfa_tui.ui.rowformat import clock_text, shows_local_time
 
 if TYPE_CHECKING:
     from mfa_tui.core.session.refresh import ProfileResult
@@ -92,14 +93,14 @@ class RemintBackoff:
         for name in names:
             self.failing.pop(name, None)
 
-    def note(self, name: str) -> str | None:
+    def note(self, name: str, *, local: bool = False) -> str | None:
         """When ``name`` is tried again, for the detail pane; None when it is not backing off."""
         f = self.failing.get(name)
         if f is None:
             return None
         wait = format_duration(self.delay(f.failures))
         return f"failed {f.failures} time{'s' * (f.failures != 1)} in a row; next try after {wait}, " \
-            f"at {f.retry_at.strftime('%H:%M:%S UTC')}"
+            f"at {clock_text(f.retry_at, '%H:%M:%S', local=local)}"
 
 
 class RemintControl:
@@ -220,7 +221,7 @@ class RemintControl:
         now = self.screen.service.clock.now()
         news = self.backoff.record(report.results, now)
         for name in report.results:
-            self.screen.rows.set_extra(name, remint=self.backoff.note(name))
+            self.screen.rows.set_extra(name, remint=self.backoff.note(name, local=shows_local_time(self.screen.service)))
         record_summary(self.screen, "re-mint", summaries.remint_summary(report))  # the quiet ones too
         summary = summaries.remint_summary(report, news=None if manual else news)
         if summary is not None:

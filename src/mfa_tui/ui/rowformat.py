@@ -65,6 +65,20 @@ _DEFAULT_LENGTH: dict[ProfileKind, int] = {
 }
 
 
+
+def clock_text(when: datetime, fmt: str, *, local: bool) -> str:
+    """``when`` written with ``fmt`` and its zone: UTC, or local time with the zone's name.
+
+    The one rule for every time of day the dashboard shows ([settings] time = "utc" | "local");
+    times stay aware UTC everywhere else.
+    """
+    return when.astimezone().strftime(f"{fmt} %Z") if local else when.astimezone(UTC).strftime(f"{fmt} UTC")
+
+
+def shows_local_time(service) -> bool:
+    """Whether the registry asks for local times (``[settings] time = "local"``)."""
+    return getattr(service.registry.settings, "time", "utc") == "local"
+
 def derive_state(
     fixed: State, expires: float | None, now: float, warn_before: float, last_error: str | None = None
 ) -> State:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from mfa_tui.core.clock import format_duration
 from mfa_tui.core.models import ProfileStatus, State
 from mfa_tui.ui.activity import record
+from mfa_tui.ui.rowformat import clock_text, shows_local_time
 
 if TYPE_CHECKING:
     from mfa_tui.ui.host import Dashboard
@@ -51,10 +52,11 @@ class SessionWatch:
             ending.append(f"MFA session of {identity} ends in {format_duration(left)}")
             if (identity, ends) not in self._warned:
                 self._warned.add((identity, ends))
-                record(screen, "session", f"The MFA session of {identity} ends at {ends.strftime('%H:%M UTC')}", "warning")
+                at = clock_text(ends, "%H:%M", local=shows_local_time(screen.service))
+                record(screen, "session", f"The MFA session of {identity} ends at {at}", "warning")
                 screen.notify(
                     f"The MFA session of {identity} ends in {format_duration(left)} "
-                    f"(at {ends.strftime('%H:%M UTC')}). Its roles then need a new code: press R.",
+                    f"(at {at}). Its roles then need a new code: press R.",
                     title="MFA session ending",
                     severity="warning",
                     timeout=20,

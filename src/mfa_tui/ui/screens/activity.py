@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from mfa_tui.ui.activity import ActivityLog
+from mfa_tui.ui.rowformat import clock_text, shows_local_time
 
 STYLES = {"error": "bold red", "warning": "yellow"}
 """How a kind is drawn by the entry's severity (information: plain)."""
@@ -40,10 +41,14 @@ class ActivityScreen(ModalScreen[None]):
         super().__init__()
         self.log_model = log
         self._shown = -1
+        self._local = False
 
     def compose(self) -> ComposeResult:
+        service = getattr(self.app, "service", None)
+        self._local = service is not None and shows_local_time(service)
         with Vertical(id="activity-box"):
-            yield Static("Activity (newest first, times in UTC) · Escape closes", id="activity-title", markup=False)
+            zone = "local time" if self._local else "UTC"
+            yield Static(f"Activity (newest first, times in {zone}) · Escape closes", id="activity-title", markup=False)
             yield Static("Nothing yet: refreshes, re-mints, who-am-I, enrolments, edits and errors appear here.",
                          id="activity-empty", markup=False)
             yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=True)
@@ -70,7 +75,7 @@ class ActivityScreen(ModalScreen[None]):
         table.display = bool(entries)
         for entry in reversed(entries):
             table.add_row(
-                Text(entry.when.strftime("%Y-%m-%d %H:%M:%S")),
+                Text(clock_text(entry.when, "%Y-%m-%d %H:%M:%S", local=self._local).rsplit(" ", 1)[0]),
                 Text(entry.kind, style=STYLES.get(entry.severity, "")),
                 Text(entry.text),
             )

@@ -43,6 +43,7 @@ from mfa_tui.core.policy.report import (
     reevaluate,
     report_for_profile,
 )
+from mfa_tui.ui.rowformat import clock_text, shows_local_time
 from mfa_tui.ui.widgets.digit_input import DigitInput
 from mfa_tui.ui.widgets.key_footer import KeyFooter
 from mfa_tui.ui.widgets.policy_pane import PrincipalPane
@@ -210,7 +211,7 @@ class PolicyScreen(Screen[None]):
         notes.set_class(bool(report.notes), "-shown")
         self.query_one("#title", Static).update(Content(
             f"Effective policy · profile {report.profile} · identity {report.identity} · "
-            f"read {report.generated_at:%Y-%m-%d %H:%M:%S} UTC"
+            f"read {clock_text(report.generated_at, '%Y-%m-%d %H:%M:%S', local=shows_local_time(self.service))}"
         ))
         more = " n: next tab." if len(panes) > 1 else ""
         self._set_status(f"Up/down: what decided an action. a: add an action. +/-: MFA age.{more} r: read again.")

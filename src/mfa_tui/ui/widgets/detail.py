@@ -27,6 +27,7 @@ from textual.widgets import Static
 from mfa_tui.core.clock import format_duration
 from mfa_tui.core.models import ProfileKind, ProfileStatus, State
 from mfa_tui.ui.rowformat import (
+    clock_text,
     ERROR_MARK,
     KIND_LABELS,
     WORKING_STATES,
@@ -50,7 +51,7 @@ def when_text(when: datetime | None, now: datetime, *, future: bool = True, loca
     """``2026-01-01 12:00:00 UTC (in 59m)`` / ``(3m ago)``, or ``-``; ``local``: in local time, its zone named."""
     if when is None:
         return "-"
-    stamp = when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if local else when.strftime("%Y-%m-%d %H:%M:%S UTC")
+    stamp = clock_text(when, "%Y-%m-%d %H:%M:%S", local=local)
     seconds = (when - now).total_seconds()
     if future and seconds > 0:
         return f"{stamp} (in {format_duration(seconds)})"
