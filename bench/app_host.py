@@ -99,7 +99,9 @@ def write_home(
         fill(state)
         bind_all(state, loaded)
 
-    StateStore(state_dir).update(fill_bound)
+    # The state file of this registry (its name hashes the registry's path), as mfa-tui run in
+    # that HOME looks for it; without registry_path it would be named after this process's default.
+    StateStore(state_dir, registry_path=registry).update(fill_bound)
 
 
 def make_app(rows: Sequence[ProfileStatus], clock):
@@ -117,7 +119,7 @@ def make_app(rows: Sequence[ProfileStatus], clock):
     write_home(rows, mfa_expires=steady_mfa_expiry(now), **paths)
     service = Service(
         registry_mod.load(paths["registry"], aws_config_path=paths["aws_config"]),
-        clock=clock, state_store=StateStore(paths["state_dir"], clock=clock),
+        clock=clock, state_store=StateStore(paths["state_dir"], registry_path=paths["registry"], clock=clock),
         credentials_path=paths["credentials"], aws_config_path=paths["aws_config"],
     )
 

@@ -18,10 +18,13 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sys
 import time
 
 from textual.drivers.headless_driver import HeadlessDriver
 
+LAZY = ("boto3", "botocore", "mfa_tui.core.session.engine", "mfa_tui.core.session.refresh")
+"""Modules the lazy imports keep out of the first frame; the probe lists those loaded (bench/fastpaths.py)."""
 FRAME_BYTES = 1000
 """A whole-screen paint at 160×48 is many kilobytes; smaller writes are cursor and sync codes."""
 
@@ -63,6 +66,7 @@ class FirstFrameDriver(HeadlessDriver):
             "at": at,
             "shows": expect in data,
             "rss_mib": peak_rss_mib(),
+            "loaded": [name for name in LAZY if name in sys.modules],
         }
         with open(os.environ["MFA_TUI_BENCH_RESULT"], "w") as fh:
             json.dump(result, fh)

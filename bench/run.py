@@ -17,10 +17,12 @@ process (``mfa-tui demo serve``) and measures, as whole processes against their 
    DataTable (≤ 1.3×), CPU per countdown tick idle (≤ 5 ms) and busy (≤ 15 ms), peak RSS;
 5. how each figure grows from 10 to 1000 profiles;
 6. a refresh's work on a 3.5, 7 and 14 MiB credentials file vs reading and writing its bytes
-   (``large_credentials.py``, issue 12).
+   (``large_credentials.py``, issue 12);
+7. every fast path in src/ against the slow path it avoids (``fastpaths.py``, issue 13).
 
 The report goes to stdout and to ``bench/results/latest.md`` (figures also in ``latest.json``).
-It exits non-zero only when a measurement failed, never because a target was missed.
+It exits non-zero when a measurement failed or a fast path stopped paying (item 7: a line
+"FAST PATH STOPPED PAYING: …" on stderr names it), never because a target was missed.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ sys.path.insert(0, str(BENCH_DIR))
 import awsmfa  # noqa: E402  (bench/ is a folder of scripts, not a package)
 import cli_bench  # noqa: E402
 import dash_bench  # noqa: E402
+import fastpaths  # noqa: E402
 import large_credentials  # noqa: E402
 import report  # noqa: E402
 from procs import BenchError, clean_env  # noqa: E402
@@ -52,7 +55,7 @@ FULL = {"sizes": [10, 100, 200, 1000], "dash_sizes": [10, 100, 1000], "runs": 7,
         "frame_runs": 11, "ticks": 60, "awsmfa_samples": 3, "large_mib": large_credentials.SIZES, "large_runs": 5}
 QUICK = {"sizes": [10], "dash_sizes": [10], "runs": 1, "cp_runs": 10, "frame_runs": 2, "ticks": 10,
          "awsmfa_samples": 1, "large_mib": large_credentials.QUICK_SIZES, "large_runs": 1}
-PARTS = ("cli", "awsmfa", "dashboard", "large")
+PARTS = ("cli", "awsmfa", "dashboard", "large", "fastpaths")
 
 
 def _sizes(text: str) -> list[int]:
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"Python {platform.python_version()}",
                  "load_start": _load(), "runs": args.runs, "cp_runs": args.cp_runs, "frame_runs": args.frame_runs,
                  "ticks": args.ticks},
-        "cli": {}, "awsmfa": {}, "dashboard": {}, "large": {},
+        "cli": {}, "awsmfa": {}, "dashboard": {}, "large": {}, "fastpaths": [],
     }
     started = time.perf_counter()
     try:
@@ -148,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         if "large" not in args.skip:
             say(f"large credentials file, {', '.join(f'{m:g}' for m in args.large_mib)} MiB: ×{args.large_runs} per job")
             results["large"] = large_credentials.measure(root, args.large_mib, args.large_runs)
+        if "fastpaths" not in args.skip:
+            say("fast paths against the slow paths they avoid")
+            results["fastpaths"] = fastpaths.measure(root, fastpaths.QUICK if args.quick else fastpaths.FULL, say)
     except BenchError as exc:
         say(f"bench failed: {exc}")
         return 1
@@ -161,12 +167,17 @@ def main(argv: list[str] | None = None) -> int:
     text = report.render(results)
     if results["large"]:
         text += "\n" + large_credentials.render(results["large"])
+    if results["fastpaths"]:
+        text += "\n" + fastpaths.render(results["fastpaths"])
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     say(f"written {args.out} and {args.out.with_suffix('.json').name} in {results['meta']['seconds']:.0f} s")
-    return 0
+    stopped = fastpaths.failures(results["fastpaths"])
+    for line in stopped:
+        say(line)
+    return 1 if stopped else 0
 
 
 if __name__ == "__main__":

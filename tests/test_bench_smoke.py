@@ -24,11 +24,14 @@ def test_quick_run_reports_every_item(tmp_path):
         [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--skip", "awsmfa", "--out", str(out)],
         capture_output=True, text=True, timeout=280, cwd=ROOT,
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    # Exit 1 may only mean a fast path over its margin (a timing, which this test does not judge).
+    stopped = "FAST PATH STOPPED PAYING" in proc.stderr and "bench failed" not in proc.stderr
+    assert proc.returncode == 0 or (proc.returncode == 1 and stopped), proc.stderr[-3000:]
     text = out.read_text()
     assert proc.stdout.strip() == text.strip()
     for figure in ("credential-process, cached path", "refresh 10 chained roles, one code", "who-am-I for 10 profiles",
-                   "dashboard first frame", "CPU per tick, nothing visible changes", "peak RSS"):
+                   "dashboard first frame", "CPU per tick, nothing visible changes", "peak RSS",
+                   "Fast paths against the slow paths they avoid", "| lazy_imports"):
         assert figure in text, figure
     assert "Traceback" not in proc.stderr
 
@@ -41,3 +44,5 @@ def test_quick_run_reports_every_item(tmp_path):
     assert dash["frame"]["ours"]["cpu"] > 0 and dash["frame"]["floor"]["cpu"] > 0
     assert dash["idle"]["changed_per_tick"] == 0 and dash["busy"]["changed_per_tick"] > 0
     assert figures["awsmfa"] == {}
+    assert {c["name"] for c in figures["fastpaths"]} == {
+        "credential_process", "registry_cache", "credentials_reader", "key_id_scan", "lazy_imports"}

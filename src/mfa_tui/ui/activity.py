@@ -1,7 +1,8 @@
 """The dashboard's activity log: what happened this session, newest last, kept in memory.
 
 Every refresh, new MFA session, re-mint (the timer's too, which otherwise runs quietly),
-who-am-I, enrolment, registry edit and failure adds one :class:`ActivityEntry`, stamped with the
+who-am-I, enrolment (a device enabled, resynced or deleted in the enrolment pane), registry edit
+and failure adds one :class:`ActivityEntry`, stamped with the
 service's (injectable) clock, to the app's :class:`ActivityLog`; ``l`` opens it
 (:mod:`mfa_tui.ui.screens.activity`). Only the last :data:`LIMIT` entries are kept, and only what
 the notifications already said: names, counts, ARNs and reasons, never a key or a token.

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    # Types only: the refresh engine is imported on the first refresh, not at start-up (bench/).
+    # Types only: the refresh engine is imported on the first refresh, not at start-up. Protects
+    # bench figure 4 (dashboard first frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py), checked
+    # by bench/fastpaths.py `lazy_imports` (fails if the engine or boto3 is loaded at the first frame).
     from concurrent.futures import Future
 
     from mfa_tui.core.errors import MfaTuiError

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.ui.activity import record
 from mfa_tui.ui.messages import EnrolmentReady, WorkerFailed
+from mfa_tui.ui.rowformat import shows_local_time
 from mfa_tui.ui.runs import failure_text
 
 if TYPE_CHECKING:
@@ -76,13 +77,14 @@ class PaneControl:
 
     def ready(self, message: EnrolmentReady) -> None:
         from mfa_tui.ui.screens.enroll import EnrollScreen
+        from mfa_tui.ui.screens.enroll_words import activity_text
 
         screen = self.screen
 
         def closed(serial: str | None) -> None:
             if not serial:
                 return
-            record(screen, "enrolment", f"MFA device {serial} enabled for identity {message.flow.identity}")
+            record(screen, "enrolment", activity_text(message.flow, serial, "enabled"))
             try:
                 screen.service.reload_registry()
                 rows = screen.service.statuses()
@@ -91,4 +93,6 @@ class PaneControl:
                 return
             screen.rows.replace(rows)
 
-        screen.app.push_screen(EnrollScreen(message.flow), closed)
+        pane = EnrollScreen(message.flow, note=partial(record, screen, "enrolment"),
+                            local_time=shows_local_time(screen.service))
+        screen.app.push_screen(pane, closed)

@@ -49,7 +49,9 @@ from mfa_tui.ui.messages import (
 from mfa_tui.ui.rowformat import failed_row
 
 if TYPE_CHECKING:
-    # The refresh engine is imported by the first refresh, not at start-up (see bench/).
+    # The refresh engine is imported by the first refresh, not at start-up. Protects bench figure 4
+    # (dashboard first frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py); bench/fastpaths.py
+    # `lazy_imports` fails if the engine or boto3 is loaded at the first frame.
     from mfa_tui.core.session.refresh import CodeRequest, Progress, RefreshReport
     from mfa_tui.ui.host import Dashboard
 
@@ -292,7 +294,8 @@ class RunControl:
 
         if reply.done():
             return
-        # Imported on first use: most start-ups never need a code (start-up time matters, see bench/).
+        # Imported on first use: most start-ups never need a code. Protects bench figure 4 (dashboard
+        # first frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py).
         from mfa_tui.ui.dialogs.token import TokenDialog
 
         note = NEW_SESSION_NOTE if self._new_session and message.request.purpose == "mfa-session" else None

@@ -69,7 +69,10 @@ def scan_key_ids(path: Path, data: bytes) -> dict[str, str | None]:
     """Section -> its ``aws_access_key_id`` (None when it has none), by a line scan of ``data``.
 
     For every file :func:`parse` accepts it gives the same key ids
-    (``tests/core/test_credentials_key_ids.py`` checks it); it does not validate.
+    (``tests/core/test_credentials_key_ids.py`` checks it); it does not validate. Protects bench
+    figure 4 (dashboard first frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py: the status
+    check reads every key id); bench/fastpaths.py ``key_id_scan`` fails the bench unless this
+    scan is ≤ 0.8× the full parse.
     Raises :class:`CredentialsFileError` when ``data`` is not UTF-8.
     """
     try:
@@ -206,7 +209,9 @@ def _parse_simple(text: str) -> dict[str, dict[str, str]] | None:
     """configparser's reading of ``text`` (LF line breaks) without its cost; None when unsure or when it would fail.
 
     configparser takes 4 s for a 14 MiB file (nearly half of it in the garbage collector), this
-    reader well under 1 s (bench/large_credentials.py holds the figure it protects). Sections
+    reader well under 1 s. Protects bench figure 6 (refresh-write into a 14 MiB credentials file
+    ≤ 2 s; bench/large_credentials.py); bench/fastpaths.py ``credentials_reader`` fails the bench
+    unless this reader is ≤ 0.8× configparser (:func:`parse_strict`) on the same text. Sections
     whose lines are all comments, blanks or column-0 ``key = value`` lines are read with two
     regexes; the rest (continuation lines, indented keys or headers) by :func:`_read_lines`.
     Anything configparser would refuse (a duplicate, a bad line, text before the first header)

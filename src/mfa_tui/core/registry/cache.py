@@ -3,7 +3,9 @@
 Parsing a 1000-profile registry with tomllib and checking every rule costs 60–90 ms of CPU,
 the largest single share of the dashboard's start-up (issue 8); rebuilding it from this copy
 costs a few. :func:`registry.load <mfa_tui.core.registry.load.load>` asks :func:`lookup` first and
-hands every registry it validated to :func:`store`.
+hands every registry it validated to :func:`store`. Protects bench figure 4 (dashboard first
+frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py); bench/fastpaths.py ``registry_cache`` fails
+the bench unless a load from the copy is ≤ 0.8× parsing and validating the registry.
 
 A copy is used only when *every* input of the validation it stands for is exactly the same:
 

@@ -33,7 +33,8 @@ from mfa_tui.core.enroll.naming import device_name_of, unique_device_name
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.ui.dialogs.code_field import step_bar
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
-from mfa_tui.ui.screens.enroll_codes import CodeInput, EnrollCodes
+from mfa_tui.ui.screens.enroll_codes import CodeInput, CodeRow, EnrollCodes
+from mfa_tui.ui.screens.enroll_words import activity_text, delete_question, quit_question
 from mfa_tui.ui.widgets.device_table import DeviceTable
 from mfa_tui.ui.widgets.key_footer import KeyFooter
 from mfa_tui.ui.widgets.qr_panel import QrPanel
@@ -88,10 +89,15 @@ class EnrollScreen(EnrollCodes):
             self.text = text
             self.code = code
 
-    def __init__(self, flow: Enrolment, *, mask_secrets: bool = False, name: str | None = None) -> None:
+    def __init__(self, flow: Enrolment, *, mask_secrets: bool = False, name: str | None = None,
+                 note: Callable[[str], None] | None = None, local_time: bool = False) -> None:
         super().__init__(name=name)
         self.flow = flow
         """The core flow; the screen never calls AWS itself."""
+        self.note = note
+        """Called with the activity log's line when a device is resynced or deleted."""
+        self.local_time = local_time
+        """The devices' dates in local time ([settings] time = "local"), else UTC."""
         self.mask_secrets = mask_secrets
         """Show placeholders instead of the QR code and secret (screen sharing, snapshots)."""
         self.devices: list[MfaDevice] = []
@@ -122,11 +128,11 @@ class EnrollScreen(EnrollCodes):
             yield QrPanel(self.flow, mask_secrets=self.mask_secrets, id="qr-panel")
             with Vertical(id="side"):
                 yield Label("Devices", id="devices-heading", classes="heading")
-                yield DeviceTable(id="devices")
+                yield DeviceTable(id="devices", local=self.local_time)
                 yield Label("New device name", classes="heading")
                 yield Input(self.default_name, id="name")
                 yield Label("Two consecutive codes: the current one, then the next", classes="heading")
-                with Horizontal(id="codes"):
+                with CodeRow(id="codes"):
                     yield CodeInput(id="code1")
                     yield CodeInput(id="code2")
                     yield Static("", id="step", markup=False)
@@ -154,6 +160,10 @@ class EnrollScreen(EnrollCodes):
         status.update(text)
         status.set_class(kind == "error", "-error")
         status.set_class(kind == "ok", "-ok")
+
+    def _note(self, serial: str, what: str) -> None:
+        if self.note is not None:
+            self.note(activity_text(self.flow, serial, what))
 
     def _tick(self) -> None:
         step = self.query_one("#step", Static)
@@ -244,21 +254,17 @@ class EnrollScreen(EnrollCodes):
         if device is None:
             self._status("Select a device in the list first.", "error")
             return
-        question = f"Deactivate and delete {device.serial}?\n\n"
-        if self.flow.registry_serial and device.serial == self.flow.registry_serial:
-            question += (
-                f"⚠ This is the device the registry uses ([identities.{self.flow.identity}] mfa_serial): "
-                "every profile of that identity stops refreshing until you enrol a new device.\n\n"
-            )
-        question += (
-            "Codes from this device stop working at once; profiles that use it need a new device.\n\n"
-            "y: delete it · n or Esc: keep it"
-        )
+        serial = device.serial
+
+        def remove() -> str:
+            self.flow.remove(serial)
+            return serial
 
         def answered(yes: bool | None) -> None:
-            if yes and self._start("remove", lambda: self.flow.remove(device.serial)):
-                self._status(f"Deleting {device.serial}…")
+            if yes and self._start("remove", remove):
+                self._status(f"Deleting {serial}…")
 
+        question = delete_question(self.flow, serial)
         self.app.push_screen(ConfirmDialog(question, yes="y  Yes, delete", no="n  No, keep it"), answered)
 
     def on_resize(self) -> None:
@@ -275,10 +281,7 @@ class EnrollScreen(EnrollCodes):
                 self._quit_after_cancel = True
                 self.action_close()
 
-        self.app.push_screen(ConfirmDialog(
-            f"Device {serial} was created but not enabled.\n\nQuit and delete it? "
-            "(Your authenticator app's entry for it will not work.)\n\ny: delete it and quit · n or Esc: stay",
-            yes="y  Delete and quit", no="n  Stay"), answered)
+        self.app.push_screen(ConfirmDialog(quit_question(serial), yes="y  Delete and quit", no="n  Stay"), answered)
         return True
 
     def action_close(self) -> None:
@@ -343,9 +346,11 @@ class EnrollScreen(EnrollCodes):
         elif action == "resync":
             self.mode, self.resync_serial = "idle", None
             self._status(f"Resynced {value}.", "ok")
+            self._note(value, "resynced")
             self._clear_codes(focus=False)
         elif action == "remove":
             self._status("Device deleted.", "ok")
+            self._note(value, "deleted")
             self._refresh_devices()
         elif action == "find":
             self.unassigned = value

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import on
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -20,6 +21,25 @@ class CodeInput(CodeField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(letters_to_bindings=True, placeholder="000000", **kwargs)
+
+
+class CodeRow(Horizontal):
+    """The two code fields and the step countdown, side by side.
+
+    Narrower than :attr:`NARROW_BELOW` (a 60-column terminal) the fields lose a cell of padding
+    each side and the countdown is hidden, so both fields stay whole.
+    """
+
+    DEFAULT_CSS = """
+    CodeRow.-narrow CodeInput { width: 11; padding: 0 1; }
+    CodeRow.-narrow #step { display: none; }
+    """
+
+    NARROW_BELOW = 40
+    """Two 13-cell fields, their margins and the countdown (bar and seconds) need this many cells."""
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < self.NARROW_BELOW, "-narrow")
 
 
 class EnrollCodes(Screen[str | None]):

@@ -7,10 +7,14 @@ from typing import Any
 from textual.widgets import DataTable
 
 from mfa_tui.core.enroll.device import MfaDevice
+from mfa_tui.ui.rowformat import clock_text
 
 
 class DeviceTable(DataTable):
-    """The devices, name and when enabled (UTC); :meth:`selected` is the one under the cursor.
+    """The devices, name and when enabled; :meth:`selected` is the one under the cursor.
+
+    Dates are in UTC, or in local time with ``local=True`` (``[settings] time = "local"``); the
+    column heading names the zone, so each date is written without it.
 
     The row under the cursor stays highlighted when the focus is elsewhere (the code fields),
     so it is clear which device ``r`` and ``d`` act on; a new list keeps the cursor on the same
@@ -25,8 +29,9 @@ class DeviceTable(DataTable):
     COMPACT_BELOW = 34
     """Narrower than this (a 60-column terminal), the Enabled column shows the date only, so nothing is cut."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, local: bool = False, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.local = local
         self.devices: list[MfaDevice] = []
         self.compact = False
 
@@ -37,15 +42,17 @@ class DeviceTable(DataTable):
             self.show(self.devices)
 
     def on_mount(self) -> None:
-        self.add_columns("Device", "Enabled (UTC)")
+        self.add_columns("Device", "Enabled (local)" if self.local else "Enabled (UTC)")
 
     def show(self, devices: list[MfaDevice]) -> None:
         before = self.selected()
         self.devices = devices
         self.clear()
         for device in devices:
-            when = device.enabled_at.strftime("%Y-%m-%d" if self.compact else "%Y-%m-%d %H:%M") \
-                if device.enabled_at else "?"
+            when = "?"
+            if device.enabled_at:  # the heading names the zone: drop it from each date
+                fmt = "%Y-%m-%d" if self.compact else "%Y-%m-%d %H:%M"
+                when = clock_text(device.enabled_at, fmt, local=self.local).rsplit(" ", 1)[0]
             self.add_row(device.name, when, key=device.serial)
         serials = [d.serial for d in devices]
         if before is not None and before.serial in serials:
