@@ -42,12 +42,20 @@ class DeviceTable(DataTable):
             self.show(self.devices)
 
     def on_mount(self) -> None:
-        self.add_columns("Device", "Enabled (local)" if self.local else "Enabled (UTC)")
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        heading = "Enabled (local)" if self.local else "Enabled (UTC)"
+        self.add_column("Device")
+        # The date column's width is set, not measured: measured, it could keep its heading's width
+        # when the rows came after it (the date cut to "2026-12-05 21:4").
+        self.add_column(heading, width=max(len(heading), len("2026-12-05" if self.compact else "2026-12-05 21:45")))
 
     def show(self, devices: list[MfaDevice]) -> None:
         before = self.selected()
         self.devices = devices
-        self.clear()
+        self.clear(columns=True)  # the date column's width follows ``compact``
+        self._add_columns()
         for device in devices:
             when = "?"
             if device.enabled_at:  # the heading names the zone: drop it from each date
