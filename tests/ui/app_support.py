@@ -67,3 +67,36 @@ def wrong_code(local_aws, serial: str) -> str:
     while f"{candidate:06d}" in valid:
         candidate += 1
     return f"{candidate:06d}"
+
+
+def declared_bindings() -> dict[str, str]:
+    """Every binding id the dashboard's own classes declare, with its default keys."""
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    import mfa_tui.ui
+
+    for module in pkgutil.walk_packages(mfa_tui.ui.__path__, "mfa_tui.ui."):
+        importlib.import_module(module.name)
+    found: dict[str, str] = {}
+    seen: set[type] = set()
+    stack: list[type] = [DOMNode]
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        stack.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("mfa_tui."):
+            continue
+        for item in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(item, Binding) and item.id:
+                found[item.id] = item.key
+    return found
+
+
+def known_binding_ids() -> set[str]:
+    return set(declared_bindings())

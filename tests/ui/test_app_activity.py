@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app_support import SIZE, main_screen, make_app, refresh_one, settle, wait_for
+from app_support import SIZE, main_screen, make_app, refresh_one, settle, wait_for, known_binding_ids
 
 from mfa_tui.ui.activity import ActivityLog
-from mfa_tui.ui.app import _known_binding_ids
 from mfa_tui.ui.commands import binding_entries
 from mfa_tui.ui.messages import WorkerFailed
 from mfa_tui.ui.screens.activity import ActivityScreen
@@ -84,7 +83,7 @@ async def test_the_log_opens_empty_updates_while_open_and_is_in_help_palette_and
         await wait_for(pilot, lambda: app.screen is main_screen(app), "the main screen")
         ids = {e.id for e in binding_entries(app, app.binding_nodes(app.screen), {})}
         assert {"activity", "new_profile", "edit_profile", "remove_profile", "new_account"} <= ids
-        assert {"activity", "activity.close", "form.save", "form.cancel"} <= _known_binding_ids()
+        assert {"activity", "activity.close", "form.save", "form.cancel"} <= known_binding_ids()
 
 
 async def test_an_mfa_session_about_to_end_is_logged_once(service, demo_world, frozen_clock):

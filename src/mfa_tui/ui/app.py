@@ -11,7 +11,7 @@ exits with code 2, or, on a first run with no registry file, ``welcome=True``: t
 - themes loaded from ``themes/`` and the user's themes folder (a broken file is one warning),
   ``t`` to step through them, and the choice saved to the registry's ``settings.theme``;
 - the key map: every binding has an id and the registry's ``[settings.keys]`` rebinds it through
-  :meth:`App.set_keymap`; unknown ids get one warning;
+  :meth:`App.set_keymap` (the registry's validation refuses unknown ids and clashes);
 - ``q`` quit (a pane binds ``q`` to close itself first), ``?`` the help of the screen in front,
   ``ctrl+p`` the command palette (every action, see :mod:`mfa_tui.ui.commands`).
 
@@ -43,39 +43,6 @@ from mfa_tui.ui.widgets.status_table import StatusTable
 if TYPE_CHECKING:
     from mfa_tui.core.service.facade import Service
     from mfa_tui.ui.widgets.demo_code import DemoInfo
-
-
-LAZY_SCREENS = (
-    "mfa_tui.ui.dialogs.confirm",
-    "mfa_tui.ui.dialogs.token",
-    "mfa_tui.ui.screens.activity",
-    "mfa_tui.ui.screens.help",
-    "mfa_tui.ui.screens.registry_forms",
-    "mfa_tui.ui.screens.problems",
-    "mfa_tui.ui.screens.welcome",
-)
-"""Modules with bindings that are imported on first use; loaded before checking ``[settings.keys]``."""
-
-
-def _known_binding_ids() -> set[str]:
-    """Every binding id declared by a widget, screen or app class (for checking the keymap)."""
-    import importlib
-
-    for module in LAZY_SCREENS:
-        importlib.import_module(module)
-    ids: set[str] = set()
-    seen: set[type] = set()
-    stack: list[type] = [DOMNode]
-    while stack:
-        cls = stack.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        stack.extend(cls.__subclasses__())
-        for item in cls.__dict__.get("BINDINGS", ()):
-            if isinstance(item, Binding) and item.id:
-                ids.add(item.id)
-    return ids
 
 
 class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
@@ -231,13 +198,8 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         if self.demo is not None:
             self.title = f"mfa-tui demo · HOME={self.demo_home}" if self.demo_home else "mfa-tui demo"
         if self.keymap_overrides:
+            # Unknown ids and clashes never get here: the registry's validation refuses them.
             self.set_keymap(self.keymap_overrides)
-            unknown = sorted(set(self.keymap_overrides) - _known_binding_ids())
-            if unknown:
-                self.startup_warnings.append(
-                    f"[settings.keys]: unknown binding id{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
-                    "(press ? for the list)"
-                )
         for warning in self.startup_warnings:
             self.notify(warning, title="Warning", severity="warning", timeout=15, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)

@@ -319,6 +319,7 @@ def _key_fix(exc: MfaTuiError, source_profile: str) -> str:
 def _check_sessions(report: DoctorReport, registry: Registry, store, credentials_path: Path, clock: Clock) -> None:
     from mfa_tui.core.models import State
     from mfa_tui.core.service.facade import Service
+    from mfa_tui.core.session import status
 
     service = Service(registry, clock=clock, state_store=store, credentials_path=credentials_path)
     try:
@@ -330,8 +331,8 @@ def _check_sessions(report: DoctorReport, registry: Registry, store, credentials
         report.add("state", str(store.path), PROBLEM, warning, fix="nothing more: the next refresh rebuilds the state")
     state = snap.state
     for profile in registry.profiles.values():
-        creds = service.sessions.stored(profile, snap)
-        found = service.sessions.file_state(profile, creds, snap)
+        creds = status.stored(profile, snap)
+        found = status.file_state(profile, creds, snap)
         if found is State.MISSING:
             report.add("profile", f"profile {profile.name}", PROBLEM,
                        f"its section is gone from {credentials_path} (another tool rewrote the file)",

@@ -21,6 +21,7 @@ from mfa_tui.core import paths
 from mfa_tui.core.clock import Clock, SystemClock
 from mfa_tui.core.errors import ConfigError, MfaTuiError, NeedsCodeError
 from mfa_tui.core.models import Credentials, Identity, Profile, ProfileKind, ProfileStatus, Registry, State, WhoAmI
+from mfa_tui.core.session import status
 from mfa_tui.core.session.status import Snapshot, change_stamp, due_for_remint, is_stale
 from mfa_tui.core.session.store import SessionStore
 from mfa_tui.core.session.entries import SessionState
@@ -209,7 +210,7 @@ class Service:
 
     def mfa_session(self, identity: str) -> Credentials | None:
         """The identity's live MFA session, bound to the registry; None when there is none."""
-        creds = self.sessions.mfa_session(identity, self.snapshot(()))
+        creds = status.mfa_session(identity, self.snapshot(()))
         return creds if creds is not None and creds.expiration > self.clock.now() else None
 
     def statuses(self, names: Iterable[str] | None = None, *, state: SessionState | None = None) -> list[ProfileStatus]:

@@ -116,15 +116,8 @@ class SessionStore:
         _drop_unbound(out, self.registry, file_keys)
         return out
 
-    def mfa_session(self, identity: str, snap: Snapshot) -> Credentials | None:
-        return status.mfa_session(identity, snap)
-
     def mfa_sessions(self, snap: Snapshot) -> dict[str, Credentials | None]:
         return {name: ist.mfa_credentials for name, ist in snap.state.identities.items()}
-
-    def stored(self, profile: Profile, snap: Snapshot) -> Credentials | None:
-        """The credentials mfa-tui holds for ``profile`` (expired or not): :func:`.status.stored`."""
-        return status.stored(profile, snap)
 
     def current(self, profile: Profile, snap: Snapshot | None = None) -> Credentials | None:
         """The credentials this profile has now: bound to the registry and unexpired; None otherwise.
@@ -136,10 +129,6 @@ class SessionStore:
         if creds is None or creds.expiration <= self.clock.now():
             return None
         return creds
-
-    def file_state(self, profile: Profile, creds: Credentials | None, snap: Snapshot) -> State | None:
-        """MISSING or CHANGED when the profile's section does not hold ``creds`` (:func:`.status.file_state`)."""
-        return status.file_state(profile, creds, snap)
 
     def statuses(self, names: Iterable[str] | None = None, *, snap: Snapshot | None = None) -> list[ProfileStatus]:
         """One :class:`ProfileStatus` per profile (all, in registry order, when ``names`` is None): :func:`.status.statuses`."""
