@@ -6,7 +6,8 @@ prints figures and their ratio to the target; it exits non-zero only if a measur
 What is measured, each in fresh subprocesses so imports and caches start cold:
 
 - **First frame**: the CPU time a fresh ``python`` process has used when the app hands its first
-  full frame to the terminal driver (the first ``App._display`` call): interpreter start,
+  full frame to the terminal driver (the first ``App.post_display_hook`` after the driver was
+  given visible text): interpreter start,
   imports, building the rows and the app, layout and the first paint. Host app with N rows
   against the floor, a bare Textual app showing one empty DataTable; runs alternate host/floor
   and the medians are compared (target: host ≤ 1.3 × floor). CPU time, not wall time, is the
@@ -33,6 +34,7 @@ import asyncio
 import importlib
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -47,6 +49,8 @@ START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 TARGET_FRAME_RATIO = 1.3
 TARGET_IDLE_MS = 5.0
 TARGET_BUSY_MS = 15.0
+_ESCAPES = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+"""Terminal escape sequences, removed to read the plain text of what the app wrote."""
 
 
 def _load(spec: str):
@@ -72,7 +76,14 @@ def _emit(payload: dict) -> None:
 def child_frame(host: str, rows: int, size: tuple[int, int]) -> None:
     """Run one app until its first frame, then report the monotonic time and RSS."""
     from _floor import NullTerminalDriver
-    from textual._compositor import LayoutUpdate
+
+    class FrameDriver(NullTerminalDriver):
+        """Keeps what the app writes, so the first frame's text can be checked."""
+
+        written: list[str] = []
+
+        def write(self, data: str) -> None:
+            FrameDriver.written.append(data)
 
     clock, data = None, []
     if host != FLOOR:
@@ -85,22 +96,20 @@ def child_frame(host: str, rows: int, size: tuple[int, int]) -> None:
         clock = FrozenClock(START)
         data = make_rows(rows, START, "busy")
     app = _load(host)(data, clock)
-    app.driver_class = NullTerminalDriver
-    original = app._display
+    app.driver_class = FrameDriver
     state: dict = {}
 
-    def display(screen, renderable) -> None:
-        original(screen, renderable)
-        if not state and renderable is not None:
+    def first_frame() -> None:
+        # App.post_display_hook (public) runs after every display; the first one after which the
+        # driver holds more than escape sequences (a blank frame is spaces) wrote the first frame.
+        text = _ESCAPES.sub("", "".join(FrameDriver.written))
+        if not state and text:
             state["at"] = time.monotonic()
             state["cpu"] = time.process_time()
-            text = ""
-            if isinstance(renderable, LayoutUpdate):
-                text = "".join(strip.text for line in renderable.strips for strip in line)
             state["has_rows"] = bool(not data or data[0].profile in text)
             app.exit()
 
-    app._display = display
+    app.post_display_hook = first_frame
     app.run(headless=False, size=size)
     _emit({"at": state.get("at"), "cpu": state.get("cpu"), "has_rows": state.get("has_rows", False), "rss": _rss_mib()})
 

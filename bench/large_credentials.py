@@ -110,7 +110,8 @@ def _child(job: str, path: Path) -> dict:
     else:
         from datetime import UTC, datetime, timedelta
 
-        from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+        from mfa_tui.core.credentials.file import CredentialsFile
+        from mfa_tui.core.credentials.ownership import ProfileCredentials
         from mfa_tui.core.models import Credentials
 
         cf = CredentialsFile(path)

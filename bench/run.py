@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python bench/run.py            # the full run: 10, 100, 200 and 1000 profiles (~10 min)
     .venv/bin/python bench/run.py --quick    # a smoke run at 10 profiles (~1 min)
+    .venv/bin/python bench/run.py --fleet    # issue 19: 10 and 5,000 profiles, and the per-call tax
 
 For each size it starts the local AWS with a demo world of that many chained roles in its own
 process (``mfa-tui demo serve``) and measures, as whole processes against their floors:
@@ -46,6 +47,7 @@ import awsmfa  # noqa: E402  (bench/ is a folder of scripts, not a package)
 import cli_bench  # noqa: E402
 import dash_bench  # noqa: E402
 import fastpaths  # noqa: E402
+import fleet_bench  # noqa: E402
 import large_credentials  # noqa: E402
 import report  # noqa: E402
 from procs import BenchError, clean_env  # noqa: E402
@@ -55,7 +57,10 @@ FULL = {"sizes": [10, 100, 200, 1000], "dash_sizes": [10, 100, 1000], "runs": 7,
         "frame_runs": 11, "ticks": 60, "awsmfa_samples": 3, "large_mib": large_credentials.SIZES, "large_runs": 5}
 QUICK = {"sizes": [10], "dash_sizes": [10], "runs": 1, "cp_runs": 10, "frame_runs": 2, "ticks": 10,
          "awsmfa_samples": 1, "large_mib": large_credentials.QUICK_SIZES, "large_runs": 1}
-PARTS = ("cli", "awsmfa", "dashboard", "large", "fastpaths")
+FLEET = {"sizes": [10, 5000], "dash_sizes": [10, 5000], "runs": 3, "cp_runs": 20, "frame_runs": 5, "ticks": 30,
+         "awsmfa_samples": 1, "large_mib": large_credentials.QUICK_SIZES, "large_runs": 1, "output_runs": 9}
+"""``--fleet`` (issue 19): 5,000 profiles in 500 accounts (10 roles each) beside a 10-profile world."""
+PARTS = ("cli", "awsmfa", "dashboard", "large", "fastpaths", "output")
 
 
 def _sizes(text: str) -> list[int]:
@@ -65,6 +70,9 @@ def _sizes(text: str) -> list[int]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 10 profiles, few repetitions")
+    parser.add_argument("--fleet", action="store_true",
+                        help="issue 19: 10 and 5,000 profiles (500 accounts), and the per-call tax of both output modes")
+    parser.add_argument("--output-runs", type=int, help="runs per world for the per-call tax (output_modes.py)")
     parser.add_argument("--sizes", type=_sizes, help="profile counts for items 1-3 (default 10,100,200,1000)")
     parser.add_argument("--dash-sizes", type=_sizes, help="profile counts for the dashboard (default 10,100,1000)")
     parser.add_argument("--runs", type=int, help="refresh / who-am-I runs per side and size")
@@ -81,9 +89,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "latest.md", help="report file")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (worlds, logs) for inspection")
     args = parser.parse_args(argv)
-    for key, value in (QUICK if args.quick else FULL).items():
-        if getattr(args, key) is None:
+    for key, value in (QUICK if args.quick else FLEET if args.fleet else FULL).items():
+        if getattr(args, key, None) is None:
             setattr(args, key, value)
+    if args.output_runs is None:
+        args.output_runs = 1 if args.quick else 9
     return args
 
 
@@ -107,14 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(clean_env(root / "home"))
     (root / "home").mkdir()
     compileall.compile_dir(BENCH_DIR.parent / "src" / "mfa_tui", quiet=1)
-    command = "bench/run.py" + (" --quick" if args.quick else "")
+    command = "bench/run.py" + (" --quick" if args.quick else " --fleet" if args.fleet else "")
     results: dict = {
         "meta": {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "command": f".venv/bin/python {command}",
                  "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
                             f"Python {platform.python_version()}",
                  "load_start": _load(), "runs": args.runs, "cp_runs": args.cp_runs, "frame_runs": args.frame_runs,
                  "ticks": args.ticks},
-        "cli": {}, "awsmfa": {}, "dashboard": {}, "large": {}, "fastpaths": [],
+        "cli": {}, "awsmfa": {}, "dashboard": {}, "large": {}, "fastpaths": [], "output": None,
     }
     started = time.perf_counter()
     try:
@@ -132,11 +142,16 @@ def main(argv: list[str] | None = None) -> int:
                 world = World(root, n)
                 try:
                     say(f"  refresh ×{args.runs} per side")
+                    server_before = fleet_bench.server_cpu(world)
                     entry = {"refresh": cli_bench.refresh(world, args.runs, root)}
+                    # Both sides make the same calls: the local AWS's own CPU per refresh (issue 19).
+                    entry["server_cpu_per_refresh"] = (fleet_bench.server_cpu(world) - server_before) / (2 * args.runs)
                     say(f"  who-am-I ×{args.runs} per side")
                     entry["whoami"] = cli_bench.whoami(world, args.runs, root)
                     say(f"  credential-process ×{args.cp_runs}")
                     entry["credential_process"] = cli_bench.credential_process(world, args.cp_runs)
+                    say(f"  status of one profile ×{max(args.runs, 3)}")
+                    entry["status"] = fleet_bench.status(world, args.runs)
                     if script is not None:
                         say(f"  aws-mfa ×{args.awsmfa_samples}")
                         results["awsmfa"][n] = awsmfa.measure(world, script, args.awsmfa_samples, root)
@@ -151,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         if "large" not in args.skip:
             say(f"large credentials file, {', '.join(f'{m:g}' for m in args.large_mib)} MiB: ×{args.large_runs} per job")
             results["large"] = large_credentials.measure(root, args.large_mib, args.large_runs)
+        if "output" not in args.skip:
+            import output_modes
+
+            fleet = 200 if args.quick else max(5000, *args.sizes)
+            say(f"per-call tax, {fleet} profiles vs 1, both output modes ×{args.output_runs}")
+            results["output"] = output_modes.measure(fleet, args.output_runs)
         if "fastpaths" not in args.skip:
             say("fast paths against the slow paths they avoid")
             results["fastpaths"] = fastpaths.measure(root, fastpaths.QUICK if args.quick else fastpaths.FULL, say)
@@ -169,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         text += "\n" + large_credentials.render(results["large"])
     if results["fastpaths"]:
         text += "\n" + fastpaths.render(results["fastpaths"])
+    text += fleet_bench.render(results)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)

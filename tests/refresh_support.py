@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.session.refresh import CodeRequest
 from mfa_tui.core.service.facade import Service
 from mfa_tui.localaws import backends
@@ -44,7 +45,7 @@ def add_direct_role(world, account: str, name: str, *, max_session: int, duratio
     # Like the demo roles' policy (iam:Get*): the role's own session may read its maximum.
     backends.iam(account).put_role_policy(role.name, "ReadItself", json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "iam:GetRole", "Resource": role.arn}]}))
-    registry.add_entries(world.config_path, profiles={name: {
+    registry_edit.add_entries(world.config_path, profiles={name: {
         "identity": "alice", "role_arn": role.arn, "strategy": "direct", "duration": duration}},
         aws_config_path=world.aws_config_path)
     return role.arn

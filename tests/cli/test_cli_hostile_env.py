@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 
 ASCII = {"PYTHONIOENCODING": "ascii"}
 """An encoding that lacks the name's letters, as a C locale, or Windows' cp1252 (redirected) for non-Latin names."""
@@ -22,7 +22,7 @@ def mfa(*args: str, stdin: str | None = "", env: dict | None = None) -> subproce
 
 def add_unicode_profile(world) -> str:
     name = "prod-café"
-    registry.add_entries(
+    registry_edit.add_entries(
         world.config_path,
         profiles={name: {"identity": "alice", "role_arn": "arn:aws:iam::222222222222:role/Admin"}},
         aws_config_path=world.aws_config_path,

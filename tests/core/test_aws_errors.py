@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import errors as aws_errors
 from mfa_tui.core.aws import sts
 from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.errors import AwsError, ClockSkewError, CredentialsFileError, FileError
@@ -193,9 +194,10 @@ def test_a_role_answered_without_credentials_fails_alone_and_the_rest_is_kept(de
     """Through the Service: the one AssumeRole answered without credentials fails with one line; the
     MFA session (its code is spent) and every other role are committed."""
     from mfa_tui.core.registry import load as registry
+    from mfa_tui.core.registry import edit as registry_edit
     from mfa_tui.core.service.facade import Service
 
-    registry.set_value(demo_world.config_path, ("settings",), "refresh_concurrency", 1)
+    registry_edit.set_value(demo_world.config_path, ("settings",), "refresh_concurrency", 1)
     service = Service(registry.load(demo_world.config_path, aws_config_path=demo_world.aws_config_path),
                       clock=frozen_clock)
     demo_world.aws.faults.set(missing_credentials={"AssumeRole": 1})
@@ -326,11 +328,11 @@ def test_an_unexpected_exception_is_one_line_naming_the_log(isolated_home):
     try:
         {}["Credentials"]
     except KeyError as exc:
-        error = aws.translate_error(exc, what="identity alice")
+        error = aws_errors.translate_error(exc, what="identity alice")
     try:
         raise TypeError(f"bad operand {token}")
     except TypeError as exc:
-        other = aws.translate_error(exc, what="profile dev-admin")
+        other = aws_errors.translate_error(exc, what="profile dev-admin")
     path = log_path()
     assert str(error) == (
         "identity alice: unexpected KeyError: 'Credentials' (details in ~/.local/state/mfa-tui/mfa-tui.log)"

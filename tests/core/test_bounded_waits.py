@@ -18,6 +18,7 @@ from socket_support import SilentEndpoint
 from mfa_tui.cli import main
 from mfa_tui.core.aws import clients as aws
 from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.aws import sts
 from mfa_tui.core.clock import SystemClock
 from mfa_tui.core.errors import EndpointError, ThrottledError
@@ -82,7 +83,7 @@ def test_refresh_against_a_hung_endpoint_ends_in_one_wait_with_one_line_naming_i
 
 
 def test_who_am_i_of_many_profiles_waits_once_for_a_hung_endpoint(demo_world, frozen_clock, fast_timeouts):
-    registry.set_value(demo_world.config_path, ("settings",), "refresh_concurrency", 1)  # one call at a time
+    registry_edit.set_value(demo_world.config_path, ("settings",), "refresh_concurrency", 1)  # one call at a time
     service = _service(demo_world, frozen_clock)
     report = service.refresh(service.select(["alice", *CHAINED]), lambda _request: demo_world.code())
     assert not report.failed, report.failed[0].message

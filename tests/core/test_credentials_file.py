@@ -19,7 +19,8 @@ import botocore.session
 import pytest
 
 from mfa_tui.core.credentials import verify as credentials_verify
-from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile
+from mfa_tui.core.credentials.ownership import ProfileCredentials
 from mfa_tui.core.errors import CredentialsFileError
 from mfa_tui.core.models import Credentials
 

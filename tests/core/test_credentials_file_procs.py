@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile
+from mfa_tui.core.credentials.ownership import ProfileCredentials
 from mfa_tui.core.fileio import DEAD_WRITER_AGE
 
 WRITER = Path(__file__).with_name("credfile_writer.py")

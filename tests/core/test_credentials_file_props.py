@@ -24,7 +24,8 @@ from botocore.credentials import SharedCredentialProvider
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile
+from mfa_tui.core.credentials.ownership import ProfileCredentials
 from mfa_tui.core.errors import CredentialsFileError
 from mfa_tui.core.models import Credentials
 

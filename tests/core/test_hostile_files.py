@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 
 from mfa_tui.core import fileio
-from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile
+from mfa_tui.core.credentials.ownership import ProfileCredentials
 from mfa_tui.core.errors import FileError
 from mfa_tui.core.fileio import DEAD_WRITER_AGE, atomic_write, take_warnings
 from mfa_tui.core.models import Credentials

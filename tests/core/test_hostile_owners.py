@@ -21,7 +21,8 @@ import pytest
 from mfa_tui.cli import main
 from mfa_tui.core import logfile
 from mfa_tui.core.registry import edit as registry_edit
-from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile
+from mfa_tui.core.credentials.ownership import ProfileCredentials
 from mfa_tui.core.errors import FileError
 from mfa_tui.core.fileio import atomic_write
 from mfa_tui.core.models import Credentials

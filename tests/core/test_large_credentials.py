@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from mfa_tui.core.credentials import editor as credentials_edit
 from mfa_tui.core.credentials import reader
-from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile
+from mfa_tui.core.credentials.ownership import ProfileCredentials
 from mfa_tui.core.credentials.reader import MAX_BYTES
 from mfa_tui.core.errors import CredentialsFileError
 from mfa_tui.core.models import Credentials

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mfa_tui.core.policy.evaluator import Decision, Result, check_document, evaluate, evaluate_with_boundary
+from mfa_tui.core.policy.documents import check_document
+from mfa_tui.core.policy.evaluator import Decision, Result, evaluate
 
 DATA = Path(__file__).parent.parent / "data" / "policies"
 
@@ -286,15 +287,15 @@ S3_ONLY = {"Version": "2012-10-17", "Statement": {"Sid": "S3Only", "Effect": "Al
 
 
 def test_boundary_intersects_with_identity_policies():
-    d = evaluate_with_boundary([ADMIN], [S3_ONLY], "s3:GetObject", names=["Admin"], boundary_names=["Boundary"])
+    d = evaluate([ADMIN], "s3:GetObject", boundary=[S3_ONLY], names=["Admin"], boundary_names=["Boundary"])
     assert d.result is Result.ALLOWED
     assert {s.label() for s in d.deciding} == {"Admin#0", "Boundary#S3Only (boundary)"}
-    d = evaluate_with_boundary([ADMIN], [S3_ONLY], "ec2:DescribeInstances")
+    d = evaluate([ADMIN], "ec2:DescribeInstances", boundary=[S3_ONLY])
     assert d.result is Result.IMPLICIT_DENY
     assert d.identity_result is Result.ALLOWED and d.boundary_result is Result.IMPLICIT_DENY
     assert "not by the permissions boundary" in d.reason
     # The boundary alone grants nothing.
-    assert evaluate_with_boundary([], [S3_ONLY], "s3:GetObject").result is Result.IMPLICIT_DENY
+    assert evaluate([], "s3:GetObject", boundary=[S3_ONLY]).result is Result.IMPLICIT_DENY
 
 
 def test_explicit_deny_in_the_boundary_wins():

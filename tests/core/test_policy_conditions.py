@@ -8,7 +8,8 @@ import base64
 import pytest
 
 from mfa_tui.core.policy.evaluator import Result, evaluate
-from mfa_tui.core.policy.conditions import PolicyDefect, normalize_context, parse_operator
+from mfa_tui.core.policy.conditions import parse_operator
+from mfa_tui.core.policy.wildcards import PolicyDefect, normalize_context
 
 ABSENT: dict = {}
 

@@ -10,7 +10,8 @@ from localaws_fixtures import admin_client, admin_keys
 from mfa_tui.core.aws import clients as aws
 from mfa_tui.core.policy.evaluator import Result
 from mfa_tui.core.policy.fetch import Principal, PolicyDoc, fetch_role, fetch_user
-from mfa_tui.core.policy.report import SEED_ACTIONS, analyse, matrix_actions, request_contexts
+from mfa_tui.core.policy.matrix import SEED_ACTIONS, matrix_actions, request_contexts
+from mfa_tui.core.policy.report import analyse
 
 ACCOUNT = "111111111111"
 

@@ -47,3 +47,42 @@ def test_unknown_without_a_policy_or_caller():
     assert trust_verdict(None, ROLE, ALICE).verdict == UNKNOWN
     assert trust_verdict(trust(), ROLE, None).verdict == UNKNOWN
 
+
+
+# The pane and the local AWS's AssumeRole decide with one rule (core/policy/trust.py): a statement
+# whose Principal does not name the caller never lets them in, whatever its conditions say.
+BOB = "arn:aws:iam::111111111111:user/bob"
+NAMELESS = [
+    # No Principal at all: a trust policy statement must have one (AWS refuses the document).
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]},
+    # NotPrincipal is not allowed in a trust policy, even when it leaves the caller in.
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": BOB},
+                                             "Action": "sts:AssumeRole"}]},
+]
+
+
+@pytest.mark.parametrize("policy", NAMELESS)
+def test_a_statement_that_does_not_name_the_caller_does_not_trust_them(policy):
+    verdict = trust_verdict(policy, ROLE, ALICE)
+    assert verdict.verdict == NOT_TRUSTED
+    assert any("Principal" in p for p in verdict.problems)
+
+
+def test_a_role_session_is_named_by_its_session_arn_or_its_role():
+    session = "arn:aws:sts::111111111111:assumed-role/Ops/alice"
+    by_session = trust({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, principal={"AWS": session})
+    by_role = trust(principal={"AWS": "arn:aws:iam::111111111111:role/Ops"})
+    assert trust_verdict(by_session, ROLE, session).verdict == REQUIRES_MFA
+    assert trust_verdict(by_role, ROLE, session).verdict == NO_MFA_NEEDED
+    assert trust_verdict(by_role, ROLE, ALICE).verdict == NOT_TRUSTED
+
+
+@pytest.mark.parametrize("policy", [*NAMELESS, trust(), trust(principal={"AWS": BOB}),
+                                    trust({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, principal="*")])
+def test_the_pane_and_the_local_aws_agree(policy):
+    from mfa_tui.localaws.trust import allows
+
+    names = ["111111111111", "arn:aws:iam::111111111111:root", ALICE]
+    mfa = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"}
+    pane_lets_in = trust_verdict(policy, ROLE, ALICE).verdict in (REQUIRES_MFA, NO_MFA_NEEDED)
+    assert allows(policy, names, mfa) is pane_lets_in

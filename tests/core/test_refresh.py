@@ -15,7 +15,7 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.credentials.file import CredentialsFile
 from mfa_tui.core.models import State
 from mfa_tui.core.session.refresh import CANCEL_REASON, SKIP_REASON, WRITING, CodeRequest, RefreshReport
@@ -159,7 +159,7 @@ def test_reused_code_rejected_by_aws_when_spent_elsewhere(demo_world, frozen_clo
 
 
 def test_wrong_serial_is_named(demo_world, frozen_clock):
-    registry.set_value(demo_world.config_path, ("identities", "alice"), "mfa_serial",
+    registry_edit.set_value(demo_world.config_path, ("identities", "alice"), "mfa_serial",
                        "arn:aws:iam::111111111111:mfa/not-alices")
     service = make_service(demo_world, frozen_clock)
     report = service.refresh(service.select(["alice"]), Codes(demo_world, answers=[demo_world.code(), None]))
@@ -170,7 +170,7 @@ def test_one_failing_role_does_not_stop_the_others(demo_world, frozen_clock):
     no_mfa_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                     "Principal": {"AWS": "arn:aws:iam::999999999999:root"}}]}
     arn = add_role("222222222222", "Untrusting", no_mfa_trust)
-    registry.add_entries(demo_world.config_path, profiles={"dev-untrusting": {"identity": "alice", "role_arn": arn}},
+    registry_edit.add_entries(demo_world.config_path, profiles={"dev-untrusting": {"identity": "alice", "role_arn": arn}},
                          aws_config_path=demo_world.aws_config_path)
     before = demo_world.credentials_path.read_text()
     service = make_service(demo_world, frozen_clock)
@@ -207,9 +207,9 @@ def test_a_role_that_requires_mfa_refuses_a_session_without_it(demo_world, froze
 
 
 def test_chained_duration_above_one_hour_is_clamped_with_a_warning(demo_world, frozen_clock):
-    registry.set_value(demo_world.config_path, ("settings",), "role_duration", "2h",
+    registry_edit.set_value(demo_world.config_path, ("settings",), "role_duration", "2h",
                        aws_config_path=demo_world.aws_config_path)
-    registry.add_entries(demo_world.config_path, profiles={"dev-long": {
+    registry_edit.add_entries(demo_world.config_path, profiles={"dev-long": {
         "identity": "alice", "role_arn": "arn:aws:iam::222222222222:role/Admin"}},
         aws_config_path=demo_world.aws_config_path)
     service = make_service(demo_world, frozen_clock)
@@ -229,7 +229,7 @@ def test_direct_role_over_its_maximum_is_retried_at_one_hour(demo_world, frozen_
     # The role's own session reads its maximum (alice cannot read account 444's roles), as the demo roles may.
     backends.iam("444444444444").put_role_policy("ShortMax", "ReadItself", json.dumps({"Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": arn}]}))
-    registry.add_entries(demo_world.config_path, profiles={"prod-short": {
+    registry_edit.add_entries(demo_world.config_path, profiles={"prod-short": {
         "identity": "alice", "role_arn": arn, "strategy": "direct", "duration": "6h"}},
         aws_config_path=demo_world.aws_config_path)
     service = make_service(demo_world, frozen_clock)
@@ -277,7 +277,7 @@ def test_endpoint_down_is_one_line_per_profile(demo_world, frozen_clock):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    registry.set_value(demo_world.config_path, ("identities", "alice"), "endpoint_url", dead)
+    registry_edit.set_value(demo_world.config_path, ("identities", "alice"), "endpoint_url", dead)
     service = make_service(demo_world, frozen_clock)
     report = service.refresh(service.select(["alice", "dev-admin"]), Codes(demo_world))
     assert {r.profile for r in report.failed} == {"alice", "dev-admin"}
@@ -491,10 +491,10 @@ def test_the_engine_alone_never_says_valid(demo_world, frozen_clock):
 
 
 def test_remint_reports_valid_after_its_commit_with_warnings(demo_world, frozen_clock):
-    registry.add_entries(demo_world.config_path, profiles={"dev-long": {
+    registry_edit.add_entries(demo_world.config_path, profiles={"dev-long": {
         "identity": "alice", "role_arn": "arn:aws:iam::222222222222:role/Admin", "duration": "1h"}},
         aws_config_path=demo_world.aws_config_path)
-    registry.set_value(demo_world.config_path, ("settings",), "role_duration", "2h",
+    registry_edit.set_value(demo_world.config_path, ("settings",), "role_duration", "2h",
                        aws_config_path=demo_world.aws_config_path)
     service = make_service(demo_world, frozen_clock)
     service.refresh(service.select(["alice", "dev-admin", "dev-long"]), Codes(demo_world))

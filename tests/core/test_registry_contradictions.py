@@ -17,7 +17,8 @@ import pytest
 
 from mfa_tui.cli import main
 from mfa_tui.core.registry import load as registry
-from mfa_tui.core.credentials.file import CredentialsFile, ProfileCredentials
+from mfa_tui.core.credentials.file import CredentialsFile
+from mfa_tui.core.credentials.ownership import ProfileCredentials
 from mfa_tui.core.errors import CredentialsFileError, Problem, RegistryError
 from mfa_tui.core.models import Credentials
 

@@ -62,7 +62,7 @@ def bak(path: Path) -> Path:
 
 
 def test_replace_keeps_trailing_comment_and_every_other_byte(reg):
-    registry.set_value(reg, ("settings",), "theme", "mfa-light")
+    registry_edit.set_value(reg, ("settings",), "theme", "mfa-light")
     assert reg.read_text() == DOC.replace('theme = "mfa-dark"   # the dark one', 'theme = "mfa-light"   # the dark one')
     assert bak(reg).read_text() == DOC
     assert registry.load(reg).settings.theme == "mfa-light"
@@ -70,27 +70,27 @@ def test_replace_keeps_trailing_comment_and_every_other_byte(reg):
 
 def test_same_value_is_a_byte_for_byte_no_op(reg):
     before = os.stat(reg)
-    registry.set_value(reg, ("settings",), "theme", "mfa-dark")
-    registry.set_value(reg, ("accounts", "dev"), "tags", ["nonprod", "dev"])
-    registry.set_value(reg, ("accounts", "dev"), "tags", ("nonprod", "dev"))
+    registry_edit.set_value(reg, ("settings",), "theme", "mfa-dark")
+    registry_edit.set_value(reg, ("accounts", "dev"), "tags", ["nonprod", "dev"])
+    registry_edit.set_value(reg, ("accounts", "dev"), "tags", ("nonprod", "dev"))
     assert reg.read_text() == DOC
     assert os.stat(reg).st_mtime_ns == before.st_mtime_ns and os.stat(reg).st_ino == before.st_ino
     assert not bak(reg).exists()
 
 
 def test_same_text_but_different_type_is_written(reg):
-    registry.set_value(reg, ("settings",), "warn_before", 900)
+    registry_edit.set_value(reg, ("settings",), "warn_before", 900)
     assert '  warn_before = 900\n' in reg.read_text()
 
 
 def test_multi_line_value_is_replaced_whole(reg):
-    registry.set_value(reg, ("accounts", "dev"), "tags", ["x"])
+    registry_edit.set_value(reg, ("accounts", "dev"), "tags", ["x"])
     expected = DOC.replace('tags = [\n    "nonprod",  # why not\n    "dev",\n]', 'tags = ["x"]')
     assert reg.read_text() == expected
 
 
 def test_insert_goes_after_the_tables_last_key(reg):
-    registry.set_value(reg, ("identities", "alice"), "region", "eu-west-1")
+    registry_edit.set_value(reg, ("identities", "alice"), "region", "eu-west-1")
     assert reg.read_text() == DOC.replace(
         'mfa_serial = "arn:aws:iam::111111111111:mfa/alice"\n',
         'mfa_serial = "arn:aws:iam::111111111111:mfa/alice"\nregion = "eu-west-1"\n',
@@ -98,34 +98,34 @@ def test_insert_goes_after_the_tables_last_key(reg):
 
 
 def test_insert_keeps_the_previous_lines_indentation(reg):
-    registry.set_value(reg, ("settings",), "refresh_concurrency", 4)
+    registry_edit.set_value(reg, ("settings",), "refresh_concurrency", 4)
     assert reg.read_text() == DOC.replace('  warn_before = "15m"\n', '  warn_before = "15m"\n  refresh_concurrency = 4\n')
 
 
 def test_insert_into_a_table_with_no_keys(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[settings]\n# nothing yet\n\n[settings.keys]\n")
-    registry.set_value(path, ("settings",), "theme", "x")
+    registry_edit.set_value(path, ("settings",), "theme", "x")
     assert path.read_text() == '[settings]\ntheme = "x"\n# nothing yet\n\n[settings.keys]\n'
 
 
 def test_append_a_missing_table(reg):
-    registry.set_value(reg, ("settings", "keys"), "refresh_all", "R,ctrl+r")
+    registry_edit.set_value(reg, ("settings", "keys"), "refresh_all", "R,ctrl+r")
     assert reg.read_text() == DOC + '\n[settings.keys]\nrefresh_all = "R,ctrl+r"\n'
 
 
 def test_append_to_a_file_without_final_newline(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[settings]\ntheme = "a"')
-    registry.set_value(path, ("settings",), "warn_before", "1m")
+    registry_edit.set_value(path, ("settings",), "warn_before", "1m")
     assert path.read_text() == '[settings]\ntheme = "a"\nwarn_before = "1m"\n'
 
 
 def test_remove_a_key(reg):
-    registry.set_value(reg, ("settings",), "theme", None)
+    registry_edit.set_value(reg, ("settings",), "theme", None)
     assert reg.read_text() == DOC.replace('theme = "mfa-dark"   # the dark one\n', "")
-    registry.set_value(reg, ("settings",), "theme", None)  # already gone: no-op
-    registry.set_value(reg, ("nothing", "here"), "x", None)
+    registry_edit.set_value(reg, ("settings",), "theme", None)  # already gone: no-op
+    registry_edit.set_value(reg, ("nothing", "here"), "x", None)
     assert bak(reg).read_text() == DOC
 
 
@@ -133,8 +133,8 @@ def test_crlf_and_bom_are_kept(tmp_path):
     path = tmp_path / "c.toml"
     original = ("\ufeff" + DOC).replace("\n", "\r\n").encode()
     path.write_bytes(original)
-    registry.set_value(path, ("identities", "alice"), "region", "eu-west-1")
-    registry.set_value(path, ("settings",), "theme", "x")
+    registry_edit.set_value(path, ("identities", "alice"), "region", "eu-west-1")
+    registry_edit.set_value(path, ("settings",), "theme", "x")
     data = path.read_bytes()
     assert data.startswith("\ufeff".encode()) and b"\n" not in data.replace(b"\r\n", b"")
     assert data == original.replace(b'"mfa-dark"', b'"x"').replace(
@@ -146,16 +146,16 @@ def test_dotted_keys_fall_back_to_a_full_rewrite_with_backup(tmp_path):
     path = tmp_path / "c.toml"
     original = '# comment\n[settings]\nkeys.quit = "q"\n'
     path.write_text(original)
-    registry.set_value(path, ("settings", "keys"), "help", "?")
+    registry_edit.set_value(path, ("settings", "keys"), "help", "?")
     assert tomllib.loads(path.read_text()) == {"settings": {"keys": {"quit": "q", "help": "?"}}}
-    assert path.read_text() == registry.dumps({"settings": {"keys": {"quit": "q", "help": "?"}}})
+    assert path.read_text() == registry_edit.dumps({"settings": {"keys": {"quit": "q", "help": "?"}}})
     assert bak(path).read_text() == original
 
 
 def test_set_value_creates_a_missing_registry(tmp_path):
     path = tmp_path / "sub" / "config.toml"
-    registry.set_value(path, ("settings",), "theme", "mfa-light")
-    assert path.read_text() == registry.dumps({"settings": {"theme": "mfa-light"}})
+    registry_edit.set_value(path, ("settings",), "theme", "mfa-light")
+    assert path.read_text() == registry_edit.dumps({"settings": {"theme": "mfa-light"}})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not bak(path).exists()
 
@@ -164,7 +164,7 @@ def test_writes_are_private_and_keep_a_symlink(tmp_path, reg):
     os.chmod(reg, 0o644)
     link = tmp_path / "link.toml"
     link.symlink_to(reg)
-    registry.set_value(link, ("settings",), "theme", "mfa-light")
+    registry_edit.set_value(link, ("settings",), "theme", "mfa-light")
     assert link.is_symlink() and 'theme = "mfa-light"' in reg.read_text()
     assert stat.S_IMODE(reg.stat().st_mode) == 0o600
     assert stat.S_IMODE(bak(reg).stat().st_mode) == 0o600
@@ -172,18 +172,18 @@ def test_writes_are_private_and_keep_a_symlink(tmp_path, reg):
 
 def test_result_that_would_not_validate_is_refused(reg):
     with pytest.raises(RegistryError) as err:
-        registry.set_value(reg, ("profiles", "dev-admin"), "duration", "2h")
+        registry_edit.set_value(reg, ("profiles", "dev-admin"), "duration", "2h")
     assert err.value.problems[0].where == "profiles.dev-admin.duration"
     assert "nothing was written" in str(err.value)
     with pytest.raises(RegistryError):
-        registry.set_value(reg, ("identities", "bob"), "mfa_serial", "arn:aws:iam::111111111111:mfa/bob")
+        registry_edit.set_value(reg, ("identities", "bob"), "mfa_serial", "arn:aws:iam::111111111111:mfa/bob")
     assert reg.read_text() == DOC and not bak(reg).exists()
 
 
 def test_enrolment_can_store_a_serial(reg):
     text = DOC.replace('mfa_serial = "arn:aws:iam::111111111111:mfa/alice"\n', "")
     reg.write_text(text)
-    registry.set_value(reg, ("identities", "alice"), "mfa_serial", "arn:aws:iam::111111111111:mfa/alice")
+    registry_edit.set_value(reg, ("identities", "alice"), "mfa_serial", "arn:aws:iam::111111111111:mfa/alice")
     assert reg.read_text() == DOC
 
 
@@ -199,16 +199,16 @@ def test_a_broken_registry_is_never_overwritten(tmp_path, broken):
     path = tmp_path / "c.toml"
     path.write_text(broken)
     with pytest.raises(RegistryError):
-        registry.set_value(path, ("settings",), "theme", "mfa-light")
+        registry_edit.set_value(path, ("settings",), "theme", "mfa-light")
     with pytest.raises(RegistryError):
-        registry.add_entries(path, accounts={"x": {"id": "333333333333"}})
+        registry_edit.add_entries(path, accounts={"x": {"id": "333333333333"}})
     assert path.read_text() == broken
     assert not bak(path).exists()
 
 
 def test_values_toml_cannot_hold_are_refused(reg):
     with pytest.raises(RegistryError) as err:
-        registry.set_value(reg, ("settings",), "theme", object())
+        registry_edit.set_value(reg, ("settings",), "theme", object())
     assert "cannot be stored in TOML" in str(err.value)
     assert reg.read_text() == DOC
 
@@ -217,7 +217,7 @@ def test_a_held_lock_times_out_cleanly(reg, monkeypatch):
     monkeypatch.setattr(registry_edit, "LOCK_TIMEOUT", 0.2)
     with FileLock(str(registry_edit.lock_path(reg))):
         with pytest.raises(FileError) as err:
-            registry.set_value(reg, ("settings",), "theme", "x")
+            registry_edit.set_value(reg, ("settings",), "theme", "x")
     assert "another process held the lock" in str(err.value) and "the registry was not changed" in str(err.value)
     assert reg.read_text() == DOC
 
@@ -226,7 +226,7 @@ def test_a_held_lock_times_out_cleanly(reg, monkeypatch):
 
 
 def test_add_entries_appends_and_keeps_existing_bytes(reg):
-    registry.add_entries(
+    registry_edit.add_entries(
         reg,
         accounts={"prod": {"id": "444444444444", "alias": "prod", "tags": ["prod"]}},
         identities={"bob": {"source_profile": "bob-long-term", "region": "eu-west-1"}},
@@ -251,15 +251,15 @@ def test_add_entries_appends_and_keeps_existing_bytes(reg):
 
 def test_add_entries_creates_a_missing_file_with_dumps(tmp_path):
     path = tmp_path / "new" / "config.toml"
-    registry.add_entries(path, identities={"bob": {"source_profile": "bob-lt"}}, profiles={"bob": {"identity": "bob"}})
-    assert path.read_text() == registry.dumps({"identities": {"bob": {"source_profile": "bob-lt"}}, "profiles": {"bob": {"identity": "bob"}}})
+    registry_edit.add_entries(path, identities={"bob": {"source_profile": "bob-lt"}}, profiles={"bob": {"identity": "bob"}})
+    assert path.read_text() == registry_edit.dumps({"identities": {"bob": {"source_profile": "bob-lt"}}, "profiles": {"bob": {"identity": "bob"}}})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert list(registry.load(path).profiles) == ["bob"]
 
 
 def test_add_entries_refuses_existing_names(reg):
     with pytest.raises(RegistryError) as err:
-        registry.add_entries(reg, accounts={"new": {"id": "555555555555"}}, profiles={"alice": {"identity": "alice"}})
+        registry_edit.add_entries(reg, accounts={"new": {"id": "555555555555"}}, profiles={"alice": {"identity": "alice"}})
     [p] = err.value.problems
     assert p.where == "profiles.alice" and "already exists" in p.message
     assert reg.read_text() == DOC
@@ -267,20 +267,20 @@ def test_add_entries_refuses_existing_names(reg):
 
 def test_add_entries_refuses_an_invalid_result(reg):
     with pytest.raises(RegistryError) as err:
-        registry.add_entries(reg, profiles={"x": {"identity": "nobody"}, "alice-long-term": {"identity": "alice"}})
+        registry_edit.add_entries(reg, profiles={"x": {"identity": "nobody"}, "alice-long-term": {"identity": "alice"}})
     assert {p.where for p in err.value.problems} == {"profiles.x.identity", "profiles.alice-long-term"}
     assert reg.read_text() == DOC
 
 
 def test_add_entries_with_nothing_to_add_writes_nothing(reg):
-    registry.add_entries(reg)
+    registry_edit.add_entries(reg)
     assert not bak(reg).exists()
 
 
 def test_add_entries_to_crlf_file(tmp_path):
     path = tmp_path / "c.toml"
     path.write_bytes(DOC.replace("\n", "\r\n").encode())
-    registry.add_entries(path, accounts={"prod": {"id": "444444444444"}})
+    registry_edit.add_entries(path, accounts={"prod": {"id": "444444444444"}})
     assert path.read_bytes() == (DOC + '\n[accounts.prod]\nid = "444444444444"\n').replace("\n", "\r\n").encode()
 
 
@@ -290,7 +290,7 @@ def test_concurrent_add_entries_lose_nothing(reg):
     def add(n: int) -> None:
         try:
             for i in range(3):
-                registry.add_entries(reg, profiles={f"p{n}-{i}": {"identity": "alice"}})
+                registry_edit.add_entries(reg, profiles={f"p{n}-{i}": {"identity": "alice"}})
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -328,9 +328,9 @@ _registries = st.fixed_dictionaries(
 @settings(max_examples=150, deadline=None)
 @given(_registries)
 def test_dumps_round_trips_and_is_stable(raw):
-    text = registry.dumps(raw)
+    text = registry_edit.dumps(raw)
     assert tomllib.loads(text) == raw
-    assert registry.dumps(tomllib.loads(text)) == text
+    assert registry_edit.dumps(tomllib.loads(text)) == text
 
 
 _comment = st.sampled_from(["", "  # note", "\t#x = 1", " # [not a table]"])
@@ -367,14 +367,14 @@ def test_set_value_changes_only_its_own_value(tmp_path, indent, quote, comment, 
     path = tmp_path / "h.toml"
     original = _doc([(indent, quote.format("old-theme"), comment)], tags_multiline)
     path.write_text(original)
-    registry.set_value(path, ("settings",), "theme", new_theme)
+    registry_edit.set_value(path, ("settings",), "theme", new_theme)
     after_theme = path.read_text()
     old_lines, new_lines = original.splitlines(), after_theme.splitlines()
     changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
     if new_theme != "old-theme":
         assert changed == [2]
         assert new_lines[2].startswith(f"{indent}theme = ") and new_lines[2].endswith(comment)
-    registry.set_value(path, ("accounts", "dev"), "tags", new_tags)
+    registry_edit.set_value(path, ("accounts", "dev"), "tags", new_tags)
     result = tomllib.loads(path.read_text())
     assert result["accounts"]["dev"]["tags"] == new_tags
     assert result["settings"]["theme"] == new_theme
@@ -386,8 +386,8 @@ def test_example_registry_edits_keep_its_comments(tmp_path):
     path = tmp_path / "config.toml"
     original = (REPO / "config.example.toml").read_text()
     path.write_text(original)
-    registry.set_value(path, ("settings",), "theme", "mfa-light")
-    registry.set_value(path, ("settings",), "theme", "mfa-dark")
+    registry_edit.set_value(path, ("settings",), "theme", "mfa-light")
+    registry_edit.set_value(path, ("settings",), "theme", "mfa-dark")
     assert path.read_text() == original
 
 

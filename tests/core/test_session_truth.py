@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.credentials.file import CredentialsFile
 from mfa_tui.core.models import State
 from mfa_tui.core.service.facade import Service
@@ -67,7 +67,7 @@ def test_a_success_clears_the_last_error(demo_world, frozen_clock):
     """Finding 13: nothing proved that a success clears the previous failure."""
     service = make_service(demo_world, frozen_clock)
     role = "arn:aws:iam::222222222222:role/Later"
-    registry.add_entries(demo_world.config_path, profiles={"dev-later": {"identity": "alice", "role_arn": role}},
+    registry_edit.add_entries(demo_world.config_path, profiles={"dev-later": {"identity": "alice", "role_arn": role}},
                          aws_config_path=demo_world.aws_config_path)
     service.reload_registry()
     report = service.refresh(service.select(["dev-later"]), Codes(demo_world))
@@ -133,7 +133,7 @@ def test_a_repointed_profile_is_never_valid_with_the_old_role(demo_world, frozen
     """Finding 15: after role_arn changed, status said valid and credential-process served the old role."""
     assert mfa("refresh", "alice", "dev-admin", "--code", demo_world.code()).returncode == 0
     assert mfa("credential-process", "dev-admin").returncode == 0
-    registry.set_value(demo_world.config_path, ("profiles", "dev-admin"), "role_arn",
+    registry_edit.set_value(demo_world.config_path, ("profiles", "dev-admin"), "role_arn",
                        "arn:aws:iam::333333333333:role/Admin", aws_config_path=demo_world.aws_config_path)
     status = {r["profile"]: r["state"] for r in json.loads(mfa("status", "--json").stdout)}
     assert status["dev-admin"] == "missing"

@@ -2,7 +2,8 @@
 
 The test reads the demo device's code off the screen (as a newcomer would), presses R, types the
 code, and watches every row turn valid: the ``--demo`` world has only chained roles, so one code
-is all a newcomer needs.
+is all a newcomer needs; carol's codes come from a command (``code_source = "command"``), so her
+row turns valid in the same run with nothing typed.
 tmux runs on a private socket (``-L``) with no config file, so it neither touches nor depends on
 the user's tmux, and the whole server is killed at the end.
 """
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, 
 CODE_RE = re.compile(r"code (\d{6})")
 EXITED = "MFA-TUI-EXITED="
 PROFILES = [
-    "alice", "dev-admin", "dev-readonly", "staging-admin", "staging-readonly", "prod-admin", "prod-readonly",
+    "alice", "dev-admin", "dev-readonly", "staging-admin", "staging-readonly", "prod-admin", "prod-readonly", "carol",
 ]
 
 
@@ -90,7 +91,7 @@ def test_demo_refreshes_every_profile_from_codes_read_off_the_screen(isolated_ho
         for profile in PROFILES:
             row = _row(done, profile)
             assert " valid " in row and re.search(r"\d+[hm]", row), row
-        tmux.wait_for(lambda t: "7 profiles refreshed" in t, "the summary notification", timeout=10)
+        tmux.wait_for(lambda t: "8 profiles refreshed" in t, "the summary notification", timeout=10)
 
         tmux.keys("q")
         done = tmux.wait_for(lambda t: EXITED in t, "the app to quit", timeout=20)

@@ -20,7 +20,7 @@ import pytest
 from socket_support import SilentEndpoint
 from test_tmux import EXITED, Tmux
 
-from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
@@ -60,7 +60,7 @@ def test_sigterm_ends_an_idle_dashboard(demo_world):
 
 def test_sigterm_ends_the_dashboard_with_a_refresh_stuck_on_a_hung_endpoint(demo_world):
     with SilentEndpoint(drop=False) as hung:
-        registry.set_value(demo_world.config_path, ("identities", "alice"), "endpoint_url", hung.url)
+        registry_edit.set_value(demo_world.config_path, ("identities", "alice"), "endpoint_url", hung.url)
         tmux = Tmux(f"mfa-tui-sig-{os.getpid()}")
         try:
             app = _start(tmux)

@@ -38,7 +38,7 @@ THEMES = ("mfa-dark", "mfa-light")
 def _refresh_forever(argv: list[str], report) -> int:
     from mfa_tui.cli import main
     from mfa_tui.core import paths
-    from mfa_tui.core.registry import load as registry
+    from mfa_tui.core.registry import edit as registry_edit
 
     theme = "--theme" in argv
     profiles = [a for a in argv if a != "--theme"]
@@ -49,7 +49,7 @@ def _refresh_forever(argv: list[str], report) -> int:
         if code:
             return code
         if theme:
-            registry.set_value(paths.config_path(), ("settings",), "theme", THEMES[n % 2])
+            registry_edit.set_value(paths.config_path(), ("settings",), "theme", THEMES[n % 2])
         n += 1
         print(f"round {n} {os.getpid()}", file=report, flush=True)
 

@@ -14,7 +14,7 @@ import pytest
 from rel_helpers import Codes, mfa
 
 from mfa_tui.cli import main
-from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.clock import SystemClock
 from mfa_tui.core.service.doctor import CLOCK_TOLERANCE, diagnose
 from mfa_tui.core.service.facade import Service
@@ -56,8 +56,9 @@ def test_a_healthy_setup_has_no_problem(demo_world, cli_clock, capsys):
     }
     [clock] = findings(report, "clock")
     assert clock["level"] == "ok" and clock["subject"] == demo_world.endpoint
-    # One cheap call for the clock (both identities share the endpoint).
-    assert demo_world.aws.calls == [("sts", "GetCallerIdentity")]
+    # One cheap call for the clock (both identities share the endpoint), and the key-age check's
+    # one ListAccessKeys on alice's live MFA session.
+    assert demo_world.aws.calls == [("sts", "GetCallerIdentity"), ("iam", "ListAccessKeys")]
     [alice] = [f for f in findings(report, "mfa-session") if f["subject"] == "identity alice"]
     assert alice["level"] == "ok" and alice["message"].startswith("live for 12h 00m")
     [bob] = [f for f in findings(report, "mfa-session") if f["subject"] == "identity bob"]
@@ -150,7 +151,7 @@ def test_a_missing_registry_says_how_to_make_one(isolated_home, capsys):
 def test_missing_long_term_keys_and_a_missing_device(demo_world, cli_clock, capsys):
     text = demo_world.credentials_path.read_text()
     demo_world.credentials_path.write_text(text.replace("[alice-long-term]", "[alice-renamed]"))
-    registry.add_entries(demo_world.config_path, profiles={"bob": {"identity": "bob"}},
+    registry_edit.add_entries(demo_world.config_path, profiles={"bob": {"identity": "bob"}},
                          aws_config_path=demo_world.aws_config_path)
     code, report = doctor(capsys, "--offline")
     assert code == 1
@@ -166,7 +167,7 @@ def test_an_unreachable_endpoint_is_named_quickly(demo_world, cli_clock, capsys)
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     for name in ("alice", "bob"):
-        registry.set_value(demo_world.config_path, ("identities", name), "endpoint_url", dead)
+        registry_edit.set_value(demo_world.config_path, ("identities", name), "endpoint_url", dead)
     code, report = doctor(capsys)
     assert code == 1
     [keys] = findings(report, "keys", "problem")

@@ -27,6 +27,7 @@ import pytest
 from rel_helpers import Codes, add_foreign_sections, check_credentials_file, figure, mfa, scaled, sections
 
 from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.models import ProfileKind, State
 from mfa_tui.core.session.refresh import WRITING, Progress
 from mfa_tui.core.service.facade import Service
@@ -70,7 +71,7 @@ def test_local_aws_killed_mid_refresh(demo_server):
     credentials = world_home / ".aws" / "credentials"
     before = add_foreign_sections(credentials)
     config = Path(world_home / ".config" / "mfa-tui" / "config.toml")
-    registry.set_value(config, ("settings",), "refresh_concurrency", 16)
+    registry_edit.set_value(config, ("settings",), "refresh_concurrency", 16)
     registry_before = config.read_bytes()
     service = Service.open()
     profiles = [p for p in service.registry.profiles.values() if p.kind is not ProfileKind.DIRECT_ROLE]
@@ -152,7 +153,7 @@ def _registry_versions(config: Path, scratch: Path) -> set[bytes]:
     scratch.write_bytes(config.read_bytes())
     versions = {scratch.read_bytes()}
     for theme in ("mfa-dark", "mfa-light", "mfa-dark"):
-        registry.set_value(scratch, ("settings",), "theme", theme)
+        registry_edit.set_value(scratch, ("settings",), "theme", theme)
         versions.add(scratch.read_bytes())
     return versions
 

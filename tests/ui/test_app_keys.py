@@ -19,6 +19,7 @@ from textual import events
 from textual.command import CommandList
 
 from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.errors import RegistryError
 from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.app import MfaTuiApp
@@ -105,7 +106,7 @@ async def test_t_switches_theme_and_saves_it_in_the_registry(service, demo_world
 async def test_the_saved_theme_is_used_at_start_and_a_broken_theme_file_warns_once(service, demo_world, tmp_path):
     from mfa_tui.ui.theming import bundled_themes_dir
 
-    registry.set_value(demo_world.config_path, ("settings",), "theme", "mfa-light")
+    registry_edit.set_value(demo_world.config_path, ("settings",), "theme", "mfa-light")
     user_themes = tmp_path / "themes"
     user_themes.mkdir()
     (user_themes / "broken.toml").write_text("name = 'broken'\nprimary = 'not a colour'\n")
@@ -120,7 +121,7 @@ async def test_the_saved_theme_is_used_at_start_and_a_broken_theme_file_warns_on
 
 
 async def test_unknown_theme_in_the_registry_falls_back_to_the_default(service, demo_world):
-    registry.set_value(demo_world.config_path, ("settings",), "theme", "no-such-theme")
+    registry_edit.set_value(demo_world.config_path, ("settings",), "theme", "no-such-theme")
     record = Recorder()
     app = make_app(Service.open(demo_world.config_path, clock=service.clock))
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
@@ -147,7 +148,7 @@ async def test_help_lists_every_binding_with_its_id(service):
 
 async def test_keys_are_rebound_from_the_registry(service, demo_world):
     # Unknown ids and clashing keys are registry problems now (tests/core/test_registry_keys.py).
-    registry.set_value(demo_world.config_path, ("settings", "keys"), "refresh_all", "x,ctrl+r")
+    registry_edit.set_value(demo_world.config_path, ("settings", "keys"), "refresh_all", "x,ctrl+r")
     record = Recorder()
     app = make_app(Service.open(demo_world.config_path, clock=service.clock))
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
@@ -220,7 +221,7 @@ async def test_broken_registry_opens_the_problems_screen_and_exits_2(tmp_path):
 
 
 async def test_a_widget_binding_with_a_dotted_id_is_rebound_from_the_registry(service, demo_world):
-    registry.set_value(demo_world.config_path, ("settings", "keys"), "status-table.toggle-mark", "space,m")
+    registry_edit.set_value(demo_world.config_path, ("settings", "keys"), "status-table.toggle-mark", "space,m")
     assert '"status-table.toggle-mark" = "space,m"' in demo_world.config_path.read_text()
     app = make_app(Service.open(demo_world.config_path, clock=service.clock))
     async with app.run_test(size=SIZE) as pilot:

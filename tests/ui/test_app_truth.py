@@ -113,13 +113,13 @@ async def test_a_failed_refresh_of_working_credentials_keeps_the_row_valid_with_
 
 
 async def test_a_registry_edit_shows_within_2s_and_a_broken_one_is_told_once(service, demo_world):
-    from mfa_tui.core.registry import load as registry
+    from mfa_tui.core.registry import edit as registry_edit
 
     record = Recorder()
     app = make_app(service)
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
         screen = main_screen(app)
-        registry.add_entries(demo_world.config_path, profiles={"dev-extra": {
+        registry_edit.add_entries(demo_world.config_path, profiles={"dev-extra": {
             "identity": "alice", "role_arn": "arn:aws:iam::222222222222:role/Admin"}},
             aws_config_path=demo_world.aws_config_path)
         await shows_within(pilot, lambda: screen.table.get_row("dev-extra") is not None, "the new profile's row")

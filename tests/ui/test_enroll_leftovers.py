@@ -11,7 +11,7 @@ from app_support import main_screen, make_app
 from pilot_support import wait_for
 from textual.widgets import Input
 
-from mfa_tui.core.registry import load as registry_load
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
 from mfa_tui.ui.screens.enroll import EnrollScreen
@@ -93,7 +93,7 @@ async def test_the_device_table_shows_utc_by_default(demo_world, local_aws):
 
 
 async def test_the_device_table_follows_the_time_setting(demo_world, frozen_clock, local_aws, india):
-    registry_load.set_value(demo_world.config_path, ("settings",), "time", "local")
+    registry_edit.set_value(demo_world.config_path, ("settings",), "time", "local")
     service = Service.open(demo_world.config_path, clock=frozen_clock)
     app = make_app(service)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -193,6 +193,8 @@ async def test_taken_name_offers_the_unassigned_device(demo_world, local_aws):
     app = Host(EnrollScreen(flow))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert app.enroll.query_one("#name", Input).value == "bob-2"  # the default skips the leftover
+        app.enroll.query_one("#name", Input).value = "bob"  # the user asks for the taken name
         await pilot.press("c")
         await settle(pilot)
         screen = app.enroll
@@ -208,6 +210,7 @@ async def test_taken_name_offers_the_unassigned_device(demo_world, local_aws):
     app = Host(EnrollScreen(flow))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        app.enroll.query_one("#name", Input).value = "bob"
         await pilot.press("c")
         await settle(pilot)
         app.enroll.query_one("#devices").focus()

@@ -15,6 +15,7 @@ from textual.widgets._toast import Toast
 
 from mfa_tui.cli.dashboard_cmd import demo_info
 from mfa_tui.core.registry import load as registry_load
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.core.service.facade import Service
 
 
@@ -81,7 +82,7 @@ def india(monkeypatch):
 @pytest.mark.parametrize("setting", [None, "local"])
 async def test_the_detail_pane_shows_local_time_when_set(demo_world, frozen_clock, india, setting):
     if setting:
-        registry_load.set_value(demo_world.config_path, ("settings",), "time", setting)
+        registry_edit.set_value(demo_world.config_path, ("settings",), "time", setting)
     service = Service.open(demo_world.config_path, clock=frozen_clock)
     app = make_app(service)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -9,7 +9,7 @@ from localaws_fixtures import admin_client
 from pilot_support import settle
 
 from mfa_tui.cli.dashboard_cmd import demo_info
-from mfa_tui.core.registry import load as registry
+from mfa_tui.core.registry import edit as registry_edit
 from mfa_tui.ui.widgets.demo_code import DemoCode
 
 
@@ -33,7 +33,7 @@ async def test_the_banner_follows_the_registry_and_says_when_the_device_is_gone(
         step = int(frozen_clock.now().timestamp()) // 30
         iam.enable_mfa_device(UserName="alice", SerialNumber=new_serial,
                               AuthenticationCode1=totp.generate_otp(step), AuthenticationCode2=totp.generate_otp(step + 1))
-        registry.set_value(demo_world.config_path, ("identities", "alice"), "mfa_serial", new_serial)
+        registry_edit.set_value(demo_world.config_path, ("identities", "alice"), "mfa_serial", new_serial)
         service.reload_registry()
         app.screen.query_one(DemoCode).update_code()
         await pilot.pause()

@@ -20,7 +20,8 @@ from textual.widgets import Input, Static, TabbedContent
 from mfa_tui.core.registry import load as registry
 from mfa_tui.core.policy.evaluator import Result
 from mfa_tui.core.policy.fetch import PolicyDoc, Principal
-from mfa_tui.core.policy.report import PolicyReport, analyse, reevaluate
+from mfa_tui.core.policy.matrix import PolicyReport, reevaluate
+from mfa_tui.core.policy.report import analyse
 from mfa_tui.core.service.facade import Service
 from mfa_tui.ui.screens.policy import PolicyScreen
 from mfa_tui.ui.widgets.policy_pane import PrincipalPane, json_with_spans

@@ -37,8 +37,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("mfa_tui.cli.import_cmd", "build registry entries from ~/.aws (dry run unless --write)"),
     "enroll": ("mfa_tui.cli.enroll_cmd", "create and enable a virtual MFA device"),
     "policy": ("mfa_tui.cli.policy_cmd", "what a profile's identity may do with and without MFA"),
+    "keys": ("mfa_tui.cli.keys_cmd", "move long-term keys into the OS keyring (`keys move`), rotate them (`keys rotate`)"),
     "doctor": ("mfa_tui.cli.doctor_cmd", "check clock, file permissions, registry and sessions"),
     "demo": ("mfa_tui.cli.demo_cmd", "run the local AWS demo world (`demo serve`, `demo code`)"),
+    "exec": ("mfa_tui.cli.exec_cmd", "run a command with a local credential endpoint for a profile"),
+    "serve": ("mfa_tui.cli.serve_cmd", "serve every profile's credentials on 127.0.0.1 (containers, IDEs)"),
+    "console": ("mfa_tui.cli.console_cmd", "open (or --print) an AWS console sign-in URL for a role profile"),
 }
 
 
@@ -142,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "dashboard":
         # Nothing left to parse (the dashboard takes only the global options): skip argparse,
         # whose import is part of the dashboard's time to its first frame. Protects bench figure 4
-        # (dashboard first frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py).
+        # (dashboard first frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py); bench/fastpaths.py
+        # `skipped_argparse` fails unless the skip saves at least 0.5 % of the first frame.
         from types import SimpleNamespace
 
         args = SimpleNamespace(config=opts["config"], demo=opts["demo"], debug=opts["debug"])

@@ -11,8 +11,17 @@ and exits 0. The cached path (credentials with more than 15 minutes left in the 
 reads one line of the state file through :mod:`mfa_tui.core.session.peek`, importing only ``os``
 and ``time`` (not ``json``, the state store, the models, ``dataclasses``, ``pathlib`` or
 platformdirs, which together cost several times Python's own start-up). Near expiry it re-mints a chained
-role from the live MFA session. It never prompts: when a code is needed it exits 1 at once,
-with nothing on stdout and one line on stderr.
+role from the live MFA session. It never prompts: when a code is needed (:func:`new_code`,
+:mod:`mfa_tui.core.service.unattended`) it first runs the identity's code source, when it is not
+``prompt`` (ykman or a command; no typing), then asks a running dashboard of the same registry
+(:mod:`mfa_tui.core.bridge`), which shows its token dialog and answers when its refresh ends
+(up to 120 s). When neither helps it exits 1 with nothing on stdout and one line on stderr: the
+usual "needs a new MFA code" line, with what was tried and why it failed in parentheses.
+
+A source's notices ("touch your YubiKey", the first line of a countdown) go to stderr only when it
+is a terminal: botocore and the AWS CLI capture a credential_process's stderr and show it only in
+their error after a failure, where anything but the one line would be noise (docs/aws-behaviour.md,
+"How long the SDKs wait: the container endpoint and credential_process").
 """
 
 from __future__ import annotations
@@ -70,8 +79,31 @@ def fast(argv: list[str]) -> int | None:
 
 def run(args) -> int:
     from mfa_tui.cli.common import open_service
+    from mfa_tui.core.errors import NeedsCodeError
 
     # The full path: the registry is read and every cached entry checked against it (and the
     # state stamped, so the next call takes the fast path again).
     service = open_service(args)
+    try:
+        return _emit(service.credentials(args.profile, min_left=MIN_LEFT))
+    except NeedsCodeError as needs:
+        new_code(service, args.profile, needs)  # raises when nothing could get one
+    # Refreshed meanwhile (by the code source or the dashboard): the state is read again.
     return _emit(service.credentials(args.profile, min_left=MIN_LEFT))
+
+
+def new_code(service, profile: str, needs: Exception) -> None:
+    """Only a new code would help ``profile``: have one used, or raise (``needs``'s one line, and why).
+
+    Its code source first, then a running dashboard (:func:`~mfa_tui.core.service.unattended.renew_unattended`).
+    Returns when the profile was refreshed.
+    """
+    from mfa_tui.core.service.unattended import renew_unattended
+
+    renew_unattended(service, profile, needs, notify=_notice if sys.stderr.isatty() else None)
+
+
+def _notice(notice) -> None:
+    """A source's notice on stderr: its first line only (a countdown is not repeated every second)."""
+    if notice.first:
+        print(f"mfa-tui: {notice.request.identity}: {notice.text}", file=sys.stderr, flush=True)

@@ -200,7 +200,8 @@ def _serve_demo(home: Path) -> int:
     aws = LocalAWS()  # the real SystemClock: codes must match what the demo widget shows
     aws.start()
     try:
-        world = build_world(aws, home, direct_profile=False)  # one code refreshes everything
+        # One typed code refreshes alice's profiles; carol's codes come from a command (no typing).
+        world = build_world(aws, home, direct_profile=False, auto_identity=True)
         # Pin the exact files the world wrote, whatever platformdirs would say on this OS.
         os.environ["MFA_TUI_CONFIG"] = str(world.config_path)
         os.environ["MFA_TUI_STATE_DIR"] = str(world.state_dir)

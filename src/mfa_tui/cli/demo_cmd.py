@@ -34,6 +34,10 @@ def register(parser) -> None:
     serve.add_argument("--port", type=int, default=0, metavar="N", help="port on 127.0.0.1 (default: any free port)")
     serve.add_argument("--accounts", type=int, default=4, metavar="N", help="accounts, the identity account included")
     serve.add_argument("--roles-per-account", type=int, default=2, metavar="M", help="roles in each other account")
+    serve.add_argument(
+        "--code-source", action="store_true",
+        help='alice\'s codes come from `mfa-tui demo code` (code_source = "command"): refresh with no typing',
+    )
     code = actions.add_parser(
         "code",
         help="print the demo MFA device's current code",
@@ -140,7 +144,8 @@ def _serve_world(args, home: Path, stop: threading.Event) -> None:
         except (OSError, SystemExit) as exc:  # werkzeug exits when the port was taken since the check
             reason = getattr(exc, "strerror", None) or "in use"
             raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {reason}") from None
-        world = build_world(aws, home, accounts=args.accounts, roles_per_account=args.roles_per_account)
+        world = build_world(aws, home, accounts=args.accounts, roles_per_account=args.roles_per_account,
+                            alice_command=args.code_source)
         print(aws.endpoint, flush=True)
         print(
             f"demo world in {home}: {len(world.accounts)} accounts, {len(world.profiles)} profiles.\n"

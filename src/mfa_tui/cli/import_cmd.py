@@ -1,4 +1,4 @@
-"""``mfa-tui import [--write] [--json]``: registry entries from the ~/.aws files.
+"""``mfa-tui import [--write] [--json]``: registry entries from the ~/.aws files (``import organization``: :mod:`.import_org`).
 
 A dry run by default: it prints what it would add to the registry and what it skips, with
 the reason for each. ``--write`` appends the new tables to the registry (atomic, backed
@@ -18,11 +18,26 @@ from mfa_tui.core.errors import MfaTuiError
 
 
 def register(parser) -> None:
+    parser.add_argument("source", nargs="?", choices=["organization"],
+                        help="organization: accounts and roles from AWS Organizations (else: the ~/.aws files)")
     parser.add_argument("--write", action="store_true", help="save the planned entries to the registry")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--from", dest="from_profile", metavar="PROFILE",
+                        help="organization: the profile whose credentials may call organizations:ListAccounts")
+    parser.add_argument("--role", dest="roles", action="append", default=[], metavar="NAME",
+                        help="organization: a role name to add per account (repeat for more)")
+    parser.add_argument("--identity", metavar="ID", help="organization: the identity the roles are assumed from")
+    parser.add_argument("--prune", action="store_true",
+                        help="organization: with --write, remove suspended accounts and those that left")
+    parser.add_argument("--output", choices=["credentials-file", "credential-process"],
+                        help="organization: where the new profiles' credentials go")
 
 
 def run(args) -> int:
+    if getattr(args, "source", None) == "organization":
+        from mfa_tui.cli.import_org import run_organization
+
+        return run_organization(args)
     registry_path = paths.config_path(args.config)
     try:
         plan = aws_import.plan_import(registry_path)

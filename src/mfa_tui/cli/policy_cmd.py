@@ -14,17 +14,9 @@ import io
 
 from mfa_tui.cli.common import iso, open_service, print_json, print_table
 from mfa_tui.core.errors import ConfigError
-from mfa_tui.core.policy.report import (
-    CONTEXT_SHORT,
-    CONTEXTS,
-    DEFAULT_MFA_AGE,
-    RESULT_WORDS,
-    MatrixRow,
-    PolicyReport,
-    PrincipalReport,
-    aws_letter,
-    check_action,
-    check_mfa_age,
+from mfa_tui.core.policy.matrix import (
+    CONTEXT_SHORT, CONTEXTS, DEFAULT_MFA_AGE, RESULT_WORDS, MatrixRow, PolicyReport, PrincipalReport, aws_letter,
+    check_action, check_mfa_age,
 )
 
 

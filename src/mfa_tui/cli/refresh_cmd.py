@@ -8,6 +8,10 @@ to every user's ``ps`` for the whole run. A given code that is not 6 digits is b
 (exit 2) before anything is sent; one given but not used is said on stderr. Without a
 terminal, the first prompt nothing answers is said in one line naming why, and the rest
 are skipped quietly (each skipped profile has its own line). Exits 1 if any profile failed.
+
+An identity with a code source (``code_source = "ykman"`` or ``"command"``, :mod:`mfa_tui.core.codes`)
+needs no prompt, so no terminal either: what the source does ("touch your YubiKey", a countdown
+to the next code) is said on stderr, and only a failed source falls back to the prompt, saying why.
 """
 
 from __future__ import annotations
@@ -143,9 +147,20 @@ def run(args) -> int:
             print(f"mfa-tui: the code {source} was not used (nothing in this run needed one)", file=sys.stderr)
 
 
+def _notice(notice) -> None:
+    """What a code source does, on stderr: its first line only (a countdown is not repeated every second).
+
+    A failed source's reason reaches the prompt as the request's ``reason``, which prints it.
+    """
+    if notice.first and notice.kind != "fallback":
+        print(f"mfa-tui: {notice.request.identity}: {notice.text}", file=sys.stderr, flush=True)
+
+
 def _refresh(service, profiles, provider: TerminalCodes, args) -> int:
     plan = service.plan(profiles, new_session=args.new_session)
-    report = service.refresh(profiles, provider, plan=plan, adopt=[p.name for p in profiles] if args.adopt else ())
+    report = service.refresh(
+        profiles, provider, plan=plan, adopt=[p.name for p in profiles] if args.adopt else (), notify=_notice,
+    )
     for result in report.results.values():
         for warning in result.warnings:
             if warning not in provider.shown:

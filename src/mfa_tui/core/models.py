@@ -64,6 +64,10 @@ def profile_name_problem(name: str) -> str | None:
     return None
 
 
+OUTPUTS = ("credentials-file", "credential-process")
+"""A profile's ``output`` choices (:attr:`Profile.output`)."""
+
+
 class Strategy(StrEnum):
     """How a role profile is assumed."""
 
@@ -99,6 +103,11 @@ class State(StrEnum):
     """The last refresh failed and the profile has no working credentials."""
 
 
+KEY_MAX_AGE_DEFAULT = 90 * 86400
+"""AWS's advice: rotate long-term access keys at least every 90 days (``[settings] key_max_age``)."""
+KEY_STORES = ("source_profile", "keyring")
+"""Where an identity keeps its long-term keys (:attr:`Identity.keys`)."""
+
 STALE_STATES = frozenset({State.EXPIRING, State.EXPIRED, State.MISSING, State.CHANGED, State.ERROR})
 """The states a refresh of "everything stale" (``mfa-tui refresh``, the dashboard's ``R``) takes."""
 
@@ -125,6 +134,11 @@ class Settings:
     """How the dashboard and ``mfa-tui status`` show times: ``"utc"`` or ``"local"`` (display only)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key rebinding: binding id -> comma-separated keys (``[settings.keys]``)."""
+    key_max_age: int = KEY_MAX_AGE_DEFAULT
+    """Seconds after which doctor warns that an identity's long-term access key should be rotated."""
+    federation_endpoint: str | None = None
+    """AWS's sign-in federation endpoint for ``mfa-tui console``; None: the role's partition's
+    (:mod:`mfa_tui.core.console`), or the local AWS's for an identity on a loopback endpoint."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +174,17 @@ class Identity:
     """Name of the account table this user lives in, if registered."""
     user_name: str | None = None
     """IAM user name; derived from the MFA serial or who-am-I when absent."""
+    keys: str = "source_profile"
+    """Where the long-term keys are: ``"source_profile"`` (that credentials-file section) or ``"keyring"``
+    (the OS keyring, item service ``mfa-tui``, username the identity's name; :mod:`mfa_tui.core.keystore`)."""
+    code_source: str = "prompt"
+    """Where codes come from: ``"prompt"`` (dialog or terminal), ``"ykman"`` or ``"command"`` (:mod:`mfa_tui.core.codes`)."""
+    ykman_account: str | None = None
+    """The YubiKey OATH account name (``code_source = "ykman"``)."""
+    ykman_device: str | None = None
+    """The YubiKey's serial, when several are plugged in (``code_source = "ykman"``)."""
+    code_command: tuple[str, ...] | None = None
+    """The argv printing one code (``code_source = "command"``); never run through a shell."""
 
     @cached_property
     def account_id(self) -> str | None:
@@ -189,6 +214,9 @@ class Profile:
     account: str | None = None
     """Name of the account table; for roles usually derived from the ARN."""
     tags: tuple[str, ...] = ()
+    output: str = "credentials-file"
+    """Where the credentials go: ``"credentials-file"`` or ``"credential-process"`` (the state only, and a
+    ``credential_process`` line in ~/.aws/config; core/credentials/config_file.py)."""
 
     @property
     def kind(self) -> ProfileKind:

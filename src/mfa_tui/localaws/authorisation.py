@@ -6,13 +6,19 @@ the policy pane uses (docs/aws-behaviour.md, "Policy evaluation logic"):
 
 - identity policies: the IAM user's inline and attached policies and its groups' (for its long-term
   keys and its GetSessionToken sessions), or the role's (for its sessions);
-- the role's permissions boundary, and AssumeRole's session policy, each of which must allow too;
-- for S3, the bucket policy, which can allow on its own and whose deny wins like any other.
+- the permissions boundary (the role's, or the user's: docs/aws-behaviour.md, "Permissions
+  boundaries of users"), and AssumeRole's session policy, each of which must allow too;
+- for S3, the bucket policy, which can allow on its own within its account and whose deny wins
+  like any other.
 
 An explicit deny anywhere denies; otherwise the request is allowed when an identity policy or
-the bucket policy allows it and the boundary and session policy (where present) allow it.
+the bucket policy allows it and the boundary and session policy (where present) allow it. For a
+bucket in another account than the caller's, the identity policy and the bucket policy must both
+allow (a role in another account: the identity policy here, its trust policy in
+:mod:`~mfa_tui.localaws.trust`; docs/aws-behaviour.md, "Cross-account requests need both accounts").
 ``sts:GetCallerIdentity`` and ``sts:GetSessionToken`` are always allowed. A request the layer cannot map to an action is
-denied, naming it. Unsigned requests name no caller and are not authorised here.
+denied, naming it. An unsigned S3 request is anonymous: only a bucket policy that allows everyone
+lets it through (:func:`authorise_anonymous`).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from mfa_tui.core.policy.evaluator import Decision, Result, evaluate
 from mfa_tui.localaws import backends
 from mfa_tui.localaws.callers import USER, Caller
 from mfa_tui.localaws.request_actions import Requested, describe, requested
-from mfa_tui.localaws.wire import AwsRequest, access_denied, iso
+from mfa_tui.localaws.wire import REST_XML, AwsRequest, access_denied, iso
 
 SOURCE_IP = "127.0.0.1"
 ALWAYS_ALLOWED = {"sts:GetCallerIdentity", "sts:GetSessionToken"}
@@ -89,11 +95,13 @@ def decide(
     resource_policy: str | None = None,
     resource_context: dict | None = None,
     identity_deny_only: bool = False,
+    cross_account: bool = False,
 ) -> Verdict:
     """Combine the policy types as AWS does; each set is decided by the core evaluator.
 
     ``identity_deny_only``: only an explicit deny in the identity policies counts (a same-account
-    role's trust policy grants AssumeRole by itself).
+    role's trust policy grants AssumeRole by itself). ``cross_account``: the resource is in
+    another account, so the identity policies and the resource policy must both allow.
     """
     ident = evaluate(
         policies.documents, want.action, want.resource, context,
@@ -110,10 +118,11 @@ def decide(
         if decision is not None and decision.result is Result.EXPLICIT_DENY:
             return Verdict(Result.EXPLICIT_DENY, kind)
     identity_alone = ident.identity_result if ident.identity_result is not None else ident.result
-    granted = identity_deny_only or identity_alone is Result.ALLOWED
-    if resource is not None and resource.result is Result.ALLOWED:
-        granted = True
-    if not granted:
+    identity_allows = identity_deny_only or identity_alone is Result.ALLOWED
+    resource_allows = resource is not None and resource.result is Result.ALLOWED
+    if cross_account and identity_allows and not resource_allows:
+        return Verdict(Result.IMPLICIT_DENY, "resource-based policy")
+    if not (identity_allows or (resource_allows and not cross_account)):
         return Verdict(Result.IMPLICIT_DENY, "identity-based policy")
     if ident.boundary_result is not None and ident.boundary_result is not Result.ALLOWED:
         return Verdict(Result.IMPLICIT_DENY, "permissions boundary")
@@ -138,10 +147,30 @@ def denial_message(caller: Caller, want: Requested, verdict: Verdict) -> str:
     return f"{head} because no {verdict.policy_type} allows the {want.action} action"
 
 
+def anonymous_context(now: datetime) -> dict:
+    """The request context of an unsigned request: no principal, no MFA keys."""
+    return {"aws:SourceIp": SOURCE_IP, "aws:CurrentTime": iso(now), "aws:EpochTime": str(int(now.timestamp())),
+            "aws:SecureTransport": "false"}
+
+
+def authorise_anonymous(request: AwsRequest, now: datetime) -> None:
+    """An unsigned S3 request: allowed only where the bucket policy allows it to everyone
+    (``"Principal": "*"``), and never past an explicit deny (docs/aws-behaviour.md,
+    "Unsigned and presigned requests"). S3 says only "Access Denied" to anonymous callers."""
+    want = requested(request, None)
+    policy = backends.bucket_policy(want.bucket) if want is not None and want.bucket else None
+    if want is None or policy is None:
+        raise access_denied("Access Denied")
+    if evaluate([policy], want.action, want.resource, anonymous_context(now)).result is not Result.ALLOWED:
+        raise access_denied("Access Denied")
+
+
 def authorise(request: AwsRequest, caller: Caller | None, now: datetime) -> None:
-    """Raise AWS's ``AccessDenied`` unless ``caller`` may make ``request``."""
+    """Raise AWS's ``AccessDenied`` unless ``caller`` may make ``request`` (None: an unsigned request)."""
     if caller is None:
-        return
+        if request.protocol == REST_XML:
+            authorise_anonymous(request, now)
+        return  # the unsigned STS federation calls: their token is their authority
     want = requested(request, caller)
     if want is None:
         raise access_denied(
@@ -154,6 +183,7 @@ def authorise(request: AwsRequest, caller: Caller | None, now: datetime) -> None
     context = request_context(caller, now, code_in_call=code_in_call)
     bucket_policy = backends.bucket_policy(want.bucket) if want.bucket else None
     same_account_role = want.action == "sts:AssumeRole" and _account_of(want.resource) == caller.account
+    owner = backends.bucket_account(want.bucket) if want.bucket else None
     verdict = decide(
         identity_policies(caller),
         want,
@@ -162,6 +192,7 @@ def authorise(request: AwsRequest, caller: Caller | None, now: datetime) -> None
         resource_policy=bucket_policy,
         resource_context=request_context(caller, now, code_in_call=code_in_call, for_resource=True),
         identity_deny_only=same_account_role,
+        cross_account=owner is not None and owner != caller.account,
     )
     if verdict.result is not Result.ALLOWED:
         raise access_denied(denial_message(caller, want, verdict))

@@ -139,7 +139,8 @@ def _collect(holder: Any, documents: list[str], names: list[str]) -> None:
 
 
 def user_policies(account: str, user_name: str) -> IdentityPolicies:
-    """The user's inline and attached policies and those of its groups (moto keeps no user boundary)."""
+    """The user's inline and attached policies, those of its groups, and its permissions boundary
+    (kept by :mod:`~mfa_tui.localaws.user_boundaries` on moto's user, as ``permissions_boundary_arn``)."""
     documents: list[str] = []
     names: list[str] = []
     backend = existing(account)
@@ -150,7 +151,7 @@ def user_policies(account: str, user_name: str) -> IdentityPolicies:
     for group in list(backend.groups.values()):
         if found in group.users:
             _collect(group, documents, names)
-    return IdentityPolicies(documents, names)
+    return _with_boundary(account, getattr(found, "permissions_boundary_arn", None), documents, names)
 
 
 def role_policies(account: str, role_arn: str) -> IdentityPolicies:
@@ -161,7 +162,10 @@ def role_policies(account: str, role_arn: str) -> IdentityPolicies:
     if role is None:
         return IdentityPolicies(documents, names)
     _collect(role, documents, names)
-    boundary_arn = role.permissions_boundary_arn
+    return _with_boundary(account, role.permissions_boundary_arn, documents, names)
+
+
+def _with_boundary(account: str, boundary_arn: str | None, documents: list[str], names: list[str]) -> IdentityPolicies:
     if not boundary_arn:
         return IdentityPolicies(documents, names)
     backend = existing(account)
@@ -171,8 +175,8 @@ def role_policies(account: str, role_arn: str) -> IdentityPolicies:
     return IdentityPolicies(documents, names, boundary, [boundary_arn.rsplit("/", 1)[-1]])
 
 
-def bucket_policy(bucket: str) -> str | None:
-    """The bucket policy of ``bucket`` (JSON text) in whichever account owns it; None without one."""
+def _find_bucket(bucket: str) -> tuple[str, Any] | None:
+    """``(owning account, moto's bucket)`` for ``bucket`` (names are global, as on AWS), or None."""
     from moto.s3.models import s3_backends
 
     for account in list(s3_backends.keys()):
@@ -180,9 +184,23 @@ def bucket_policy(bucket: str) -> str | None:
         backend = dict.get(per_partition, PARTITION) if per_partition is not None else None
         found = backend.buckets.get(bucket) if backend is not None else None
         if found is not None:
-            policy = found.policy
-            return policy.decode() if isinstance(policy, bytes) else policy
+            return account, found
     return None
+
+
+def bucket_policy(bucket: str) -> str | None:
+    """The bucket policy of ``bucket`` (JSON text) in whichever account owns it; None without one."""
+    found = _find_bucket(bucket)
+    if found is None:
+        return None
+    policy = found[1].policy
+    return policy.decode() if isinstance(policy, bytes) else policy
+
+
+def bucket_account(bucket: str) -> str | None:
+    """The account that owns ``bucket``, or None when no account has it."""
+    found = _find_bucket(bucket)
+    return found[0] if found is not None else None
 
 
 def create_bucket(account: str, bucket: str, region: str, policy: str | None = None) -> None:

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 DEMO_SEED = "MFATUIDEMOSEEDMFATUIDEMOSEEDMFATUIDEMOSEEDMFATUIDEMOSEEDMFATUI2345"[:64]
 """alice's device seed in the demo (64 Base32 characters, as AWS issues). Public on purpose."""
+CAROL_SEED = "CAROLZEROTYPINGDEMOSEED234567ABCDEFGHIJKLMNOPQRSTUVWXYZCAROL2345"[:64]
+"""carol's device seed (the identity whose codes come from a command, ``auto_identity``). Public on purpose."""
 
 IDENTITY_ACCOUNT = "111111111111"
 NAMED_ACCOUNTS = [("identity", IDENTITY_ACCOUNT), ("dev", "222222222222"), ("staging", "333333333333"), ("prod", "444444444444")]
@@ -201,11 +203,17 @@ def build_world(
     roles_per_account: int = 2,
     seed: str | None = None,
     direct_profile: bool = True,
+    auto_identity: bool = False,
+    alice_command: bool = False,
 ) -> DemoWorld:
     """Create the demo's IAM state in ``aws`` (which must be started) and its files under ``home``.
 
     ``direct_profile`` adds one ``direct`` role (AssumeRole carrying its own code). The dashboard's
     ``--demo`` leaves it out, so a newcomer refreshes every demo profile with one code.
+    ``auto_identity`` adds carol, with a device of her own and a profile, whose registry entry has
+    ``code_source = "command"`` running ``mfa-tui demo code --identity carol``: the dashboard's
+    ``--demo`` shows her refreshed with no typing beside alice's typed code. ``alice_command`` gives
+    alice that source too (``demo serve --code-source``), so ``refresh --all`` needs no terminal.
     """
     if roles_per_account < 0:
         raise ConfigError(f"--roles-per-account must not be negative, got {roles_per_account}")
@@ -222,15 +230,15 @@ def build_world(
     force_arn = _policy(identity_backend, "ForceMFA", FORCE_MFA_POLICY)
     self_manage_arn = _policy(identity_backend, "SelfManageMFA", SELF_MANAGE_MFA_POLICY)
     identities: dict[str, DemoIdentity] = {}
-    for name in ("alice", "bob"):
+    for name in ("alice", "bob", *(("carol",) if auto_identity else ())):
         identity_backend.create_user(REGION, name, path="/")
         for arn in (force_arn, self_manage_arn, admin_arn):
             identity_backend.attach_user_policy(arn, name)
         key = identity_backend.create_access_key(name)
         mfa_serial = device_seed = None
-        if name == "alice":
-            device = identity_backend.create_virtual_mfa_device("alice", "/")
-            device.base32_string_seed = device_seed = seed or DEMO_SEED
+        if name != "bob":
+            device = identity_backend.create_virtual_mfa_device(name, "/")
+            device.base32_string_seed = device_seed = (seed or DEMO_SEED) if name == "alice" else CAROL_SEED
             # Enabled in-process: the enrolment codes are not the point of the demo.
             identity_backend.enable_mfa_device(name, device.serial_number, "000000", "000000")
             mfa_serial = device.serial_number
@@ -266,9 +274,15 @@ def build_world(
             )
             backend.attach_role_policy(role_policy_arn, role_name)
             roles.append((acct_name, role_name, role.arn))
+    from mfa_tui.localaws.demo_org import build_organization
+
+    build_organization(IDENTITY_ACCOUNT, acct_list, REGION)  # for `mfa-tui import organization` (issue 19)
 
     config_path, state_dir = demo_paths(home)
-    registry, profile_names = demo_files.registry(aws.endpoint, acct_list, identities, roles, direct_profile)
+    registry, profile_names = demo_files.registry(
+        aws.endpoint, acct_list, identities, roles, direct_profile,
+        code_command=demo_files.code_command(home), alice_command=alice_command,
+    )
     import tomli_w
 
     atomic_write(config_path, tomli_w.dumps(registry).encode())

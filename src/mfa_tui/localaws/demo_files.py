@@ -5,9 +5,16 @@ Plain text and data built from the identities and roles that :func:`~mfa_tui.loc
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 REGION = "us-east-1"
+
+
+def code_command(home: Path) -> list[str]:
+    """The demo device's code as a code source: ``mfa-tui demo code --home HOME`` (``--identity`` follows)."""
+    return [sys.executable, "-m", "mfa_tui", "demo", "code", "--home", str(home)]
 
 
 def registry(
@@ -16,6 +23,9 @@ def registry(
     identities: dict[str, Any],
     roles: list[tuple[str, str, str]],
     direct_profile: bool = True,
+    *,
+    code_command: list[str] | None = None,
+    alice_command: bool = False,
 ) -> tuple[dict[str, Any], list[str]]:
     alice, bob = identities["alice"], identities["bob"]
     profiles: dict[str, dict[str, Any]] = {"alice": {"identity": "alice", "tags": ["mfa"]}}
@@ -55,6 +65,22 @@ def registry(
         },
         "profiles": profiles,
     }
+    if alice_command and code_command:
+        registry["identities"]["alice"] |= {"code_source": "command", "code_command": [*code_command, "--identity", "alice"]}
+    carol = identities.get("carol")
+    if carol is not None and code_command:
+        # Zero typing: her codes come from the demo device through a registry setting, as a user's would.
+        registry["identities"]["carol"] = {
+            "source_profile": carol.source_profile,
+            "mfa_serial": carol.mfa_serial,
+            "region": REGION,
+            "endpoint_url": endpoint,
+            "account": "identity",
+            "user_name": "carol",
+            "code_source": "command",
+            "code_command": [*code_command, "--identity", "carol"],
+        }
+        profiles["carol"] = {"identity": "carol", "tags": ["mfa", "no-typing"]}
     return registry, list(profiles)
 
 

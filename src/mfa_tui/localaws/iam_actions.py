@@ -7,6 +7,7 @@
 - DeleteVirtualMFADevice: refused while the device is assigned to a user (moto deletes it).
 - ListMFADevices / DeactivateMFADevice without ``UserName`` act on the calling user.
 - Any IAM call with GetSessionToken credentials obtained without MFA is refused.
+- Users' permissions boundaries, which moto lacks (:mod:`~mfa_tui.localaws.user_boundaries`).
 
 A handler returns the XML answer, or a :class:`Forward` telling the layer to pass the
 request on to moto (with parameters added where needed).
@@ -14,11 +15,12 @@ request on to moto (with parameters added where needed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from mfa_tui.localaws import backends
+from mfa_tui.localaws import backends, user_boundaries
 from mfa_tui.localaws.callers import SESSION, Caller
 from mfa_tui.localaws.sts_actions import ActionContext
 from mfa_tui.localaws.wire import (
@@ -42,6 +44,8 @@ class Forward:
     """Pass the request on to moto, with ``extra`` parameters added to its body."""
 
     extra: dict[str, str] | None = None
+    after: Callable[[bytes], bytes] | None = None
+    """Given moto's successful answer, sets what moto does not keep and returns the answer to send."""
 
 
 def check_iam_access(caller: Caller | None) -> None:
@@ -134,11 +138,27 @@ def default_user_name(ctx: ActionContext, request: AwsRequest, caller: Caller | 
     return Forward()
 
 
+def put_user_boundary(ctx: ActionContext, request: AwsRequest, caller: Caller | None) -> bytes:
+    return user_boundaries.put(_account(caller), request)
+
+
+def delete_user_boundary(ctx: ActionContext, request: AwsRequest, caller: Caller | None) -> bytes:
+    return user_boundaries.delete(_account(caller), request)
+
+
+def create_user(ctx: ActionContext, request: AwsRequest, caller: Caller | None) -> Forward:
+    """moto ignores ``PermissionsBoundary``: checked here, set on the user once moto made it."""
+    return Forward(after=user_boundaries.after_create_user(_account(caller), request))
+
+
 HANDLERS = {
     "EnableMFADevice": enable_mfa_device,
     "ResyncMFADevice": resync_mfa_device,
     "DeleteVirtualMFADevice": delete_virtual_mfa_device,
     "ListMFADevices": default_user_name,
     "DeactivateMFADevice": default_user_name,
+    "PutUserPermissionsBoundary": put_user_boundary,
+    "DeleteUserPermissionsBoundary": delete_user_boundary,
+    "CreateUser": create_user,
 }
 """The IAM actions the layer looks at before (or instead of) moto."""

@@ -58,6 +58,8 @@ class Issued:
     mfa_by_own_code: bool = False
     """A role session whose MFA came from the code sent with AssumeRole itself (no MFA session):
     resource-based policies see no MFA keys for it (docs/aws-behaviour.md, "MFA context per credential type")."""
+    chained: bool = False
+    """A role session assumed with temporary credentials (role chaining): console sessions of at most 1 h."""
 
 
 @dataclass
@@ -92,11 +94,20 @@ class Ledger:
         # Keyed by (serial, seed): a device deleted and re-created under the same serial
         # starts afresh, as it would on AWS.
         self._devices: dict[tuple[str, str], DeviceState] = {}
+        self.lifetimes: dict[str, int] = {}
+        """Tests only: credential kind (``role``, ``session``) -> seconds its credentials live, whatever
+        duration was asked (AWS's own bounds are still checked first). Lets a test watch a job outlive
+        several expiries in seconds. Cleared by :meth:`reset`."""
 
     def reset(self) -> None:
         with self._lock:
             self._issued.clear()
             self._devices.clear()
+            self.lifetimes = {}
+
+    def lifetime(self, kind: str, asked: int) -> int:
+        """Seconds credentials of ``kind`` live: ``asked``, unless a test set a shorter life for the kind."""
+        return self.lifetimes.get(kind, asked)
 
     # ── credentials ──────────────────────────────────────────────────────────
     def issue(self, **fields) -> Issued:

@@ -22,11 +22,12 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 from http import HTTPStatus
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from mfa_tui.core.clock import Clock
-from mfa_tui.localaws import iam_actions, sts_actions
+from mfa_tui.localaws import backends, iam_actions, sts_actions
 from mfa_tui.localaws.authentication import authenticate
 from mfa_tui.localaws.authorisation import authorise
 from mfa_tui.localaws.callers import Caller, resolve
@@ -134,7 +135,21 @@ class MfaLayer:
         outcome = iam_handler(self.context, request, caller) if iam_handler else iam_actions.Forward()
         if isinstance(outcome, bytes):
             return _answer(start_response, 200, "text/xml", outcome)
-        return self._forward(environ, start_response, request, caller, outcome.extra)
+        if outcome.after is None:
+            return self._forward(environ, start_response, request, caller, outcome.extra)
+        held: list[tuple[str, list, Any]] = []  # moto's status line, held until its answer is final
+
+        def hold(status: str, headers: list, exc_info: Any = None) -> Callable:
+            held.append((status, headers, exc_info))
+            return lambda _data: None
+
+        body = b"".join(self._forward(environ, hold, request, caller, outcome.extra))
+        status, headers, exc_info = held[0]
+        if status.startswith("2"):
+            body = outcome.after(body)
+            headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
+        start_response(status, headers, exc_info)
+        return [body]
 
     def _authorise(self, request: AwsRequest, caller: Caller | None, now: datetime) -> None:
         if self.authorise:
@@ -157,8 +172,12 @@ class MfaLayer:
             else:
                 query = environ.get("QUERY_STRING", "")
                 environ["QUERY_STRING"] = f"{query}&{added}" if query else added
-        if caller is not None and caller.temporary:
-            environ["HTTP_X_MOTO_ACCOUNT_ID"] = caller.account
+        if caller is None and request.service == "s3":
+            owner = backends.bucket_account(unquote(request.path.lstrip("/")).partition("/")[0])
+            if owner:  # anonymous: the request reaches the bucket's own account
+                environ["HTTP_X_MOTO_ACCOUNT_ID"] = owner
+        elif caller is not None and (caller.temporary or "HTTP_AUTHORIZATION" not in environ):
+            environ["HTTP_X_MOTO_ACCOUNT_ID"] = caller.account  # moto reads the account from a signed header only
             if caller.long_term_key and "HTTP_AUTHORIZATION" in environ:
                 environ["HTTP_AUTHORIZATION"] = _CREDENTIAL_KEY_RE.sub(
                     lambda m: m.group(1) + caller.long_term_key, environ["HTTP_AUTHORIZATION"], count=1

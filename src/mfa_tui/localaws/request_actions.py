@@ -56,11 +56,11 @@ class Requested:
     """For S3: the bucket whose policy also applies."""
 
 
-def requested(request: AwsRequest, caller: Caller) -> Requested | None:
-    """What ``request`` asks to do, or None if the layer cannot say."""
+def requested(request: AwsRequest, caller: Caller | None) -> Requested | None:
+    """What ``request`` asks to do, or None if the layer cannot say (``caller`` None: unsigned, S3 only)."""
     if request.protocol == "rest-xml" or request.service == "s3":
         return _s3(request)
-    if not request.action or not request.service:
+    if not request.action or not request.service or caller is None:
         return None
     prefix = _PREFIXES.get(request.service, request.service)
     action = f"{prefix}:{request.action}"

@@ -19,6 +19,7 @@ from typing import Any
 
 from mfa_tui.core.clock import Clock, SystemClock, totp_step
 from mfa_tui.localaws.faults import Faults
+from mfa_tui.localaws.federation import Federation
 from mfa_tui.localaws.ledger import Ledger, totp_at
 from mfa_tui.localaws.mfa_layer import DATE_ENVIRON_KEY, MfaLayer
 
@@ -54,6 +55,8 @@ class LocalAWS:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._layer: MfaLayer | None = None
+        self.federation: Federation | None = None
+        """The sign-in federation endpoint at ``/federation`` (console sign-in), once started."""
         self._authorise = authorise
         self.endpoint: str = ""
         """``http://127.0.0.1:PORT`` once started."""
@@ -99,10 +102,11 @@ class LocalAWS:
             on_moto_reset=self._reset_tables,
             authorise=self._authorise,
         )
+        self.federation = Federation(self._layer, self.ledger, lambda: self._clock)
         self._server = make_server(
             HOST,
             self._port if port is None else port,
-            self._layer,
+            self.federation,
             threaded=True,
             request_handler=_handler_class(),
         )
@@ -139,6 +143,8 @@ class LocalAWS:
 
     def _reset_tables(self) -> None:
         self.ledger.reset()
+        if self.federation is not None:
+            self.federation.reset()
         self.faults.clear()
         self._calls.clear()
 
@@ -174,6 +180,18 @@ class LocalAWS:
     def count(self, action: str) -> int:
         """How many requests for ``action`` (e.g. ``"AssumeRole"``) arrived, faulted ones included."""
         return sum(1 for _, a in list(self._calls) if a == action)
+
+    @property
+    def credential_lifetime(self) -> int | None:
+        """Tests only: seconds every role session issued from now on lives (None: as asked)."""
+        return self.ledger.lifetimes.get("role")
+
+    @credential_lifetime.setter
+    def credential_lifetime(self, seconds: int | None) -> None:
+        if seconds is None:
+            self.ledger.lifetimes.pop("role", None)
+        else:
+            self.ledger.lifetimes["role"] = seconds
 
     def clear_calls(self) -> None:
         self._calls.clear()

@@ -128,7 +128,7 @@ def get_session_token(ctx: ActionContext, request: AwsRequest, caller: Caller | 
         account=caller.account,
         arn=caller.arn,
         user_id=caller.user_id,
-        expiration=now + timedelta(seconds=duration),
+        expiration=now + timedelta(seconds=ctx.ledger.lifetime("session", duration)),
         mfa=mfa is not None,
         mfa_time=mfa_time,
         user_name=caller.user_name,
@@ -216,7 +216,7 @@ def assume_role(ctx: ActionContext, request: AwsRequest, caller: Caller | None) 
         account=account,
         arn=assumed_arn,
         user_id=f"{role.id}:{session_name}",
-        expiration=now + timedelta(seconds=duration),
+        expiration=now + timedelta(seconds=ctx.ledger.lifetime("role", duration)),
         mfa=mfa_present,
         mfa_time=mfa_time,
         role_arn=role.arn,
@@ -225,6 +225,7 @@ def assume_role(ctx: ActionContext, request: AwsRequest, caller: Caller | None) 
         source_identity=source_identity,
         session_policy=request.params.get("Policy") or None,
         mfa_by_own_code=(mfa is not None and not caller.mfa) or caller.mfa_by_own_code,
+        chained=caller.temporary,
     )
     inner = _credentials_xml(issued)
     inner += "<AssumedRoleUser>" + xml_fields(AssumedRoleId=issued.user_id, Arn=assumed_arn) + "</AssumedRoleUser>"

@@ -52,6 +52,11 @@ def invalid_token() -> Refusal:
     return Refusal("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
 
 
+def missing_token() -> Refusal:
+    """An unsigned request to a signed API (docs/aws-behaviour.md, "Unsigned and presigned requests")."""
+    return Refusal("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+
+
 def expired_token() -> Refusal:
     return Refusal("ExpiredToken", "The security token included in the request is expired", 403)
 
@@ -133,6 +138,9 @@ def read_request(environ: dict) -> AwsRequest:
         protocol = JSON
     elif service == "s3":
         protocol = REST_XML
+    elif not service and not action:
+        # Unsigned, and neither a query nor a JSON call: S3 REST, the one API that answers anonymous requests.
+        service, protocol = "s3", REST_XML
     return AwsRequest(
         service=service,
         action=action,
@@ -163,7 +171,11 @@ def error_body(service: str, refusal: Refusal) -> bytes:
     ).encode()
 
 
-_JSON_CODES = {"AccessDenied": "AccessDeniedException", "InvalidClientTokenId": "UnrecognizedClientException"}
+_JSON_CODES = {
+    "AccessDenied": "AccessDeniedException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+}
 """Query-protocol codes and what AWS's JSON-protocol services (DynamoDB, KMS, ...) call them."""
 
 

@@ -34,7 +34,13 @@ from textual.widgets import Input
 
 from mfa_tui.core.errors import MfaTuiError, RegistryError
 from mfa_tui.ui.activity import ActivityLog
+from mfa_tui.ui.bridge import BridgeControl
 from mfa_tui.ui.commands import DashboardCommands, binding_entries
+# The confirm dialog and the help screen are imported with the app, not on first use: each costs
+# about 1 ms of a 324 ms first frame, under the 0.5 % a deferred import must save to be kept
+# (bench/fastpaths.py, check 6).
+from mfa_tui.ui.dialogs.confirm import ConfirmDialog
+from mfa_tui.ui.screens.help import HelpScreen
 from mfa_tui.ui.screens.main import MainScreen
 from mfa_tui.ui.theming import ThemeVariablesMixin, choose_theme, load_themes, theme_dirs
 from mfa_tui.ui.textual_private import start_with_theme
@@ -96,6 +102,8 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         self.save_theme = save_theme
         self.activity = ActivityLog()
         """This session's refreshes, re-mints, who-am-I, enrolments, edits and errors (``l`` shows them)."""
+        self.bridge = BridgeControl(self)
+        """Answers ``credential-process`` when it needs a code (listens from just after the first frame)."""
         self.keymap_overrides: dict[str, str] = dict(service.registry.settings.keys) if service else {}
         """``[settings.keys]``: binding id -> comma-separated keys (also read by help and the palette)."""
         themes, self.startup_warnings = load_themes(theme_dirs() if themes_from is None else themes_from)
@@ -164,6 +172,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         # Pushed over the welcome screen (Textual cannot switch away from the first screen); nothing
         # pops the main screen, so the welcome screen is never seen again.
         self.push_screen(MainScreen(service, demo=self.demo, remint_every=self.remint_every))
+        self.bridge.start()
         if warning:
             self.notify(warning, title="Warning", severity="warning", timeout=15, markup=False)
         if note:
@@ -193,6 +202,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
 
     def on_unmount(self) -> None:
         self._resume_gc()
+        self.bridge.stop()
 
     def on_mount(self) -> None:
         if self.demo is not None:
@@ -204,6 +214,7 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
             self.notify(warning, title="Warning", severity="warning", timeout=15, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(self._resume_gc)  # see on_load
+        self.call_after_refresh(self.bridge.start)
 
     # ── keys ──────────────────────────────────────────────────────────────────────────────────
 
@@ -214,9 +225,6 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
 
     def action_quit(self) -> None:
         """Quit; while a refresh runs, ask first (its profiles would keep their old credentials)."""
-        # Dialogs and the help screen are imported on first use, to keep start-up lean.
-        from mfa_tui.ui.dialogs.confirm import ConfirmDialog
-
         if not isinstance(self.screen, ConfirmDialog):
             for screen in self.screen_stack:  # a pane with unfinished work (the enrolment's new device) asks first
                 if getattr(screen, "confirm_quit", lambda: False)():
@@ -247,8 +255,6 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
             focused.insert_text_at_cursor(event.character)
 
     def action_help(self) -> None:
-        from mfa_tui.ui.screens.help import HelpScreen
-
         screen = self.screen
         if isinstance(screen, HelpScreen):
             screen.dismiss(None)
@@ -275,9 +281,9 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="save-theme")
     def _save_theme_worker(self, path: Path, name: str) -> None:
         """Write ``settings.theme`` (a one-line, comment-keeping edit of the registry)."""
-        from mfa_tui.core.registry import load as registry
+        from mfa_tui.core.registry import edit as registry_edit
 
         try:
-            registry.set_value(Path(path), ("settings",), "theme", name)
+            registry_edit.set_value(Path(path), ("settings",), "theme", name)
         except MfaTuiError as exc:
             self.notify(f"theme not saved: {exc}", title="Theme", severity="warning", timeout=10, markup=False)

@@ -117,6 +117,10 @@ class DashboardCommands(Provider):
         if extra is not None:
             for command in extra():
                 yield command.title, command.help, command.run
+            from mfa_tui.ui.screens.org_import import palette_commands as org_commands  # the dashboard's
+
+            if getattr(screen, "service", None) is not None:
+                yield from org_commands(screen)
 
     async def discover(self) -> Hits:
         for title, help_text, run in self._commands():

@@ -105,6 +105,8 @@ class RunControl:
         """Worker group -> the running run's cancel event and count (from start to :class:`RunEnded`)."""
         self._new_session = False
         """Whether the running refresh makes a new MFA session for each identity (``N``)."""
+        self._note: str | None = None
+        """Said in the token dialogs of the running refresh (who asked for it: :mod:`mfa_tui.ui.bridge`)."""
         self.touched: set[str] = set()
         """Profiles the running refresh or re-mint changed on screen (a reload from disk leaves them be)."""
         self._before: dict[str, ProfileStatus] = {}
@@ -136,8 +138,9 @@ class RunControl:
             return False
         return True
 
-    def refresh(self, names: list[str] | None, *, new_session: bool = False) -> None:
-        """Refresh ``names`` (None: everything stale); ``new_session`` makes a new MFA session for each identity."""
+    def refresh(self, names: list[str] | None, *, new_session: bool = False, note: str | None = None) -> None:
+        """Refresh ``names`` (None: everything stale); ``new_session`` makes a new MFA session for each identity;
+        ``note`` is said in its token dialogs."""
         if not self._chosen(names):
             return
         if self.running("refresh"):
@@ -145,7 +148,7 @@ class RunControl:
             return
         self.screen.table.clear_marks()
         cancel = self._begin("refresh")
-        self._new_session = new_session
+        self._new_session, self._note = new_session, note
         title = "New MFA session" if new_session else "Refresh"
         self.screen.run_in_thread("refresh", partial(self._refresh_worker, names, new_session, title, cancel))
 
@@ -298,7 +301,9 @@ class RunControl:
         # first frame ≤ 1.3× the bare app, CPU; bench/dash_bench.py).
         from mfa_tui.ui.dialogs.token import TokenDialog
 
-        note = NEW_SESSION_NOTE if self._new_session and message.request.purpose == "mfa-session" else None
+        note = NEW_SESSION_NOTE if self._new_session and message.request.purpose == "mfa-session" else self._note
+        if note and message.request.reason and message.request.reason not in note:  # e.g. why a code source failed
+            note = f"{message.request.reason}\n{note}"
         self.screen.app.push_screen(TokenDialog(message.request, self.service.clock, note=note), answered)
 
     def started(self, message: RunStarted) -> None:

@@ -20,8 +20,8 @@ parse (strictly, blind to a UTF-8 BOM, once per process) only to list profile na
 still reads settings such as ``ca_bundle`` from ``[default]`` of the AWS config file; a
 file botocore cannot parse becomes one line naming it (:class:`FileError`).
 
-Errors are translated by :mod:`mfa_tui.core.aws.errors`; :func:`translate_error`,
-:func:`error_code` and :func:`error_message` are importable from here too.
+Errors are translated by :mod:`mfa_tui.core.aws.errors` (:func:`translate_error`,
+:func:`error_code`, :func:`error_message`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mfa_tui.core.aws.errors import config_parse_error, error_code, error_message, translate_error
+from mfa_tui.core.aws.errors import config_parse_error
 from mfa_tui.core.clock import utc
 from mfa_tui.core.errors import ConfigError, CredentialsFileError
 from mfa_tui.core.models import Identity
@@ -42,7 +42,6 @@ from mfa_tui.core.models import Identity
 __all__ = [
     "CONNECT_TIMEOUT", "DOWN_FOR", "DOWN_MARK", "MAX_ATTEMPTS", "READ_TIMEOUT", "UNREACHABLE_ATTEMPTS",
     "ClockWatch", "EndpointHealth", "Keys", "client", "endpoint_health", "long_term_keys", "server_time",
-    "error_code", "error_message", "translate_error",  # from .errors: callers use them as aws.<name>
 ]
 
 CONNECT_TIMEOUT = 5
@@ -236,7 +235,9 @@ def _bound_waits(client, limit: int) -> None:
 
 
 def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path | None = None) -> Keys:
-    """The identity's long-term keys, read from its ``source_profile``.
+    """The identity's long-term keys, read from its ``source_profile`` (or the OS keyring: ``keys = "keyring"``).
+
+    A keyring key is read at each call and kept nowhere (:mod:`mfa_tui.core.keystore`).
 
     Looks in the shared credentials file first, then ``[profile NAME]`` of the config file,
     as the AWS CLI does. Each file is read by :class:`CredentialsFile`, strictly as botocore
@@ -244,6 +245,8 @@ def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path
     gives. Raises a one-line error naming the profile and file when the keys are missing or
     are temporary (a session token means they are not long-term keys).
     """
+    if identity.keys == "keyring":
+        return _keyring_keys(identity)
     from mfa_tui.core.credentials import reader
 
     name = identity.source_profile
@@ -268,6 +271,19 @@ def long_term_keys(identity: Identity, credentials_path: Path, config_path: Path
         f"identity {identity.name}: no long-term keys in profile [{name}] of {credentials_path}; "
         f"add them with `aws configure --profile {name}`"
     )
+
+
+def _keyring_keys(identity: Identity) -> Keys:
+    """The identity's key from the OS keyring, read at each use and never kept (``keys = "keyring"``)."""
+    from mfa_tui.core.keystore import store
+
+    stored = store.read(identity.name)
+    if stored is None:
+        raise store.KeystoreError(
+            f"identity {identity.name}: keys = \"keyring\" but the keyring ({store.SERVICE}/{identity.name}) has no key; "
+            f"run `mfa-tui keys move {identity.name}`, or set keys = \"source_profile\""
+        )
+    return Keys(stored.access_key_id, stored.secret_access_key)
 
 
 def server_time(response: dict | None) -> datetime | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import errors as aws_errors
 from mfa_tui.core.clock import Clock, utc
 from mfa_tui.core.errors import AwsError, ClockSkewError, CodeError
 from mfa_tui.core.models import Credentials, WhoAmI
@@ -80,7 +81,7 @@ def _call(client, method: str, params: dict, *, what: str, watch: aws.ClockWatch
     except Exception as exc:  # botocore raises many types; all become one-line domain errors
         if watch is not None:
             watch.observe(getattr(exc, "response", None), clock.now())
-        error = aws.translate_error(exc, what=what, endpoint=endpoint)
+        error = aws_errors.translate_error(exc, what=what, endpoint=endpoint)
         if watch is not None and isinstance(error, (CodeError, ClockSkewError)):
             hint = watch.describe()
             if hint:

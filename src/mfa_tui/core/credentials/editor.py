@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mfa_tui.core.credentials.reader import split_sections
+from mfa_tui.core.errors import CredentialsFileError, FileError
+from mfa_tui.core.fileio import atomic_write
 from mfa_tui.core.credentials.verify import check_regions, refuse, regions, text_regions
 
 if TYPE_CHECKING:  # configupdater is imported only when a written section is not plain (see _plain_edit)
@@ -330,3 +332,20 @@ def _append(doc: ConfigUpdater, appended: list[tuple[str, dict[str, str]]]) -> N
         section = doc[name]
         for key, value in values.items():
             section[key] = value
+
+
+def write_or_nothing(target: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Replace ``target`` with ``data`` atomically: the last step of every exact edit of an AWS file.
+
+    A failure is one :class:`CredentialsFileError` line that says nothing was written (the atomic
+    write leaves the old file whole); ``mode`` is a new file's mode (the default: 0600).
+    """
+    try:
+        if mode is None:
+            atomic_write(target, data)
+        else:
+            atomic_write(target, data, mode=mode)
+    except CredentialsFileError:
+        raise
+    except FileError as exc:
+        raise CredentialsFileError(f"{exc}; nothing was written") from None

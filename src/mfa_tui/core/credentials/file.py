@@ -63,22 +63,13 @@ from pathlib import Path
 
 from mfa_tui.core.credentials import reader
 from mfa_tui.core.credentials.ownership import (
-    MARKER_KEY,
-    MARKER_VALUE,
-    ProfileCredentials,
-    check_ownership,
-    check_request,
-    has_long_term_keys,
-    has_marker,
-    refusal,
-    refusal_message,
+    ProfileCredentials, check_ownership, check_request, has_long_term_keys, has_marker, refusal, refusal_message,
     values_for,
 )
-from mfa_tui.core.credentials.reader import MAX_BYTES
-from mfa_tui.core.errors import CredentialsFileError, FileError
-from mfa_tui.core.fileio import atomic_write, held_lock, make_dirs, mode_of, open_to_others, sweep_stale_temp_files
+from mfa_tui.core.errors import CredentialsFileError
+from mfa_tui.core.fileio import held_lock, make_dirs, mode_of, open_to_others, sweep_stale_temp_files
 
-__all__ = ["MARKER_KEY", "MARKER_VALUE", "MAX_BYTES", "CredentialsFile", "ProfileCredentials"]
+__all__ = ["CredentialsFile"]
 
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another process's write; a write takes milliseconds."""
@@ -208,12 +199,7 @@ class CredentialsFile:
             return refused
         after_sections = reader.sections_copy(self.path, reader.decode(self.path, after_bytes)[0])
         verify.verify(self.path, sections, after_sections, wanted, set(remove))
-        try:
-            atomic_write(target, after_bytes)
-        except CredentialsFileError:
-            raise
-        except FileError as exc:
-            raise CredentialsFileError(f"{exc}; nothing was written") from None
+        editor.write_or_nothing(target, after_bytes)
         return refused
 
 

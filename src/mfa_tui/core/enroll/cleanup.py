@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import errors as aws_errors
 from mfa_tui.core.errors import AccessDeniedError, AwsError, MfaTuiError
 
 _DENIED = ("AccessDenied", "AccessDeniedException")
@@ -68,7 +69,7 @@ def call_with_mfa(flow: Any, action: str, method: str, *, session_first: bool = 
             getattr(client, method)(**params)
             return True
         except Exception as exc:  # botocore raises many types
-            code = aws.error_code(exc)
+            code = aws_errors.error_code(exc)
             if code == "NoSuchEntity":
                 raise AwsError(f"{flow.what}: no MFA device {params.get('SerialNumber')}", code=code) from None
             if code not in _DENIED:

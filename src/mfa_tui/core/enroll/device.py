@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import clients as aws, errors as aws_errors
 from mfa_tui.core.clock import Clock, seconds_left_in_step
 from mfa_tui.core.enroll import cleanup, iam_devices
 from mfa_tui.core.enroll.codes import check_consecutive, check_pair, check_two_codes
@@ -169,7 +169,7 @@ class Enrolment:
                 AuthenticationCode1=codes[0], AuthenticationCode2=codes[1],
             )
         except Exception as exc:
-            if aws.error_code(exc) == "InvalidAuthenticationCode":
+            if aws_errors.error_code(exc) == "InvalidAuthenticationCode":
                 raise CodeError(f"{self.what}: AWS refused the codes for {serial}{refused}") from None
             raise self._translate(exc, action) from None
 
@@ -202,11 +202,11 @@ class Enrolment:
             try:
                 response = self.iam.create_virtual_mfa_device(VirtualMFADeviceName=name)
             except Exception as exc:
-                if aws.error_code(exc) is None:
+                if aws_errors.error_code(exc) is None:
                     # No answer from AWS (timeout, dropped connection): it may have created it.
                     self._recover_interrupted_create(name)
                     raise self._translate(exc, "CreateVirtualMFADevice") from None
-                if aws.error_code(exc) == "EntityAlreadyExists":
+                if aws_errors.error_code(exc) == "EntityAlreadyExists":
                     unassigned = self.find_unassigned(name)
                     hint = (
                         f"; an unassigned device {unassigned} exists: use it if your app already has its code, "

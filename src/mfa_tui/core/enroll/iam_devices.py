@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import errors as aws_errors
 from mfa_tui.core.clock import utc
 from mfa_tui.core.errors import AccessDeniedError, AwsError
 
@@ -64,15 +64,30 @@ def find_unassigned(iam: Any, name: str) -> str | None:
     return None
 
 
+def virtual_device_names(iam: Any) -> list[str]:
+    """The names of every virtual device in the account, assigned or not (ListVirtualMFADevices).
+
+    A device's name is unique in its account, not per user: one left behind by a cancelled
+    enrolment (unassigned, still in IAM) or another user's takes the name.
+    """
+    names: list[str] = []
+    for page in iam.get_paginator("list_virtual_mfa_devices").paginate():
+        for item in page.get("VirtualMFADevices", []):
+            serial = item.get("SerialNumber", "")
+            if ":mfa/" in serial:
+                names.append(serial.rsplit("/", 1)[-1])
+    return names
+
+
 def iam_error(exc: BaseException, action: str, *, what: str, temporary_keys: bool = False) -> AwsError:
     """``exc`` from IAM call ``action`` as a one-line error naming ``what``.
 
     ``temporary_keys``: the client is signed with a session token, so an AccessDenied has a
     known cause.
     """
-    code = aws.error_code(exc)
+    code = aws_errors.error_code(exc)
     if code in ("AccessDenied", "InvalidClientTokenId") and (
-        temporary_keys or "session" in aws.error_message(exc).lower()
+        temporary_keys or "session" in aws_errors.error_message(exc).lower()
     ):
         return AccessDeniedError(
             f"{what}: AWS refused iam:{action}: IAM calls are refused when signed with a session token "
@@ -82,7 +97,7 @@ def iam_error(exc: BaseException, action: str, *, what: str, temporary_keys: boo
     if code == "AccessDenied":
         return AccessDeniedError(
             f"{what}: not allowed to call iam:{action}; the user's policies must allow it for "
-            f"itself (AccessDenied: {aws.error_message(exc).strip().rstrip('.')})",
+            f"itself (AccessDenied: {aws_errors.error_message(exc).strip().rstrip('.')})",
             code=code,
         )
-    return aws.translate_error(exc, what=f"{what}: iam:{action}")
+    return aws_errors.translate_error(exc, what=f"{what}: iam:{action}")

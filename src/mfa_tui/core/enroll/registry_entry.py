@@ -13,10 +13,10 @@ from mfa_tui.core.errors import FileError, MfaTuiError
 
 def record_serial(registry_path: Path, identity: str, serial: str) -> None:
     """Set ``identities.IDENTITY.mfa_serial``; :class:`FileError` saying what to set by hand if that fails."""
-    from mfa_tui.core.registry import load as registry
+    from mfa_tui.core.registry import edit as registry_edit
 
     try:
-        registry.set_value(registry_path, ("identities", identity), "mfa_serial", serial)
+        registry_edit.set_value(registry_path, ("identities", identity), "mfa_serial", serial)
     except MfaTuiError as exc:
         raise FileError(
             f"device {serial} is enabled, but {registry_path} was not updated ({exc}); "

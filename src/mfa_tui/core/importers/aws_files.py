@@ -44,7 +44,7 @@ def plan_import(
 
 def write_plan(plan: ImportPlan) -> None:
     """Append the planned tables to the registry (atomic, backed up; refuses existing names)."""
-    from mfa_tui.core.registry import load as registry_mod
+    from mfa_tui.core.registry import edit as registry_edit
 
     if plan.additions:
-        registry_mod.add_entries(plan.registry_path, **plan.tables(), aws_config_path=plan.config_path)
+        registry_edit.add_entries(plan.registry_path, **plan.tables(), aws_config_path=plan.config_path)

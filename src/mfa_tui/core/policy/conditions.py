@@ -2,7 +2,7 @@
 
 :mod:`mfa_tui.core.policy.evaluator` decides statements; this module answers one of the smaller
 questions it asks (:func:`condition_holds`), with the wildcards and policy variables of
-:mod:`mfa_tui.core.policy.wildcards` (whose names stay importable from here). Pure functions, no I/O.
+:mod:`mfa_tui.core.policy.wildcards`. Pure functions, no I/O.
 
 Semantics follow the AWS IAM User Guide ("Condition operators", "Policy variables"), with these
 documented choices where AWS says little:
@@ -37,19 +37,7 @@ from decimal import Decimal, InvalidOperation
 
 from mfa_tui.core.clock import parse_instant
 
-from mfa_tui.core.policy.wildcards import (  # noqa: F401 - re-exported: the evaluator's matching helpers
-    Context,
-    PolicyDefect,
-    Unresolved,
-    action_matches,
-    as_list,
-    normalize_context,
-    pattern,
-    resolve,
-    resource_matches,
-    scalar_text,
-    scalar_texts,
-)
+from mfa_tui.core.policy.wildcards import Context, PolicyDefect, pattern, resolve, scalar_texts
 
 # ── Condition operators ───────────────────────────────────────────────────────────
 

@@ -3,8 +3,7 @@
 :func:`parse_document` accepts the forms IAM and users give (a dict, JSON text, IAM's URL-encoded
 JSON); :func:`statements` and :func:`one_of` read its elements; :func:`check_document` lists
 what is wrong with it before any request is evaluated (the report shows these once per
-policy). :mod:`mfa_tui.core.policy.evaluator` decides requests with them; its names for these
-stay importable from there.
+policy). :mod:`mfa_tui.core.policy.evaluator` decides requests with them.
 """
 
 from __future__ import annotations
@@ -12,7 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from mfa_tui.core.policy.conditions import PolicyDefect, as_list, parse_operator
+from mfa_tui.core.policy.conditions import parse_operator
+from mfa_tui.core.policy.wildcards import PolicyDefect, as_list
 
 
 def parse_document(document: object) -> Mapping:

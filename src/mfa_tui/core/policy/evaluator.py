@@ -11,14 +11,14 @@ logic" in the IAM User Guide):
 3. otherwise a matching ``Allow`` gives ``allowed``;
 4. otherwise the result is ``implicit_deny``.
 
-A permissions boundary (``boundary=`` or :func:`evaluate_with_boundary`) intersects: the
+A permissions boundary (``boundary=``) intersects: the
 request is allowed only when both the identity policies and the boundary allow it, and an
 explicit deny in either wins. Statements with a ``Principal``/``NotPrincipal`` (resource
 policies) are matched against ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` from the context
 and otherwise treated like identity statements (same-account evaluation).
 
 Documents are read by :mod:`mfa_tui.core.policy.documents` (:func:`parse_document`,
-:func:`statements` and :func:`check_document` stay importable from here). Matching (see
+:func:`statements` and :func:`check_document`). Matching (see
 :mod:`mfa_tui.core.policy.wildcards` for wildcards and variables, :mod:`mfa_tui.core.policy.conditions`
 for operators):
 Action/NotAction case-insensitive with ``*``/``?``; Resource/NotResource case-sensitive,
@@ -35,18 +35,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from mfa_tui.core.policy.conditions import (
-    Context,
-    PolicyDefect,
-    Unresolved,
-    action_matches,
-    as_list,
-    condition_holds,
-    normalize_context,
-    parse_operator,
-    resource_matches,
+from mfa_tui.core.policy.conditions import condition_holds, parse_operator
+from mfa_tui.core.policy.wildcards import (
+    Context, PolicyDefect, Unresolved, action_matches, normalize_context, resource_matches,
 )
-from mfa_tui.core.policy.documents import check_document, one_of, parse_document, statements  # noqa: F401 - re-exported
+from mfa_tui.core.policy.principals import principal_names, requester_names
+from mfa_tui.core.policy.documents import one_of, parse_document, statements
 
 VARIABLES_VERSION = "2012-10-17"
 """Policy variables are substituted only in policies of this Version (older ones take them literally)."""
@@ -168,40 +162,13 @@ class _SetOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-_ROOT_SUFFIX = ":root"
-
-
 def _principal_matches(principal: object, ctx: Context) -> bool:
     """Whether a Principal element names the requester given by the context."""
-    if principal == "*":
-        return True
-    if not isinstance(principal, Mapping):
-        raise PolicyDefect("Principal must be \"*\" or an object")
     arn = (ctx.get("aws:principalarn") or ("",))[0]
     account = (ctx.get("aws:principalaccount") or ("",))[0]
     service = (ctx.get("aws:principalservicename") or ("",))[0]
-    known = bool(arn or account or service)
-    for ptype, raw in principal.items():
-        for value in as_list(raw):
-            if not isinstance(value, str):
-                raise PolicyDefect("Principal values must be strings")
-            if ptype == "AWS":
-                if value == "*":
-                    return True
-                if not known:
-                    raise Unresolved("the request context names no principal (aws:PrincipalArn)")
-                if value.isdigit() and len(value) == 12:
-                    value = f"arn:aws:iam::{value}{_ROOT_SUFFIX}"
-                if value.endswith(_ROOT_SUFFIX):
-                    if account and value.split(":")[4:5] == [account]:
-                        return True
-                elif value == arn:
-                    return True
-            elif ptype == "Service":
-                if service and value == service:
-                    return True
-            # Federated and CanonicalUser principals never describe an IAM user or role session.
-    return False
+    names = requester_names(arn, account) if arn or account else set()
+    return principal_names(principal, names, service)
 
 
 def _applies(statement: object, action: str, resource: str, ctx: Context, variables: bool) -> bool:
@@ -315,24 +282,3 @@ def evaluate(
         boundary_result=bound.result,
     )
 
-
-def evaluate_with_boundary(
-    identity_policies: Sequence[object],
-    boundary_policies: Sequence[object],
-    action: str,
-    resource: str = "*",
-    context: Mapping[str, object] | None = None,
-    *,
-    names: Sequence[str] | None = None,
-    boundary_names: Sequence[str] | None = None,
-) -> Decision:
-    """:func:`evaluate` with a permissions boundary: allowed only if both allow; any explicit deny wins."""
-    return evaluate(
-        identity_policies,
-        action,
-        resource,
-        context,
-        boundary=boundary_policies,
-        names=names,
-        boundary_names=boundary_names,
-    )

@@ -12,7 +12,7 @@ cannot be reached raise, as one-line :class:`~mfa_tui.core.errors.AwsError`: the
 could be read at all.
 
 IAM returns policy documents URL-encoded; botocore's IAM handler already decodes them to
-dicts, and :func:`mfa_tui.core.policy.evaluator.parse_document` handles the text forms too.
+dicts, and :func:`mfa_tui.core.policy.documents.parse_document` handles the text forms too.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from mfa_tui.core.policy.evaluator import check_document, parse_document, statements
-from mfa_tui.core.policy.conditions import PolicyDefect, mentions_keys
+from mfa_tui.core.policy.documents import check_document, parse_document, statements
+from mfa_tui.core.policy.conditions import mentions_keys
+from mfa_tui.core.policy.wildcards import PolicyDefect
 
 MFA_KEYS = ("aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge")
 """Condition keys that make a statement an "MFA statement"."""
@@ -127,17 +128,17 @@ class _Reader:
     def _failed(self, what: str, exc: Exception) -> None:
         import botocore.exceptions as bex
 
-        from mfa_tui.core.aws import clients as aws
+        from mfa_tui.core.aws import errors as aws_errors
 
         if isinstance(exc, bex.ClientError):
-            code = aws.error_code(exc) or "Unknown"
+            code = aws_errors.error_code(exc) or "Unknown"
             if code in _FATAL_CODES:
-                raise aws.translate_error(exc, what=f"reading {what}") from None
-            message = aws.error_message(exc).strip().rstrip(".")
+                raise aws_errors.translate_error(exc, what=f"reading {what}") from None
+            message = aws_errors.error_message(exc).strip().rstrip(".")
             self.unreadable.append(f"could not read {what}: {code}" + (f": {message}" if message else ""))
         elif isinstance(exc, (bex.EndpointConnectionError, bex.ConnectTimeoutError, bex.ReadTimeoutError,
                               bex.ConnectionClosedError, bex.NoCredentialsError)):
-            raise aws.translate_error(exc, what=f"reading {what}") from None
+            raise aws_errors.translate_error(exc, what=f"reading {what}") from None
         elif isinstance(exc, bex.BotoCoreError):
             self.unreadable.append(f"could not read {what}: {first_line(exc)}")
         else:

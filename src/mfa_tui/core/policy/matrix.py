@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from mfa_tui.core.clock import rfc3339
 from mfa_tui.core.errors import ConfigError
 from mfa_tui.core.models import MFA_SESSION_MAX
-from mfa_tui.core.policy.conditions import PolicyDefect
-from mfa_tui.core.policy.evaluator import Decision, Result, evaluate, statements
+from mfa_tui.core.policy.wildcards import PolicyDefect
+from mfa_tui.core.policy.documents import statements
+from mfa_tui.core.policy.evaluator import Decision, Result, evaluate
 from mfa_tui.core.policy.fetch import Principal
 
 SEED_ACTIONS: tuple[str, ...] = (

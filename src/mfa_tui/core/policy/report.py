@@ -11,9 +11,6 @@ The pure MFA matrix is :mod:`mfa_tui.core.policy.matrix`; this module does the A
    the local answer.
 3. :func:`report_for_profile` chains these for a registry profile; the CLI's ``mfa-tui policy``
    and the dashboard's policy pane both use it.
-
-The matrix's names (:class:`PrincipalReport`, :func:`reevaluate`, :func:`check_action`...) stay
-importable from here.
 """
 
 from __future__ import annotations
@@ -25,12 +22,7 @@ from datetime import datetime
 from mfa_tui.core.clock import Clock, SystemClock
 from mfa_tui.core.policy.evaluator import Result
 from mfa_tui.core.policy.fetch import Principal, fetch_role, fetch_user, first_line
-# The matrix's public names, re-exported: the CLI, the dashboard and tests import them from here.
-from mfa_tui.core.policy.matrix import (  # noqa: F401
-    CONTEXT_SHORT, CONTEXT_TITLES, CONTEXTS, DEFAULT_MFA_AGE, NOT_SIMULATED, RESULT_LETTERS, RESULT_WORDS,
-    SEED_ACTIONS, Cell, MatrixRow, PolicyReport, PrincipalReport, aws_letter, check_action, check_mfa_age,
-    clamp_mfa_age, local_matrix, matrix_actions, reevaluate, request_contexts, resource_for,
-)
+from mfa_tui.core.policy.matrix import DEFAULT_MFA_AGE, PolicyReport, PrincipalReport, local_matrix, request_contexts
 
 # SimulatePrincipalPolicy's ContextKeyType for the keys the contexts carry; others are strings.
 _CONTEXT_TYPES = {
@@ -124,11 +116,11 @@ def simulate(iam, principal: Principal, requests: Sequence[tuple[str, str]],
 
 
 def _simulation_error(exc: BaseException) -> str:
-    from mfa_tui.core.aws import clients as aws
+    from mfa_tui.core.aws import errors as aws_errors
 
-    code = aws.error_code(exc)
+    code = aws_errors.error_code(exc)
     if code:
-        message = aws.error_message(exc).strip().rstrip(".")
+        message = aws_errors.error_message(exc).strip().rstrip(".")
         return f"{code}: {message}" if message else code
     return first_line(exc)
 

@@ -22,6 +22,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "problems": ("problems",),
     "welcome": ("welcome",),
     "import": ("import",),
+    "org-import": ("org-import",),
     "activity": ("activity",),
     "form": ("form",),
 }
@@ -51,6 +52,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "edit_profile": ("main", "E"),
     "remove_profile": ("main", "d,delete"),
     "new_account": ("main", "A"),
+    "console": ("main", "O"),
     "activity.close": ("activity", "escape,q,l"),
     "form.cancel": ("form", "escape"),
     "form.save": ("form", "ctrl+s"),
@@ -84,6 +86,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "welcome.new": ("welcome", "n"),
     "import.back": ("import", "escape,n"),
     "import.write": ("import", "y"),
+    "org-import.cancel": ("org-import", "escape"),
+    "org-import.write": ("org-import", "ctrl+s"),
 }
 """Every binding id the dashboard declares."""
 

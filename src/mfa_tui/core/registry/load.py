@@ -1,4 +1,4 @@
-"""The TOML registry: load it, check it, and (through :mod:`registry_edit`) change it safely.
+"""The TOML registry: load it and check it (:mod:`mfa_tui.core.registry.edit` changes it safely).
 
 One file (``config.example.toml`` documents every key) lists the accounts, the IAM
 users reached through long-term keys (identities) and the profiles mfa-tui writes
@@ -10,7 +10,7 @@ line and column when we can find them, so ``mfa-tui config check`` and the dashb
 error screen can list them all.
 
 The writers (``add_entries``, ``set_value``, ``dumps``) live in
-:mod:`mfa_tui.core.registry.edit` and are served from here on first use: loading the
+:mod:`mfa_tui.core.registry.edit`, imported only by the code that writes: loading the
 registry (done by ``credential-process`` on every AWS CLI call) never pays for
 tomli-w or filelock.
 
@@ -23,16 +23,10 @@ registry with problems is always checked in full; :func:`check` never uses the c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from mfa_tui.core.errors import Problem, RegistryError
 from mfa_tui.core.models import Registry
-from mfa_tui.core.registry.read import parse_text  # noqa: F401 - served here too, for `mfa-tui doctor`
 from mfa_tui.core.registry.read import default_aws_config, read_text, validate_text
-
-_WRITERS = ("add_entries", "set_value", "dumps")
-"""Names this module serves from :mod:`mfa_tui.core.registry.edit`, imported on first use."""
-
 
 def load(path: Path, *, aws_config_path: Path | None = None) -> Registry:
     """Read and validate the registry at ``path``.
@@ -86,11 +80,3 @@ def _load(path: Path, aws_config_path: Path | None) -> tuple[Registry | None, li
         return None, problems
     return validate_text(text, path, aws_config_path=aws_config_path)
 
-
-def __getattr__(name: str) -> Any:
-    """The writers (:func:`~mfa_tui.core.registry.edit.add_entries`, ``set_value``, ``dumps``), on first use."""
-    if name in _WRITERS:
-        from mfa_tui.core.registry import edit
-
-        return getattr(edit, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

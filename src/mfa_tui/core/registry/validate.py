@@ -23,6 +23,8 @@ from mfa_tui.core.errors import Problem
 from mfa_tui.core.models import (
     EXTERNAL_ID_RE,
     IAM_USER_NAME_RE,
+    KEY_STORES,
+    OUTPUTS,
     SESSION_NAME_RE,
     Account,
     Identity,
@@ -33,6 +35,7 @@ from mfa_tui.core.models import (
     profile_name_problem,
 )
 from mfa_tui.core.registry.checks import BAD, Checks, Where, kind, show
+from mfa_tui.core.registry.code_keys import CODE_KEYS, check_code_keys
 from mfa_tui.core.registry.lifetimes import check_lifetimes
 from mfa_tui.core.registry.refs import check_references, check_shadowing
 from mfa_tui.core.registry.text import format_path
@@ -47,6 +50,8 @@ SETTINGS_KEYS = (
     "auto_remint",
     "time",
     "keys",
+    "key_max_age",
+    "federation_endpoint",
 )
 ACCOUNT_KEYS = ("id", "alias", "tags")
 IDENTITY_KEYS = (
@@ -57,6 +62,8 @@ IDENTITY_KEYS = (
     "account",
     "mfa_session_duration",
     "user_name",
+    "keys",
+    *CODE_KEYS,
 )
 PROFILE_KEYS = (
     "identity",
@@ -68,6 +75,7 @@ PROFILE_KEYS = (
     "region",
     "account",
     "tags",
+    "output",
 )
 TABLES = {"settings": SETTINGS_KEYS, "accounts": ACCOUNT_KEYS, "identities": IDENTITY_KEYS, "profiles": PROFILE_KEYS}
 
@@ -121,9 +129,8 @@ class _Checker(Checks):
     def unknown(self, where: Where, key: str, known: tuple[str, ...], table_kind: str) -> None:
         import difflib  # local: only paid for when a registry has a typo
 
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        if not close and _ALIASES.get(key) in known:
-            close = [_ALIASES[key]]
+        # A known alias first: aws_mfa_device is mfa_serial, however close it looks to ykman_device.
+        close = [_ALIASES[key]] if _ALIASES.get(key) in known else difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         if close:
             hint = f"did you mean {close[0]}?"
         else:
@@ -209,6 +216,8 @@ class _Checker(Checks):
             "auto_remint": self.boolean,
             "time": self.matching(re.compile(r"(utc|local)\Z"), 'is not a time display: use "utc" (the default) or "local"'),
             "keys": self.key_bindings,
+            "key_max_age": self.key_max_age,
+            "federation_endpoint": self.endpoint,
         })
         timing = {k: values[k] for k in ("warn_before", "mfa_session_duration", "role_duration") if k in values}
         if BAD not in timing.values():
@@ -235,7 +244,9 @@ class _Checker(Checks):
             "account": self.string,
             "mfa_session_duration": self.mfa_duration,
             "user_name": self.matching(IAM_USER_NAME_RE, "is not an IAM user name (1-64 letters, digits and +=,.@_-)"),
+            "keys": self.key_store,
         })
+        values |= check_code_keys(self, where, table)
         return _built(Identity, values, name=name)
 
     def profile(self, where: Where, name: str, table: dict) -> Profile | None:
@@ -268,8 +279,24 @@ class _Checker(Checks):
                     "has no effect on an MFA-session profile (no role_arn); set mfa_session_duration on its identity instead",
                 )
                 values["duration"] = BAD
-        values |= self.fields(where, table, {"region": self.region, "account": self.string, "tags": self.tags})
+        values |= self.fields(where, table, {"region": self.region, "account": self.string, "tags": self.tags,
+                                             "output": self.output})
         return None if problem else _built(Profile, values, name=name)
+
+    def output(self, where: Where, value: Any) -> Any:
+        if value in OUTPUTS:
+            return value
+        self.add(where, f'{show(value)} is not an output: use "credentials-file" (the default) or "credential-process"')
+        return BAD
+
+    def key_store(self, where: Where, value: Any) -> Any:
+        if value in KEY_STORES:
+            return value
+        self.add(where, f'{show(value)} is not a key store: use "source_profile" (the default) or "keyring"')
+        return BAD
+
+    def key_max_age(self, where: Where, value: Any) -> Any:
+        return self.duration(where, value, 86400, None, "the allowed range (a day or more)")
 
 
 def _built(model: type, values: dict[str, Any], **names: str) -> Any:

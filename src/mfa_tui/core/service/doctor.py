@@ -79,6 +79,10 @@ def diagnose(
     else:
         _check_clock(report, loaded, credentials_path, aws_config, clock)
     _check_sessions(report, loaded, store, credentials_path, clock)
+    from mfa_tui.core.service.fleet import check_fleet  # suggests credential-process above 200 profiles
+
+    check_fleet(report, loaded)
+    _check_key_store(report, loaded, store, credentials_path, aws_config, clock, online and parsed)
     return report
 
 
@@ -118,8 +122,10 @@ def _check_registry(report: DoctorReport, path: Path, aws_config: Path, registry
 
 def _raw_profile_names(path: Path, registry_mod) -> list[str]:
     """The ``[profiles.NAME]`` names of a registry that parses (whatever else is wrong with it)."""
+    from mfa_tui.core.registry import read as registry_read
+
     text, _ = registry_mod.read_text(path)
-    raw = registry_mod.parse_text(text, path)[0] if text is not None else None
+    raw = registry_read.parse_text(text, path)[0] if text is not None else None
     profiles = raw.get("profiles") if isinstance(raw, dict) else None
     return list(profiles) if isinstance(profiles, dict) else []
 
@@ -238,17 +244,22 @@ def _check_keys(report: DoctorReport, registry: Registry, credentials: Path, aws
         try:
             aws.long_term_keys(identity, credentials, aws_config)
         except MfaTuiError as exc:
-            report.add("keys", subject, PROBLEM, str(exc), fix=f"aws configure --profile {identity.source_profile}")
+            fix = f"aws configure --profile {identity.source_profile}" if identity.keys != "keyring" else None
+            report.add("keys", subject, PROBLEM, str(exc), fix=fix)
             continue
         if identity.mfa_serial:
-            report.add("keys", subject, OK, f"long-term keys in [{identity.source_profile}]; device {identity.mfa_serial}")
+            report.add("keys", subject, OK, f"long-term keys in {_key_home(identity)}; device {identity.mfa_serial}")
         elif identity.name in used:
             report.add(
                 "keys", subject, PROBLEM, "has no mfa_serial, so its profiles cannot get an MFA session",
                 fix=f"mfa-tui enroll {identity.name}",
             )
         else:
-            report.add("keys", subject, INFO, f"long-term keys in [{identity.source_profile}]; no MFA device (no profile uses it)")
+            report.add("keys", subject, INFO, f"long-term keys in {_key_home(identity)}; no MFA device (no profile uses it)")
+
+
+def _key_home(identity) -> str:
+    return f"the keyring (mfa-tui/{identity.name})" if identity.keys == "keyring" else f"[{identity.source_profile}]"
 
 
 # ── clock ───────────────────────────────────────────────────────────────────────────────────
@@ -257,6 +268,7 @@ def _check_keys(report: DoctorReport, registry: Registry, credentials: Path, aws
 def _check_clock(report: DoctorReport, registry: Registry, credentials: Path, aws_config: Path, clock: Clock) -> None:
     """One GetCallerIdentity per (endpoint, region), with the first identity whose keys load."""
     from mfa_tui.core.aws import clients as aws
+    from mfa_tui.core.aws import errors as aws_errors
     from mfa_tui.core.aws import sts
     from mfa_tui.core.errors import ClockSkewError
 
@@ -280,7 +292,7 @@ def _check_clock(report: DoctorReport, registry: Registry, credentials: Path, aw
         except ClockSkewError as exc:
             failure = exc
         except Exception as exc:  # botocore raises many types; each becomes a one-line finding
-            failure = exc if isinstance(exc, MfaTuiError) else aws.translate_error(exc, what=f"identity {identity.name}")
+            failure = exc if isinstance(exc, MfaTuiError) else aws_errors.translate_error(exc, what=f"identity {identity.name}")
             report.add(
                 "keys", f"identity {identity.name}", PROBLEM, str(failure), fix=_key_fix(failure, identity.source_profile)
             )
@@ -311,6 +323,21 @@ def _key_fix(exc: MfaTuiError, source_profile: str) -> str:
     if isinstance(exc, AccessDeniedError):
         return f"create a new access key in IAM and store it with `aws configure --profile {source_profile}`"
     return "try again; if it persists, check the identity's region and endpoint_url"
+
+
+def _check_key_store(report: DoctorReport, registry: Registry, store, credentials: Path, aws_config: Path,
+                     clock: Clock, online: bool) -> None:
+    """The keyring backend in use, and each key's age on its live MFA session (logic: core/keys/health.py)."""
+    from mfa_tui.core.keys import health
+    from mfa_tui.core.service.facade import Service
+
+    findings = health.keyring_findings(registry)
+    if online:
+        service = Service(registry, clock=clock, state_store=store, credentials_path=credentials, aws_config_path=aws_config)
+        findings += health.key_age_findings(registry, service.mfa_sessions(),
+                                            lambda i: service.long_term_keys(i).access_key_id, clock)
+    for finding in findings:
+        report.add(*finding)
 
 
 # ── MFA sessions ────────────────────────────────────────────────────────────────────────────

@@ -70,7 +70,7 @@ class Service:
         self._engine: Engine | None = None
         self.sessions = SessionStore(
             lambda: self.registry, self.state_store, lambda: self.credentials_file, self.clock,
-            reload_registry=self.reload_registry,
+            reload_registry=self.reload_registry, aws_config_path=self.aws_config_path,
         )
         """The state and the credentials file as one unit: every session read and write goes through it."""
 
@@ -239,6 +239,7 @@ class Service:
         plan: RefreshPlan | None = None,
         adopt: Iterable[str] = (),
         new_session: bool = False,
+        notify=None,
     ) -> RefreshReport:
         """Refresh ``profiles``: one code per identity that needs one, committed per identity. Never raises for AWS failures.
 
@@ -251,8 +252,10 @@ class Service:
         before an unexpected error is committed all the same.
         """
         from mfa_tui.core.session.plan import make_plan
+        from mfa_tui.core.codes.provider import sourced  # each identity's code source first (its module says how)
         from mfa_tui.core.session.refresh import RefreshReport
 
+        code_provider = sourced(self.registry, code_provider, clock=self.clock, cancel=cancel, progress=progress, notify=notify)
         adopt = set(adopt)
         emit = progress or (lambda _p: None)
         snap = self.snapshot()

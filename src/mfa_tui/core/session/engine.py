@@ -28,6 +28,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import errors as aws_errors
 from mfa_tui.core.aws import sts
 from mfa_tui.core.errors import CancelledError, MfaTuiError
 from mfa_tui.core.models import Credentials, Identity, Profile, ProfileKind, State
@@ -94,7 +95,7 @@ class Engine(StsAccess):
                 try:
                     self._run_identity(ip, run)
                 except Exception as exc:  # anything unexpected fails this identity's rest, never the run
-                    error = aws.translate_error(exc, what=f"identity {ip.identity.name}")
+                    error = aws_errors.translate_error(exc, what=f"identity {ip.identity.name}")
                     run.fail_all([p for p in ip.profiles if p.name not in report.results], str(error))
         return report
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws import errors as aws_errors
 from mfa_tui.core.aws import sts
 from mfa_tui.core.clock import format_setting
 from mfa_tui.core.errors import MfaTuiError
@@ -62,7 +63,7 @@ def finish(profile: Profile, call: Callable[[int], sts.RoleSession], duration: i
     except _Skipped:
         raise
     except Exception as exc:  # MfaTuiError, and anything unexpected (translated, logged)
-        error = aws.translate_error(exc, what=f"profile {profile.name}") if not isinstance(exc, MfaTuiError) else exc
+        error = aws_errors.translate_error(exc, what=f"profile {profile.name}") if not isinstance(exc, MfaTuiError) else exc
         emit(Progress(profile.name, State.ERROR, str(error)))
         return ProfileResult(profile.name, ok=False, message=str(error), warnings=warnings,
                              error_code=getattr(error, "code", None))

@@ -59,8 +59,8 @@ def stored(profile: Profile, snap: Snapshot) -> Credentials | None:
 
 def file_state(profile: Profile, creds: Credentials | None, snap: Snapshot) -> State | None:
     """MISSING or CHANGED when the profile's section does not hold ``creds``; None when it does."""
-    if creds is None or snap.file_keys is None:
-        return None
+    if creds is None or snap.file_keys is None or profile.output == "credential-process":
+        return None  # credential-process: the state is where the credentials live (session/outputs.py)
     if profile.name not in snap.file_keys:
         return State.MISSING
     if snap.file_keys[profile.name] != creds.access_key_id:

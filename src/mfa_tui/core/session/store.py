@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from mfa_tui.core.clock import Clock
 from mfa_tui.core.errors import CredentialsFileError, FileError, StateError
 from mfa_tui.core.models import Credentials, Identity, Profile, ProfileStatus, Registry, State, WhoAmI
-from mfa_tui.core.session import status
+from mfa_tui.core.session import outputs, status
 from mfa_tui.core.session.peek import registry_stamp
 from mfa_tui.core.session.entries import IdentityState, ProfileState, SessionState
 from mfa_tui.core.session.state import StateStore
@@ -84,7 +84,10 @@ class SessionStore:
         clock: Clock,
         *,
         reload_registry: Callable[[], object] | None = None,
+        aws_config_path=None,
     ):
+        self.aws_config_path = aws_config_path
+        """The AWS config file, for profiles with output = "credential-process" (:mod:`.outputs`)."""
         self._registry = registry
         self.state_store = state_store
         self._credentials_file = credentials_file
@@ -189,7 +192,7 @@ class SessionStore:
         last. A state that cannot be written raises :class:`StateError` after the credentials
         file was written: the rows then show CHANGED, which is the truth.
         """
-        from mfa_tui.core.credentials.file import ProfileCredentials
+        from mfa_tui.core.credentials.ownership import ProfileCredentials
 
         registry = self.registry
         unwritten: list[str] = []
@@ -208,6 +211,8 @@ class SessionStore:
                 report.committed_sessions.update(discarded)
                 report.committed_devices = codes
             ok = [r for r in results if r.ok]
+            refused = outputs.divert(registry, ok, self._credentials_file, self._config_path()) if ok else {}
+            ok = [r for r in ok if r.profile not in refused and not outputs.is_process(registry, r.profile)]
             if ok:
                 updates = []
                 for result in ok:
@@ -216,15 +221,15 @@ class SessionStore:
                     updates.append(ProfileCredentials(result.profile, result.credentials,
                                                       region=profile.region or identity.region))
                 try:
-                    refused = self._credentials_file().write(updates, adopt=set(adopt), skip_refused=True)
+                    refused |= self._credentials_file().write(updates, adopt=set(adopt), skip_refused=True)
                 except CredentialsFileError as exc:
-                    refused = {result.profile: str(exc) for result in ok}
-                for name, reason in refused.items():
-                    result = report.results[name]
-                    result.ok = False
-                    result.message = not_written(name, reason)
-                    result.credentials = None
-                    unwritten.append(name)
+                    refused |= {result.profile: str(exc) for result in ok}
+            for name, reason in refused.items():
+                result = report.results[name]
+                result.ok = False
+                result.message = not_written(name, reason)
+                result.credentials = None
+                unwritten.append(name)
             if results:
                 now = self.clock.now()
                 held = self._file_keys if any(r.ok for r in results) else dict
@@ -269,6 +274,7 @@ class SessionStore:
         try:
             credentials_file = self._credentials_file()
             reasons = credentials_file.refusals(names, adopt=adopt)
+            reasons = outputs.config_refusals(self.registry, names, self._config_path()) | reasons
             read_only = read_only_reason(credentials_file.path)
             if read_only:
                 raise CredentialsFileError(read_only)
@@ -301,6 +307,11 @@ class SessionStore:
             ist.key_id = report.session_key_ids.get(name)
         state.devices.update(codes)
 
+    def _config_path(self):
+        from mfa_tui.core import paths
+
+        return self.aws_config_path or paths.aws_config_path()
+
     def _file_keys(self) -> dict[str, str | None] | None:
         """The credentials file's key id per section, or None when it cannot be read now."""
         try:
@@ -320,7 +331,7 @@ class SessionStore:
         for result in results:
             if result.skipped:
                 continue  # the user's choice, not a failure: credentials and last error stay
-            if result.ok and result.credentials and held is not None \
+            if result.ok and result.credentials and held is not None and not outputs.is_process(registry, result.profile) \
                     and held.get(result.profile) != result.credentials.access_key_id:
                 continue  # overtaken by another writer, whose own record stands
             profile = registry.profiles[result.profile]

@@ -1,9 +1,8 @@
 """The enrolment screen: create a virtual MFA device, scan its QR code, enable it with two codes.
 
 A thin layer over :class:`mfa_tui.core.enroll.device.Enrolment`, which it is given (no global
-state), so the dashboard can push it for any identity. Every AWS call runs in a thread
-worker that posts :class:`EnrollScreen.Done` or :class:`EnrollScreen.Failed` back; the
-screen allows one call at a time. Escape (or q) leaves the screen, first deleting a device this
+state), so the dashboard can push it for any identity. Every AWS call runs in the thread
+worker of :class:`~mfa_tui.ui.screens.enroll_worker.EnrollWorker`, one at a time. Escape (or q) leaves the screen, first deleting a device this
 screen created but did not enable, so no half-made device is left behind.
 
 The QR panel (:class:`~mfa_tui.ui.widgets.qr_panel.QrPanel`) hides the Base32 secret and URI
@@ -19,21 +18,20 @@ The screen is dismissed with the enabled serial, or None.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.message import Message
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from mfa_tui.core.enroll.device import MAX_DEVICES, Enrolment, MfaDevice
-from mfa_tui.core.enroll.naming import device_name_of, unique_device_name
+from mfa_tui.core.enroll.naming import default_device_name
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.ui.dialogs.code_field import step_bar
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
-from mfa_tui.ui.screens.enroll_codes import CodeInput, CodeRow, EnrollCodes
+from mfa_tui.ui.screens.enroll_codes import CodeInput, CodeRow
+from mfa_tui.ui.screens.enroll_worker import EnrollWorker
 from mfa_tui.ui.screens.enroll_words import activity_text, delete_question, quit_question
 from mfa_tui.ui.widgets.device_table import DeviceTable
 from mfa_tui.ui.widgets.key_footer import KeyFooter
@@ -43,16 +41,16 @@ FOOTER_KEEP = ("close", "help", "create", "resync", "delete", "adopt", "toggle_s
 """The footer's keys, the one kept longest first (see :class:`~mfa_tui.ui.widgets.key_footer.KeyFooter`)."""
 
 
-class EnrollScreen(EnrollCodes):
+class EnrollScreen(EnrollWorker):
     """Enrol, resync or delete the MFA devices of the IAM user behind ``flow``."""
 
     BINDINGS = [
-        Binding("c", "create", "Create device", id="enroll.create"),
+        Binding("c", "create", "Create", id="enroll.create"),
         Binding("s", "toggle_secret", "Secret", id="enroll.secret"),
         Binding("u", "adopt", "Use existing", id="enroll.adopt"),
         Binding("r", "resync", "Resync", id="enroll.resync"),
         Binding("d", "delete", "Delete", id="enroll.delete"),
-        Binding("escape,q", "close", "Cancel / back", id="enroll.close",
+        Binding("escape,q", "close", "Back", id="enroll.close",
                 tooltip="Back to the dashboard, first deleting a device created here but not enabled"),
     ]
 
@@ -60,50 +58,31 @@ class EnrollScreen(EnrollCodes):
     EnrollScreen { layout: vertical; }
     EnrollScreen #title { height: auto; padding: 0 1; background: $boost; color: $text; text-style: bold; }
     EnrollScreen #body { height: 1fr; }
-    EnrollScreen #side { width: 1fr; padding: 0 1; }
+    EnrollScreen #side { width: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     EnrollScreen .heading { width: 100%; height: auto; color: $text-accent; text-style: bold; }
     EnrollScreen #devices { height: 6; }
     EnrollScreen #name { width: 100%; }
     EnrollScreen #codes { height: 3; }
     EnrollScreen CodeInput { width: 13; margin-right: 1; }
     EnrollScreen #step { width: 1fr; height: 3; content-align: left middle; color: $text-muted; }
-    EnrollScreen #status { height: auto; min-height: 2; color: $text; }
+    EnrollScreen #status { height: auto; min-height: 1; max-height: 4; padding: 0 1; color: $text; }
     EnrollScreen #status.-error { color: $text-error; }
     EnrollScreen #status.-ok { color: $text-success; }
     """
 
-    class Done(Message):
-        """An AWS call of the screen finished."""
-
-        def __init__(self, action: str, value: Any) -> None:
-            super().__init__()
-            self.action = action
-            self.value = value
-
-    class Failed(Message):
-        """An AWS call of the screen failed; ``text`` is the domain error's one-line message."""
-
-        def __init__(self, action: str, text: str, code: str | None) -> None:
-            super().__init__()
-            self.action = action
-            self.text = text
-            self.code = code
-
     def __init__(self, flow: Enrolment, *, mask_secrets: bool = False, name: str | None = None,
-                 note: Callable[[str], None] | None = None, local_time: bool = False) -> None:
+                 note: Callable[..., None] | None = None, local_time: bool = False) -> None:
         super().__init__(name=name)
         self.flow = flow
         """The core flow; the screen never calls AWS itself."""
         self.note = note
-        """Called with the activity log's line when a device is resynced or deleted."""
+        """Called with the activity log's line (and "error" for a failure) when a device is resynced or deleted."""
         self.local_time = local_time
         """The devices' dates in local time ([settings] time = "local"), else UTC."""
         self.mask_secrets = mask_secrets
         """Show placeholders instead of the QR code and secret (screen sharing, snapshots)."""
         self.devices: list[MfaDevice] = []
         """The devices last read (the list on screen)."""
-        self.busy: str | None = None
-        """The action of the AWS call in flight, if any."""
         self.mode = "idle"
         """What the code fields are for: "idle", "enable" or "resync"."""
         self.resync_serial: str | None = None
@@ -126,7 +105,7 @@ class EnrollScreen(EnrollCodes):
         yield Static(f"Enrol an MFA device · IAM user {self.flow.user_name}{account}{identity}", id="title", markup=False)
         with Horizontal(id="body"):
             yield QrPanel(self.flow, mask_secrets=self.mask_secrets, id="qr-panel")
-            with Vertical(id="side"):
+            with VerticalScroll(id="side"):
                 yield Label("Devices", id="devices-heading", classes="heading")
                 yield DeviceTable(id="devices", local=self.local_time)
                 yield Label("New device name", classes="heading")
@@ -136,14 +115,14 @@ class EnrollScreen(EnrollCodes):
                     yield CodeInput(id="code1")
                     yield CodeInput(id="code2")
                     yield Static("", id="step", markup=False)
-                yield Static("Loading devices…", id="status", markup=False)
+        yield Static("Loading devices…", id="status", markup=False)  # below the body: never scrolled away
         yield KeyFooter(FOOTER_KEEP)
 
     def on_mount(self) -> None:
         self.query_one(DeviceTable).focus()
         self._tick()
         self.set_interval(1.0, self._tick)
-        self._start("devices", self.flow.devices)
+        self._start("devices", self._list_devices)
 
     def on_unmount(self) -> None:
         """Leaving without Escape (the app quits): still delete an unfinished device."""
@@ -160,10 +139,17 @@ class EnrollScreen(EnrollCodes):
         status.update(text)
         status.set_class(kind == "error", "-error")
         status.set_class(kind == "ok", "-ok")
+        self.call_after_refresh(self._focused_in_sight)  # a taller status line shortens the side column
 
-    def _note(self, serial: str, what: str) -> None:
+    def _focused_in_sight(self) -> None:
+        if self.focused is not None and self.is_attached:
+            self.focused.scroll_visible(animate=False)
+
+    def _note(self, serial: str, what: str, reason: str = "") -> None:
+        """Record ``what`` happened to ``serial`` in the activity log; a ``reason`` makes it a failure."""
         if self.note is not None:
-            self.note(activity_text(self.flow, serial, what))
+            text = activity_text(self.flow, serial, what)
+            self.note(f"{text}: {reason}", "error") if reason else self.note(text)
 
     def _tick(self) -> None:
         step = self.query_one("#step", Static)
@@ -173,36 +159,20 @@ class EnrollScreen(EnrollCodes):
         left = self.flow.seconds_left()
         step.update(f"{step_bar(left, 8)} {left:2d}s")
 
-    def _show_devices(self, devices: list[MfaDevice]) -> None:
+    def _list_devices(self) -> tuple[list[MfaDevice], str]:
+        """The user's devices and a default name free in the account (run in the worker)."""
+        devices = self.flow.devices()
+        return devices, default_device_name(self.flow, devices)
+
+    def _show_devices(self, devices: list[MfaDevice], free_name: str) -> None:
         self.devices = devices
         self.query_one(DeviceTable).show(devices)  # keeps the cursor on its device, and the focus where it is
         field = self.query_one("#name", Input)
         if field.value.strip() in ("", self.default_name):  # not the user's own name: keep it unique
-            self.default_name = unique_device_name(self.flow.user_name, [device_name_of(d.serial) for d in devices])
+            self.default_name = free_name
             field.value = self.default_name
         full = " — full: delete one to add another" if len(devices) >= MAX_DEVICES else ""
         self.query_one("#devices-heading", Label).update(f"Devices ({len(devices)} of {MAX_DEVICES}){full}")
-
-    # ── the one worker ──
-    def _start(self, action: str, call: Callable[[], Any]) -> bool:
-        if self.busy is not None:
-            self.notify(f"Busy: {self.busy} is still running", severity="warning")
-            return False
-        self.busy = action
-        self._aws(action, call)
-        return True
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="enroll-aws")
-    def _aws(self, action: str, call: Callable[[], Any]) -> None:
-        """Run one core call off the event loop and post its outcome back."""
-        try:
-            value = call()
-        except MfaTuiError as exc:
-            self.post_message(self.Failed(action, str(exc), getattr(exc, "code", None)))
-        except Exception as exc:  # never let a worker die silently; messages carry no secrets
-            self.post_message(self.Failed(action, f"{action} failed unexpectedly: {type(exc).__name__}", None))
-        else:
-            self.post_message(self.Done(action, value))
 
     # ── actions ──
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -261,7 +231,7 @@ class EnrollScreen(EnrollCodes):
             return serial
 
         def answered(yes: bool | None) -> None:
-            if yes and self._start("remove", remove):
+            if yes and self._start("remove", remove, serial):
                 self._status(f"Deleting {serial}…")
 
         question = delete_question(self.flow, serial)
@@ -314,18 +284,18 @@ class EnrollScreen(EnrollCodes):
                 self.flow.resync(serial, code1, code2)
                 return serial
 
-            if self._start("resync", resync):
+            if self._start("resync", resync, serial):
                 self._status(f"Resyncing {serial}…")
         else:
             self._status("Create a device (c) or pick one to resync (r) first.", "error")
 
     # ── outcomes ──
-    @on(Done)
-    def _done(self, message: Done) -> None:
+    @on(EnrollWorker.Done)
+    def _done(self, message: EnrollWorker.Done) -> None:
         self.busy = None
         action, value = message.action, message.value
         if action == "devices":
-            self._show_devices(value)
+            self._show_devices(*value)
             if self.mode == "idle" and not self.enabled_serial:
                 self._status("Press c to create a device, or select one to resync (r) or delete (d).")
         elif action == "create":
@@ -370,8 +340,8 @@ class EnrollScreen(EnrollCodes):
             self._close_requested = False
             self.action_close()
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    @on(EnrollWorker.Failed)
+    def _failed(self, message: EnrollWorker.Failed) -> None:
         self.busy = None
         self._status(message.text, "error")
         if message.action == "create" and message.code == "EntityAlreadyExists":
@@ -379,6 +349,8 @@ class EnrollScreen(EnrollCodes):
             self._start("find", lambda: self.flow.find_unassigned(name))
             self.query_one("#name", Input).focus()
             return
+        if message.action in ("resync", "remove") and message.serial:
+            self._note(message.serial, f"{message.action.replace('remove', 'delete')} failed", message.text)
         if message.action in ("enable", "resync"):
             self._clear_codes()
         if message.action == "cancel":
@@ -394,4 +366,4 @@ class EnrollScreen(EnrollCodes):
 
     def _refresh_devices(self) -> None:
         if self.busy is None:
-            self._start("devices", self.flow.devices)
+            self._start("devices", self._list_devices)

@@ -28,5 +28,5 @@ def quit_question(serial: str | None) -> str:
 
 
 def activity_text(flow: Enrolment, serial: str, what: str) -> str:
-    """The activity log's line for ``serial`` (``what``: "enabled", "resynced", "deleted")."""
+    """The activity log's line for ``serial`` (``what``: "enabled", "resynced", "deleted", "resync failed", "delete failed")."""
     return f"MFA device {serial} {what} for identity {flow.identity}"

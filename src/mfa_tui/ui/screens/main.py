@@ -41,7 +41,7 @@ from mfa_tui.ui.messages import RowsChanged, WorkerFailed
 from mfa_tui.ui.panes import PaneControl
 from mfa_tui.ui.remint import RemintControl
 from mfa_tui.ui.runs import RunControl
-from mfa_tui.ui.screens.editing import EditingKeys
+from mfa_tui.ui.screens.console_keys import ConsoleKeys
 from mfa_tui.ui.rows import Rows
 from mfa_tui.ui.sessions import SessionWatch
 from mfa_tui.ui.widgets.detail import DetailPane
@@ -78,7 +78,7 @@ def _passed_to(controller: str, method: str) -> Callable[[MainScreen, Message], 
     return handler
 
 
-class MainScreen(EditingKeys):
+class MainScreen(ConsoleKeys):  # over EditingKeys
     """Status table + detail pane over one :class:`Service`."""
 
     BINDINGS = [
@@ -343,7 +343,7 @@ class MainScreen(EditingKeys):
             parts.append(f"sorted by {SORT_NAMES.get(table.sort_key, table.sort_key)}")
         if table.group_key:
             parts.append(f"grouped by {table.group_key}")
-        parts += self.runs.status_parts()
+        parts += self.runs.status_parts() + self.serving_parts()
         text = "  ·  ".join(parts)
         if text != self._status_text:
             self._status_text = text

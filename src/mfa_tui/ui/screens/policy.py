@@ -35,14 +35,8 @@ from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.policy.fetch import first_line
-from mfa_tui.core.policy.report import (
-    DEFAULT_MFA_AGE,
-    PolicyReport,
-    check_action,
-    clamp_mfa_age,
-    reevaluate,
-    report_for_profile,
-)
+from mfa_tui.core.policy.matrix import DEFAULT_MFA_AGE, PolicyReport, check_action, clamp_mfa_age, reevaluate
+from mfa_tui.core.policy.report import report_for_profile
 from mfa_tui.ui.rowformat import clock_text, shows_local_time
 from mfa_tui.ui.widgets.digit_input import DigitInput
 from mfa_tui.ui.widgets.key_footer import KeyFooter

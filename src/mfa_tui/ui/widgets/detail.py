@@ -36,6 +36,7 @@ from mfa_tui.ui.rowformat import (
     shows_error_mark,
 )
 from mfa_tui.ui.summaries import dashboard_words
+from mfa_tui.ui.widgets.key_age import KeyAges
 from mfa_tui.ui.textual_private import lift_toasts
 from mfa_tui.ui.theming import STATUS_VARIABLES
 
@@ -89,6 +90,8 @@ class DetailPane(VerticalScroll, can_focus=False):
         self._extra = Extra()
         self._shown: str | None = None
         self._row_cache: dict[tuple, list[list[Segment]]] = {}
+        self._key_ages = KeyAges()
+        """The identities' key ages, read on their MFA sessions in the background (widgets/key_age.py)."""
 
     def on_resize(self) -> None:
         # Toasts rise to just above this pane (and the footer), never over its "Last error".
@@ -192,6 +195,9 @@ class DetailPane(VerticalScroll, can_focus=False):
             lines.append(("Source identity", s.source_identity))
         lines.append(("Expires", self._when(s.expires_at, now)))
         lines.append(("MFA session", self._mfa_session_text(s, now)))
+        key_age = self._key_ages.line(self, s.identity, s.mfa_expires_at, now, warn_style=self._colour_style("warning"))
+        if key_age is not None:
+            lines.append(("Access key", key_age))
         lines.append(("Last refresh", self._when(s.last_refresh, now, future=False)))
         if s.whoami:
             who = Text(s.whoami.arn)

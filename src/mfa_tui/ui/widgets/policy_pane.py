@@ -19,14 +19,7 @@ from textual.widgets import DataTable, Static
 
 from mfa_tui.core.policy.evaluator import Result
 from mfa_tui.core.policy.fetch import PolicyDoc, trust_doc
-from mfa_tui.core.policy.report import (
-    CONTEXT_TITLES,
-    CONTEXTS,
-    RESULT_WORDS,
-    MatrixRow,
-    PrincipalReport,
-    aws_letter,
-)
+from mfa_tui.core.policy.matrix import CONTEXT_TITLES, CONTEXTS, RESULT_WORDS, MatrixRow, PrincipalReport, aws_letter
 from mfa_tui.core.policy.trust import NO_MFA_NEEDED, REQUIRES_MFA, trust_verdict
 
 COLOURS = {Result.ALLOWED: "success", Result.EXPLICIT_DENY: "error", Result.IMPLICIT_DENY: "warning"}
