@@ -154,3 +154,47 @@ def measure(root: Path, n: int, runs: int, tick_count: int) -> dict:
     peak = max(frame["ours"]["rss_mib"], tick["idle"]["rss"], tick["busy"]["rss"])
     return {"frame": frame, **tick, "peak_rss_mib": peak}
 
+
+
+def frames_only(root: Path, sizes: list[int], runs: int) -> dict:
+    """Only the first-frame figure, at several sizes and against one floor, alternating all of them.
+
+    What ``python bench/dash_bench.py`` prints: for looking at the first frame alone (a change to
+    start-up) without the rest of ``run.py``. Medians and every sample, CPU (the judged figure).
+    """
+    cases = {}
+    for n in sizes:
+        home, expect = prepare_home(root, n)
+        cases[str(n)] = ([MFA_TUI], home, expect)
+    floor_home = root / "dashboard-floor"
+    floor_home.mkdir(exist_ok=True)
+    cases["floor"] = ([PYTHON, "-c", FLOOR_APP], floor_home, "")
+    for case in cases.values():
+        _frame(*case)  # warm-up, as in first_frame
+    samples: dict[str, list[float]] = {key: [] for key in cases}
+    order = list(cases)
+    for i in range(runs):
+        for key in (order if i % 2 == 0 else order[::-1]):
+            samples[key].append(_frame(*cases[key])["cpu"])
+    return {key: {"cpu": median(got), "samples": got} for key, got in samples.items()}
+
+
+if __name__ == "__main__":
+    import argparse
+    import shutil
+    import tempfile
+
+    parser = argparse.ArgumentParser(description="The dashboard's first frame alone: CPU at N profiles against the bare app.")
+    parser.add_argument("--sizes", default="10,1000,5000", help="comma-separated profile counts (default 10,1000,5000)")
+    parser.add_argument("--runs", type=int, default=9, help="alternating runs of each (default 9)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="mfa-tui-frames-"))
+    try:
+        got = frames_only(work, [int(n) for n in args.sizes.split(",")], args.runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    floor = got["floor"]["cpu"]
+    for key, fig in got.items():
+        label = "bare Textual app" if key == "floor" else f"mfa-tui, {int(key):,} profiles"
+        print(f"{label:28s} {fig['cpu'] * 1000:6.0f} ms  {fig['cpu'] / floor:.2f}×  "
+              f"[{' '.join(f'{s * 1000:.0f}' for s in fig['samples'])}]")

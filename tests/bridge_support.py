@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 from mfa_tui.core.bridge.server import BridgeServer
 from mfa_tui.core.service.facade import Service
@@ -31,15 +32,22 @@ def bridge_servers(registry_path, state_dir):
             server.close()
 
 
-def refreshing(demo_world, clock, asked: list[str]):
-    """A handler that records the profile asked for and refreshes it with the demo code, off the socket's thread."""
+def refreshing(demo_world, clock, asked: list[str] | None = None, *, delay: float = 0.0, codes=None):
+    """A handler that records the profile asked for and refreshes it with the demo code, off the socket's thread.
+
+    ``delay`` seconds pass first (a user reading the dialog); ``codes()`` makes each run's code
+    provider (default: the demo device's current code).
+    """
 
     def refresh(profile, reply):
-        asked.append(profile)
+        if asked is not None:
+            asked.append(profile)
 
         def run():
+            time.sleep(delay)
             service = Service.open(demo_world.config_path, clock=clock)
-            report = service.refresh(service.select([profile]), lambda _request: demo_world.code())
+            provider = codes() if codes is not None else (lambda _request: demo_world.code())
+            report = service.refresh(service.select([profile]), provider)
             reply(None if report.results[profile].ok else report.results[profile].message)
 
         threading.Thread(target=run).start()

@@ -235,3 +235,24 @@ def test_a_peer_of_another_uid_is_refused_by_the_dashboard():
         server.close()
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+def test_a_client_that_gives_up_is_withdrawn_once(place, serve):
+    withdrawn = []
+
+    def handler(profile, reply):
+        return lambda: withdrawn.append(profile)  # never answers: the client's wait ends first
+
+    server = serve(handler)
+    with pytest.raises(client.BridgeTimeout):
+        client.ask(*place, "dev-admin", timeout=0.5)
+    deadline = time.monotonic() + 5
+    while not withdrawn and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert withdrawn == ["dev-admin"] and server.withdrawn == 1
+
+
+def test_a_handler_without_withdraw_still_answers(place, serve):
+    serve(Dashboard())  # returns None
+    assert client.ask(*place, "dev-admin", timeout=10) is None

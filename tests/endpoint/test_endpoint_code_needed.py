@@ -11,13 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
 
 from code_stub_support import code_stubs, set_source  # noqa: F401 - code_stubs is a fixture
+from bridge_support import refreshing
 from refresh_support import Codes, make_service
 
 from mfa_tui.core import paths
@@ -110,15 +110,7 @@ def test_a_refused_dialog_is_not_reopened_by_the_sdks_retries(demo_world, frozen
 def test_the_in_process_caller_waits_for_the_whole_ask(demo_world, frozen_clock):
     service = make_service(demo_world, frozen_clock)
 
-    def answer_later(profile, reply):
-        def run():
-            time.sleep(2 * REQUEST_PATIENCE)
-            fresh = make_service(demo_world, frozen_clock)
-            report = fresh.refresh(fresh.select([profile]), Codes(demo_world))
-            reply(None if report.results[profile].ok else report.results[profile].message)
-
-        threading.Thread(target=run).start()
-
+    answer_later = refreshing(demo_world, frozen_clock, delay=2 * REQUEST_PATIENCE, codes=lambda: Codes(demo_world))
     bridge = BridgeServer(demo_world.config_path, paths.state_dir(), answer_later)
     assert bridge.start() is None
     try:

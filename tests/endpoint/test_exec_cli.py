@@ -142,8 +142,10 @@ def test_serve_answers_every_profile_and_leaves_a_marker(session):
     import json
     import urllib.request
 
+    from mfa_tui.core import paths
     from mfa_tui.core.service import serving
 
+    registry = paths.config_path()
     proc = subprocess.Popen([PY, "-m", "mfa_tui", "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         uri = proc.stdout.readline().strip().split("=", 1)[1]
@@ -153,18 +155,18 @@ def test_serve_answers_every_profile_and_leaves_a_marker(session):
             request = urllib.request.Request(uri.replace("PROFILE", name), headers={"Authorization": token})
             with opener.open(request, timeout=10) as answer:
                 assert json.loads(answer.read())["AccessKeyId"].startswith("ASIA")
-        found = serving.read_marker()
+        found = serving.read_marker(registry)
         assert found is not None and found.pid == proc.pid and str(found.port) in uri
         second = mfa("serve")
         assert second.returncode == 2 and second.stderr.strip() == (
-            f"mfa-tui: mfa-tui serve already runs (pid {proc.pid}, 127.0.0.1:{found.port}); stop it first, or use that one"
+            f"mfa-tui: mfa-tui serve already runs for this registry (pid {proc.pid}, 127.0.0.1:{found.port}); stop it first, or use that one"
         )
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert serving.read_marker() is None
+    assert serving.read_marker(registry) is None
     assert token not in proc.stderr.read()
 
 

@@ -70,13 +70,29 @@ async def test_help_and_the_palette_list_the_console_key(service):
 
 
 async def test_the_status_line_shows_a_running_serve(service):
-    serving.write_marker(43210)
+    serving.write_marker(service.registry.path, 43210)
     app = make_app(service)
     async with app.run_test(size=SIZE) as pilot:
         screen = main_screen(app)
         line = screen.query_one("#status-line", Static)
         await wait_for(pilot, lambda: "serve runs on 127.0.0.1:43210" in str(line.render()), "the serve part")
-        serving.clear_marker()
+        serving.clear_marker(service.registry.path)
         screen._check_serving()
         await pilot.pause()
         assert "serve runs" not in str(line.render())
+
+
+async def test_another_registrys_serve_is_not_shown(service, tmp_path):
+    other = tmp_path / "other-registry.toml"
+    other.write_text("")
+    serving.write_marker(other, 43211)
+    try:
+        app = make_app(service)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = main_screen(app)
+            await pilot.pause()
+            screen._check_serving()
+            await pilot.pause()
+            assert "serve runs" not in str(screen.query_one("#status-line", Static).render())
+    finally:
+        serving.clear_marker(other)

@@ -103,3 +103,8 @@ def print_json(data) -> None:
 
 def add_profile_args(parser, *, nargs: str = "*", help: str = "profile names (default: all)") -> None:
     parser.add_argument("profiles", nargs=nargs, metavar="PROFILE", help=help)
+
+
+def add_actions(parser):
+    """The ACTION slot of a command with actions (``mfa-tui config check``): add each with ``.add_parser``."""
+    return parser.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mfa_tui.cli.common import add_actions
+
 
 def register(parser) -> None:
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = add_actions(parser)
     check = actions.add_parser(
         "check",
         help="validate the registry; list every problem (exit 2) or print a summary (exit 0)",

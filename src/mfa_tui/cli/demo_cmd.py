@@ -19,12 +19,14 @@ import sys
 import threading
 from pathlib import Path
 
+from mfa_tui.cli.common import add_actions
+
 LOCK_FILE = ".mfa-tui-demo-serve.lock"
 """Held in the demo's DIR for as long as ``demo serve`` serves it."""
 
 
 def register(parser) -> None:
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = add_actions(parser)
     serve = actions.add_parser(
         "serve",
         help="run the local AWS with the demo world in DIR until interrupted",

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 
-from mfa_tui.cli.common import open_service
+from mfa_tui.cli.common import add_actions, open_service
 from mfa_tui.core.errors import ConfigError
 
 
 def register(parser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub = add_actions(parser)
     move = sub.add_parser("move", help="move an identity's long-term key into the OS keyring (--back: into its credentials-file section)")
     move.add_argument("identity", metavar="IDENTITY")
     move.add_argument("--back", action="store_true", help="move the key from the keyring back into the credentials file")

@@ -3,8 +3,9 @@
 Serves ``http://127.0.0.1:PORT/profiles/NAME`` for each profile of the registry (re-minting chained
 roles from the live MFA session, as ``exec`` does) until interrupted. It prints, once, the two
 variables a tool needs (the token is random for this run and printed only here, never logged), and
-leaves a small file in the state dir (:mod:`mfa_tui.core.service.serving`: pid and port, no token)
-so the dashboard can show that it runs.
+leaves a small file in the state dir, one per registry (:mod:`mfa_tui.core.service.serving`: pid and
+port, no token) so the dashboard of that registry can show that it runs. One serve per registry: a
+second is refused while the first lives; another registry's serve is independent.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ def run(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be 0 to 65535; got {args.port}")
-    running = serving.read_marker()
+    service = open_service(args)
+    registry = service.registry.path
+    running = serving.read_marker(registry)
     if running is not None:
         raise ConfigError(
-            f"mfa-tui serve already runs (pid {running.pid}, 127.0.0.1:{running.port}); stop it first, or use that one"
+            f"mfa-tui serve already runs for this registry (pid {running.pid}, 127.0.0.1:{running.port}); "
+            "stop it first, or use that one"
         )
-    service = open_service(args)
     token = new_token()
     try:
         endpoint = CredentialEndpoint(Supplier(service), token=token, port=args.port)
@@ -42,7 +45,7 @@ def run(args) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
     endpoint.start()
-    serving.write_marker(endpoint.port)
+    serving.write_marker(registry, endpoint.port)
     try:
         names = list(service.registry.profiles)
         print(f"serving {len(names)} profile{'s' * (len(names) != 1)} on 127.0.0.1:{endpoint.port}; Ctrl-C stops", file=sys.stderr)
@@ -52,6 +55,6 @@ def run(args) -> int:
         while not stop.wait(0.5):
             pass
     finally:
-        serving.clear_marker()
+        serving.clear_marker(registry)
         endpoint.stop()
     return 0

@@ -50,11 +50,14 @@ def status_dict(row, now) -> dict:
 def run(args) -> int:
     service = open_service(args)
     names = service.select(args.profiles) if args.profiles else None
-    wanted = [p.name for p in names] if names else None
-    # Only the named profiles' state entries are decoded, so `status P` costs the same at 5,000
-    # profiles as at 10 (bench/run.py --fleet, "status P").
-    state = service.load_state(wanted)
-    rows = service.statuses(wanted, state=state)
+    if names:
+        # Only the named profiles' state entries and credentials-file sections are read, so
+        # `status P` costs about the same at 5,000 profiles as at 10 (bench/run.py --fleet, "status P").
+        from mfa_tui.core.service.first_screen import first_screen
+
+        rows = first_screen(service, [p.name for p in names])
+    else:
+        rows = service.statuses(None, state=service.load_state())
     now = service.clock.now()
     stale = 1 if args.check and any(is_stale(r) for r in rows) else 0
     if args.json:

@@ -37,6 +37,14 @@ REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 HARDWARE_SERIAL_RE = re.compile(r"^[A-Z0-9]{9,64}$")
 """Hardware TOTP tokens have a plain serial number (e.g. GAHT12345678) instead of an ARN."""
+
+
+def account_in(pattern: re.Pattern[str], arn: str | None) -> str | None:
+    """The account id an ARN pattern (``ROLE_ARN_RE``, ``MFA_SERIAL_RE``) captures; None if it does not match."""
+    m = pattern.match(arn) if arn else None
+    return m.group(1) if m else None
+
+
 _SECTION_BREAKERS = re.compile(r"[\[\]\x00-\x1f\x7f]")
 
 
@@ -189,11 +197,7 @@ class Identity:
     @cached_property
     def account_id(self) -> str | None:
         # Cached (the dataclass is frozen): the dashboard asks for it per row.
-        if self.mfa_serial:
-            m = MFA_SERIAL_RE.match(self.mfa_serial)
-            if m:
-                return m.group(1)
-        return None
+        return account_in(MFA_SERIAL_RE, self.mfa_serial)
 
 
 @dataclass(frozen=True)
@@ -227,11 +231,7 @@ class Profile:
     @cached_property
     def role_account_id(self) -> str | None:
         # Cached (the dataclass is frozen): the dashboard asks for it per row.
-        if self.role_arn:
-            m = ROLE_ARN_RE.match(self.role_arn)
-            if m:
-                return m.group(1)
-        return None
+        return account_in(ROLE_ARN_RE, self.role_arn)
 
 
 @dataclass(frozen=True)

@@ -15,23 +15,21 @@ import hmac
 import secrets
 import string
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
 
 from mfa_tui.core.clock import TOTP_STEP, totp_step
+from mfa_tui.core.models import Credentials
 
 _KEY_ALPHABET = string.ascii_uppercase + "234567"
 
 
 @dataclass(frozen=True)
-class Issued:
-    """One set of temporary credentials the layer handed out."""
+class Issued(Credentials):
+    """One set of temporary credentials the layer handed out, and whose they are."""
 
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str = field(repr=False)
     kind: str
     """``session`` (GetSessionToken) or ``role`` (AssumeRole)."""
     account: str
@@ -40,7 +38,6 @@ class Issued:
     """The caller ARN GetCallerIdentity reports: the IAM user, or the assumed-role session."""
     user_id: str
     """GetCallerIdentity's UserId: ``AIDA…`` for users, ``AROA…:session`` for roles."""
-    expiration: datetime
     mfa: bool
     """Whether the session counts as MFA-authenticated (aws:MultiFactorAuthPresent)."""
     mfa_time: datetime | None = None

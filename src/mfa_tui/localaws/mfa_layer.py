@@ -4,7 +4,7 @@ Every request is logged as ``(service, action)``, then meets the fault switchboa
 refuse it, delay it, hold it unanswered, or strip the credentials from its answer), then is
 authenticated as AWS does (key, session token, signing time, SigV4 signature: see
 :mod:`~mfa_tui.localaws.authentication`), then authorised against the caller's policies (see
-:mod:`~mfa_tui.localaws.authorisation`; ``authorise=False`` turns that off, to measure its cost), then:
+:mod:`~mfa_tui.localaws.authorisation`; ``LocalAWS.authorise = False`` turns that off, to measure its cost), then:
 STS's GetSessionToken / AssumeRole / GetCallerIdentity are answered here; IAM's MFA-device
 calls are checked here first (see :mod:`~mfa_tui.localaws.iam_actions`); everything else
 (other IAM calls, other services) goes to moto. Requests made with credentials the layer issued reach moto as the right
@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from http import HTTPStatus
 from urllib.parse import unquote, urlencode
 
@@ -43,33 +43,42 @@ _CREDENTIAL_KEY_RE = re.compile(r"(Credential=)([^/,\s]+)")
 _log = logging.getLogger(__name__)
 
 
+class LayerHost(Protocol):
+    """What the layer reads from its owner (:class:`~mfa_tui.localaws.server.LocalAWS`) at each request."""
+
+    ledger: Ledger
+    faults: Faults
+    clock: Clock
+    authorise: bool
+    """Whether requests are authorised against the caller's policies (on, as in AWS)."""
+
+
 class MfaLayer:
-    """WSGI middleware: ``MfaLayer(moto_app, ...)`` is itself a WSGI app."""
+    """WSGI middleware: ``MfaLayer(moto_app, host, ...)`` is itself a WSGI app."""
 
     def __init__(
         self,
         app: Callable,
+        host: LayerHost,
         *,
-        ledger: Ledger,
-        faults: Faults,
-        clock: Clock,
         calls: list[tuple[str, str]],
         on_moto_reset: Callable[[], None] | None = None,
-        authorise: bool = True,
     ):
         self.app = app
-        self.ledger = ledger
-        self.faults = faults
-        self.clock = clock
+        self.host = host
+        """Its clock and authorise switch are read at each request: set them there, not here."""
+        self.ledger = host.ledger
+        self.faults = host.faults
         self.calls = calls
-        self.context = ActionContext(ledger=ledger, clock=clock)
         self._on_moto_reset = on_moto_reset
-        self.authorise = authorise
-        """Whether requests are authorised against the caller's policies (on, as in AWS)."""
 
-    def set_clock(self, clock: Clock) -> None:
-        self.clock = clock
-        self.context = ActionContext(ledger=self.ledger, clock=clock)
+    @property
+    def clock(self) -> Clock:
+        return self.host.clock
+
+    @property
+    def context(self) -> ActionContext:
+        return ActionContext(ledger=self.ledger, clock=self.host.clock)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -152,7 +161,7 @@ class MfaLayer:
         return [body]
 
     def _authorise(self, request: AwsRequest, caller: Caller | None, now: datetime) -> None:
-        if self.authorise:
+        if self.host.authorise:
             authorise(request, caller, now)
 
     def _forward(

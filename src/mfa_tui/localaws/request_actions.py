@@ -22,20 +22,16 @@ from mfa_tui.localaws.wire import AwsRequest
 # Signing names whose IAM action prefix differs.
 _PREFIXES = {"monitoring": "cloudwatch", "email": "ses"}
 
-# S3 bucket sub-resources: (method, sub-resource) -> action.
+# S3 bucket sub-resources: sub-resource -> {method: action}.
 _BUCKET_SUBRESOURCES = {
-    ("GET", "policy"): "s3:GetBucketPolicy",
-    ("PUT", "policy"): "s3:PutBucketPolicy",
-    ("DELETE", "policy"): "s3:DeleteBucketPolicy",
-    ("GET", "location"): "s3:GetBucketLocation",
-    ("GET", "versioning"): "s3:GetBucketVersioning",
-    ("PUT", "versioning"): "s3:PutBucketVersioning",
-    ("GET", "acl"): "s3:GetBucketAcl",
-    ("GET", "tagging"): "s3:GetBucketTagging",
-    ("PUT", "tagging"): "s3:PutBucketTagging",
-    ("GET", "versions"): "s3:ListBucketVersions",
-    ("GET", "uploads"): "s3:ListBucketMultipartUploads",
-    ("POST", "delete"): "s3:DeleteObject",
+    "policy": {"GET": "s3:GetBucketPolicy", "PUT": "s3:PutBucketPolicy", "DELETE": "s3:DeleteBucketPolicy"},
+    "location": {"GET": "s3:GetBucketLocation"},
+    "versioning": {"GET": "s3:GetBucketVersioning", "PUT": "s3:PutBucketVersioning"},
+    "acl": {"GET": "s3:GetBucketAcl"},
+    "tagging": {"GET": "s3:GetBucketTagging", "PUT": "s3:PutBucketTagging"},
+    "versions": {"GET": "s3:ListBucketVersions"},
+    "uploads": {"GET": "s3:ListBucketMultipartUploads"},
+    "delete": {"POST": "s3:DeleteObject"},
 }
 _BUCKET_PLAIN = {"GET": "s3:ListBucket", "HEAD": "s3:ListBucket", "PUT": "s3:CreateBucket", "DELETE": "s3:DeleteBucket"}
 _OBJECT_PLAIN = {"GET": "s3:GetObject", "HEAD": "s3:GetObject", "PUT": "s3:PutObject", "DELETE": "s3:DeleteObject"}
@@ -93,7 +89,7 @@ def _s3(request: AwsRequest) -> Requested | None:
             return Requested(action, bucket_arn, bucket) if action else None
         if len(subresources) != 1:
             return None
-        action = _BUCKET_SUBRESOURCES.get((method, subresources[0]))
+        action = _BUCKET_SUBRESOURCES.get(subresources[0], {}).get(method)
         if action is None:
             return None
         return Requested(action, f"{bucket_arn}/*" if action == "s3:DeleteObject" else bucket_arn, bucket)

@@ -45,7 +45,8 @@ class LocalAWS:
     """A local STS + IAM endpoint that behaves like AWS on MFA (see :mod:`mfa_tui.localaws`)."""
 
     def __init__(self, clock: Clock | None = None, *, port: int = 0, authorise: bool = True):
-        self._clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or SystemClock()
+        """Where "now" comes from; swap it at will (e.g. a per-test FrozenClock on a per-session server)."""
         self._port = port
         self.faults = Faults()
         """Per-request fault injection: ``faults.set(throttle_rate=…)``, ``faults.clear()``."""
@@ -57,32 +58,10 @@ class LocalAWS:
         self._layer: MfaLayer | None = None
         self.federation: Federation | None = None
         """The sign-in federation endpoint at ``/federation`` (console sign-in), once started."""
-        self._authorise = authorise
+        self.authorise = authorise
+        """Whether requests are authorised against IAM policies, as AWS does (on by default)."""
         self.endpoint: str = ""
         """``http://127.0.0.1:PORT`` once started."""
-
-    # ── clock ────────────────────────────────────────────────────────────────
-    @property
-    def clock(self) -> Clock:
-        return self._clock
-
-    @clock.setter
-    def clock(self, clock: Clock) -> None:
-        """Swap the clock (e.g. a per-test FrozenClock on a per-session server)."""
-        self._clock = clock
-        if self._layer is not None:
-            self._layer.set_clock(clock)
-
-    @property
-    def authorise(self) -> bool:
-        """Whether requests are authorised against IAM policies, as AWS does (on by default)."""
-        return self._authorise
-
-    @authorise.setter
-    def authorise(self, on: bool) -> None:
-        self._authorise = on
-        if self._layer is not None:
-            self._layer.authorise = on
 
     # ── lifecycle ────────────────────────────────────────────────────────────
     def start(self, port: int | None = None) -> str:
@@ -94,15 +73,9 @@ class LocalAWS:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._layer = MfaLayer(
-            DomainDispatcherApplication(create_backend_app),
-            ledger=self.ledger,
-            faults=self.faults,
-            clock=self._clock,
-            calls=self._calls,
-            on_moto_reset=self._reset_tables,
-            authorise=self._authorise,
+            DomainDispatcherApplication(create_backend_app), self, calls=self._calls, on_moto_reset=self._reset_tables
         )
-        self.federation = Federation(self._layer, self.ledger, lambda: self._clock)
+        self.federation = Federation(self._layer, self.ledger, lambda: self.clock)
         self._server = make_server(
             HOST,
             self._port if port is None else port,
@@ -216,7 +189,7 @@ class LocalAWS:
         """The TOTP step the device is at now: our clock's step plus any drift learnt by a resync."""
         seed = self.device_seed(serial)
         drift = self.ledger.drift(serial, seed) if seed else 0
-        return totp_step(self._clock.now()) + drift
+        return totp_step(self.clock.now()) + drift
 
     def last_spent_step(self, serial: str) -> int | None:
         """The newest TOTP step of ``serial`` accepted so far (None: none yet)."""

@@ -10,7 +10,10 @@ controller
   profile (:meth:`~mfa_tui.ui.runs.RunControl.refresh`), whose token dialog says
   "requested by credential_process", and answers when that run ends: refreshed, or why not.
 
-Several requests for one profile share one run. Nothing secret crosses the socket: the caller
+Several requests for one profile share one run. When a caller gives up first (its 120 s wait
+ended, or it was killed), its request is withdrawn: once no other caller waits for it, a queued
+request is dropped, and a run the bridge started is cancelled (its token dialog closes), which the
+activity log notes. Nothing secret crosses the socket: the caller
 reads the fresh credentials from the state. A socket place that is not this user's alone is
 refused with one notification; anything else that keeps the bridge off (another dashboard of the
 same registry answers already, an unsupported platform) is left quiet.
@@ -90,12 +93,20 @@ class BridgeControl:
             self._answer(request, "the dashboard was closed")
         self._queue.clear()
 
-    def _requested(self, profile: str, reply: Reply) -> None:
-        """On a connection's thread: hand the request to the event loop."""
+    def _requested(self, profile: str, reply: Reply) -> Callable[[], None]:
+        """On a connection's thread: hand the request to the event loop; returns its ``withdraw``."""
         try:
             self.app.call_from_thread(self._take, profile, reply)
         except Exception:  # noqa: BLE001 - the app is going away
             reply("the dashboard is closing")
+
+        def withdraw() -> None:
+            try:
+                self.app.call_from_thread(self._withdraw, reply)
+            except Exception:  # noqa: BLE001 - the app is going away
+                pass
+
+        return withdraw
 
     # ── on the event loop ─────────────────────────────────────────────────────────────────────
 
@@ -113,6 +124,39 @@ class BridgeControl:
                 return
         self._queue.append(_Request(profile, [reply]))
         self._step()
+
+    def _withdraw(self, reply: Reply) -> None:
+        """The caller behind ``reply`` gave up: drop it; a request nobody waits for any more ends."""
+        request = next((r for r in self._queue if reply in r.replies), None)
+        if request is None:
+            return  # answered already
+        request.replies.remove(reply)
+        if request.replies:
+            return  # another credential_process still waits for this profile
+        self._queue.remove(request)
+        main = self.app.main_screen
+        if main is None:
+            return
+        from mfa_tui.ui.activity import record
+
+        cancelled = request.started and main.runs.running("refresh")
+        if cancelled:
+            self._cancel_run(main)
+        what = "its refresh was cancelled" if cancelled else "its request was dropped"
+        record(main, "refresh", f"credential_process for {request.profile} stopped waiting; {what}.", "warning")
+        if self._queue and self._timer is None:
+            self._step()
+
+    def _cancel_run(self, main) -> None:
+        """Cancel the refresh the bridge started, closing its token dialog (as escape would, without its note)."""
+        from mfa_tui.ui.dialogs.token import TokenDialog  # loaded already: a run is going
+
+        cancel, count = main.runs.runs["refresh"]
+        cancel.set()
+        count.cancelling = True
+        if isinstance(self.app.screen, TokenDialog):
+            self.app.screen.dismiss(None)
+        main.update_status_line()
 
     def _step(self) -> None:
         """Start the next request's run when nothing runs; answer the one whose run ended."""

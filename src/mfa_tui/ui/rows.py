@@ -1,9 +1,9 @@
 """The main screen's rows: read from the core at start-up and whenever their files change, updated by runs.
 
 - Start-up: the first frame needs only the rows a screen can show. With more profiles than that,
-  the first screenful is read alone (decoding just those profiles' entries of the state) and the
-  rest right after the first frame (start-up time with 1000 profiles, see bench/). Problems met
-  reading the state (a file set aside) are notified.
+  the first screenful is read alone (just those profiles' lines of the state and sections of the
+  credentials file) and the rest right after the first frame (start-up time at 1,000 and 5,000
+  profiles, see bench/). Problems met reading the state (a file set aside) are notified.
 - Changes on disk: another process (a CLI refresh, another tool, an editor) wrote the credentials
   file, the state or the registry. The core's :meth:`~mfa_tui.core.service.facade.Service.change_stamp`
   (one ``stat`` per file) is compared on every 1 s tick; when it moved, a thread worker reads
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.core.models import ProfileStatus
+from mfa_tui.core.service.first_screen import first_screen
 from mfa_tui.ui.messages import RowsReloaded, WorkerFailed
 from mfa_tui.ui.runs import failure_text
 from mfa_tui.ui.widgets.detail import Extra
@@ -93,17 +94,21 @@ class Rows:
     def read(self, names: list[str] | None, *, only: bool = False) -> list[ProfileStatus]:
         """Statuses of ``names`` (every profile when None), the state's problems notified.
 
-        ``only``: decode just these profiles' entries of the state (the first frame's rows).
+        ``only``: read just these profiles' entries of the state and sections of the credentials
+        file (the first frame's rows, :func:`~mfa_tui.core.service.first_screen.first_screen`).
         Otherwise the state is decoded and checked in full, and when that sets a bad file
         aside every row is read again (from the empty state, as a full start would show it).
         """
         screen = self.screen
         service = screen.service
         try:
-            state = service.load_state(names if only else None)
-            if names is not None and not only and service.state_store.warnings:
-                names = None
-            rows = service.statuses(names, state=state)
+            if only and names is not None:
+                rows = first_screen(service, names)
+            else:
+                state = service.load_state(None)
+                if names is not None and service.state_store.warnings:
+                    names = None
+                rows = service.statuses(names, state=state)
         except MfaTuiError as exc:
             rows = []
             screen.notify(str(exc), title="Cannot read the session state", severity="error", timeout=15, markup=False)

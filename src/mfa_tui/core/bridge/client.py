@@ -49,7 +49,11 @@ def ask(registry_path: str, state_dir: str, profile: str, *, timeout: float | No
     except FileNotFoundError:
         raise NoDashboard("no socket") from None
     deadline = time.monotonic() + timeout
-    with Address(path) as name, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+    try:
+        address = Address(path)
+    except OSError as exc:
+        raise NoDashboard(str(exc)) from None  # a path this system cannot bind: no dashboard listens there
+    with address as name, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(min(CONNECT_TIMEOUT, timeout))
         try:
             sock.connect(name)

@@ -4,23 +4,25 @@ The socket is ``<state dir>/dashboard-<crc32 of the registry's resolved path>.so
 registry, so a dashboard answers only for the registry it shows (the request names the registry
 too, which catches a CRC collision). The directory must be a real directory owned by this user
 with no group or other permission bits (0700), the socket a socket owned by this user with none
-either (0600); anything else is refused, never connected to. The peer's uid is read with
-``SO_PEERCRED`` (Linux only: elsewhere :func:`supported` is False and the bridge stays off).
+either (0600); anything else is refused, never connected to. The peer's uid is read by
+:mod:`.peer` (``SO_PEERCRED`` on Linux, ``getpeereid`` on macOS and the BSDs); where no mechanism
+exists, :func:`supported` is False and the bridge stays off.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import stat
-import struct
-import sys
 import zlib
 
+from mfa_tui.core.bridge import peer
 from mfa_tui.core.errors import MfaTuiError
 
 MAX_SUN_PATH = 100
-"""Longer socket paths are reached through ``/proc/self/fd`` (Linux's sun_path holds 108 bytes)."""
+"""Longer socket paths are reached through ``/proc/self/fd`` (Linux's sun_path holds 108 bytes;
+elsewhere, without ``O_PATH``, a longer path is an OSError and the bridge stays off)."""
 
 
 class BridgeRefused(MfaTuiError):
@@ -28,14 +30,18 @@ class BridgeRefused(MfaTuiError):
 
 
 def supported() -> bool:
-    """Whether this platform can check a peer's uid (``SO_PEERCRED``)."""
-    return sys.platform == "linux" and hasattr(socket, "SO_PEERCRED")
+    """Whether this platform can check a peer's uid (:func:`.peer.mechanism`)."""
+    return peer.mechanism() is not None
+
+
+def registry_tag(registry_path: str | os.PathLike[str]) -> str:
+    """Eight hex digits naming a registry's files in the state dir: the CRC-32 of its resolved path."""
+    return f"{zlib.crc32(os.fsencode(os.path.realpath(registry_path))):08x}"
 
 
 def socket_path(registry_path: str | os.PathLike[str], state_dir: str | os.PathLike[str]) -> str:
     """The socket of the dashboard of ``registry_path``, in ``state_dir``."""
-    crc = zlib.crc32(os.fsencode(os.path.realpath(registry_path)))
-    return os.path.join(os.fspath(state_dir), f"dashboard-{crc:08x}.sock")
+    return os.path.join(os.fspath(state_dir), f"dashboard-{registry_tag(registry_path)}.sock")
 
 
 def registry_key(registry_path: str | os.PathLike[str]) -> str:
@@ -67,9 +73,7 @@ def _check(path: str, what: str, kind, uid: int | None) -> None:
 
 def peer_uid(sock: socket.socket) -> int:
     """The uid of the process at the other end of the connected Unix socket ``sock``."""
-    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", raw)
-    return uid
+    return peer.peer_uid(sock)
 
 
 class Address:
@@ -80,6 +84,8 @@ class Address:
         self._fd: int | None = None
         if len(os.fsencode(path)) <= MAX_SUN_PATH:
             self.name = path
+        elif not hasattr(os, "O_PATH"):
+            raise OSError(errno.ENAMETOOLONG, f"the socket path {path} is too long for this system")
         else:
             self._fd = os.open(os.path.dirname(path) or ".", os.O_PATH | os.O_DIRECTORY)
             self.name = f"/proc/self/fd/{self._fd}/{os.path.basename(path)}"

@@ -2,16 +2,20 @@
 
 :class:`BridgeServer` binds the socket (after checking its directory is this user's alone and
 leaving a live dashboard's socket alone), accepts on a daemon thread, refuses any peer whose uid
-is not this user's (``SO_PEERCRED``), and for each well-formed request calls
+is not this user's (:mod:`.peer`), and for each well-formed request calls
 ``handler(profile, reply)`` on that connection's thread. The handler must arrange for
 ``reply(None)`` (refreshed) or ``reply(reason)`` to be called, from any thread; the answer is
-written back then. :meth:`BridgeServer.close` stops listening and removes the socket.
+written back then. The handler may return a ``withdraw()`` callable: while the answer is awaited
+the connection is watched, and when the client goes away first (its wait ended, or it was killed)
+``withdraw()`` is called once, on the connection's thread, and nothing is answered.
+:meth:`BridgeServer.close` stops listening and removes the socket.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import threading
 from collections.abc import Callable
@@ -30,8 +34,8 @@ from mfa_tui.core.bridge.place import (
     supported,
 )
 
-Handler = Callable[[str, Callable[[str | None], None]], None]
-"""``handler(profile, reply)``: refresh ``profile``, then ``reply(None)`` or ``reply(reason)``."""
+Handler = Callable[[str, Callable[[str | None], None]], Callable[[], None] | None]
+"""``handler(profile, reply)``: refresh ``profile``, then ``reply(None)`` or ``reply(reason)``; may return ``withdraw``."""
 READ_TIMEOUT = 5.0
 """Seconds a client has to send its request line."""
 POLL = 0.25
@@ -52,13 +56,15 @@ class BridgeServer:
         """Connections accepted (for tests: a refused socket is never connected to)."""
         self.refused_peers = 0
         """Connections closed because their peer was another user (for tests)."""
+        self.withdrawn = 0
+        """Requests whose client went away before the answer (for tests)."""
 
     # ── starting and stopping ─────────────────────────────────────────────────────────────────
 
     def start(self) -> str | None:
         """Listen; None when listening, else why not (:class:`BridgeRefused` for an unsafe place)."""
         if not supported():
-            return "this platform cannot check who connects (no SO_PEERCRED)"
+            return "this platform cannot check who connects (neither SO_PEERCRED nor getpeereid)"
         directory = os.path.dirname(self.path)
         os.makedirs(directory, mode=0o700, exist_ok=True)
         check_dir(directory, self.uid)
@@ -129,8 +135,9 @@ class BridgeServer:
                 if isinstance(profile, _Error):
                     self._answer(conn, str(profile))
                     return
-                answer = self._handle(profile)
-                self._answer(conn, answer)
+                answer = self._handle(conn, profile)
+                if not isinstance(answer, _Gone):
+                    self._answer(conn, answer)
             except OSError:
                 return  # the client went away
 
@@ -152,14 +159,14 @@ class BridgeServer:
             return _Error("this dashboard shows another registry")
         return request["profile"]
 
-    def _handle(self, profile: str) -> str | None:
+    def _handle(self, conn: socket.socket, profile: str) -> str | None | _Gone:
         answer: Future = Future()
 
         def reply(reason: str | None) -> None:
             if not answer.done():
                 answer.set_result(reason)
 
-        self.handler(profile, reply)
+        withdraw = self.handler(profile, reply)
         waited = 0.0
         while waited < WAIT + 5:
             try:
@@ -168,6 +175,11 @@ class BridgeServer:
                 waited += POLL
                 if self._stop.is_set():
                     return "the dashboard was closed"
+                if _gone(conn):
+                    self.withdrawn += 1
+                    if withdraw is not None:
+                        withdraw()
+                    return _Gone()
         return "the dashboard did not answer in time"
 
     @staticmethod
@@ -178,6 +190,19 @@ class BridgeServer:
 
 class _Error(str):
     """A request refused before it reached the handler: the reason."""
+
+
+class _Gone:
+    """The client went away before the answer: nothing to write."""
+
+
+def _gone(conn: socket.socket) -> bool:
+    """Whether the client closed its end (it sends nothing after its request line, so readable is EOF)."""
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+        return bool(readable) and conn.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 def _answers(path: str) -> bool:

@@ -180,13 +180,9 @@ def rotate(identity: Identity, session: Credentials, the_plan: RotationPlan, cre
     finally:
         del secret, made
     say(f"stored key {new} in {where}")
-    try:
-        _call(identity, iam, "delete_access_key", f"deleting the old key {old}", UserName=user, AccessKeyId=old)
-    except MfaTuiError as exc:
-        raise MfaTuiError(
-            f"new key {new} is in {where} and works; the old key {old} is still active in IAM ({exc}): delete it with "
-            f"`aws iam delete-access-key --user-name {user} --access-key-id {old}`"
-        ) from None
+    failed = _delete_key(identity, iam, user, old, "the old key")
+    if failed:
+        raise MfaTuiError(f"new key {new} is in {where} and works; the old key {old} is still active in IAM {failed}")
     return Rotated(identity.name, old, new, created, where, the_plan.delete_first)
 
 
@@ -214,18 +210,25 @@ def _store(identity: Identity, credentials_path: Path, old: str, new: str, secre
         longterm.replace_keys(credentials_path, identity.source_profile, old, new, secret)
 
 
+def _delete_key(identity: Identity, iam, user: str, key: str, what: str) -> str | None:
+    """Delete ``key`` in IAM; None when done, else why not and the command that does it by hand."""
+    try:
+        _call(identity, iam, "delete_access_key", f"deleting {what} {key}", UserName=user, AccessKeyId=key)
+    except MfaTuiError as exc:
+        return f"({exc}): delete it with `aws iam delete-access-key --user-name {user} --access-key-id {key}`"
+    return None
+
+
 def _undo_new(identity: Identity, iam, user: str, new: str, old: str, where: str, exc: BaseException) -> MfaTuiError:
     """Delete the new key again; the line says what failed and where the working key is."""
     reason = str(exc) if isinstance(exc, MfaTuiError) else f"{type(exc).__name__}"
     if isinstance(exc, KeyboardInterrupt):
         reason = "interrupted"
-    try:
-        _call(identity, iam, "delete_access_key", f"deleting the new key {new}", UserName=user, AccessKeyId=new)
-    except MfaTuiError as undo:
+    failed = _delete_key(identity, iam, user, new, "the new key")
+    if failed:
         return MfaTuiError(
             f"rotation stopped ({reason}); your key {old} still works from {where}; the new key {new} exists in IAM "
-            f"but is stored nowhere and could not be deleted ({undo}): delete it with "
-            f"`aws iam delete-access-key --user-name {user} --access-key-id {new}`"
+            f"but is stored nowhere and could not be deleted {failed}"
         )
     return MfaTuiError(f"rotation stopped ({reason}); the new key {new} was deleted; your key {old} is unchanged in {where}")
 

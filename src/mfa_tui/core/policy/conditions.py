@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -139,36 +140,36 @@ _IP = _Family(
 _BINARY = _Family(lambda t, c, var: _defect_if_none(_b64(t), "base64 value", t), lambda pv, v: _b64(v) == pv)
 _BOOL = _Family(_bool_prepare, lambda pv, v: v.lower() == pv)
 
-# Base operator name (lower-cased) -> (family, negated). Negated operators are expressed
-# through their positive comparison: "holds" means no value matches.
-_OPERATORS: dict[str, tuple[_Family, bool]] = {
-    "stringequals": (_STRING_EQ, False),
-    "stringnotequals": (_STRING_EQ, True),
-    "stringequalsignorecase": (_STRING_EQ_IC, False),
-    "stringnotequalsignorecase": (_STRING_EQ_IC, True),
-    "stringlike": (_STRING_LIKE, False),
-    "stringnotlike": (_STRING_LIKE, True),
-    "numericequals": (_numeric_family(lambda a, b: a == b), False),
-    "numericnotequals": (_numeric_family(lambda a, b: a == b), True),
-    "numericlessthan": (_numeric_family(lambda a, b: a < b), False),
-    "numericlessthanequals": (_numeric_family(lambda a, b: a <= b), False),
-    "numericgreaterthan": (_numeric_family(lambda a, b: a > b), False),
-    "numericgreaterthanequals": (_numeric_family(lambda a, b: a >= b), False),
-    "dateequals": (_date_family(lambda a, b: a == b), False),
-    "datenotequals": (_date_family(lambda a, b: a == b), True),
-    "datelessthan": (_date_family(lambda a, b: a < b), False),
-    "datelessthanequals": (_date_family(lambda a, b: a <= b), False),
-    "dategreaterthan": (_date_family(lambda a, b: a > b), False),
-    "dategreaterthanequals": (_date_family(lambda a, b: a >= b), False),
-    "bool": (_BOOL, False),
-    "binaryequals": (_BINARY, False),
-    "ipaddress": (_IP, False),
-    "notipaddress": (_IP, True),
+def _ordered(kind: str, family: Callable[[Callable], _Family]) -> list[tuple[str, str | None, _Family]]:
+    """``NumericEquals`` … ``NumericGreaterThanEquals`` (likewise ``Date…``); only ``…Equals`` has a negation."""
+    orders = {"equals": operator.eq, "lessthan": operator.lt, "lessthanequals": operator.le,
+              "greaterthan": operator.gt, "greaterthanequals": operator.ge}
+    return [(kind + order, kind + "notequals" if order == "equals" else None, family(compare))
+            for order, compare in orders.items()]
+
+
+# Each operator (lower-cased) with its negation, if IAM has one, and their family.
+_FAMILIES: list[tuple[str, str | None, _Family]] = [
+    ("stringequals", "stringnotequals", _STRING_EQ),
+    ("stringequalsignorecase", "stringnotequalsignorecase", _STRING_EQ_IC),
+    ("stringlike", "stringnotlike", _STRING_LIKE),
+    *_ordered("numeric", _numeric_family),
+    *_ordered("date", _date_family),
+    ("bool", None, _BOOL),
+    ("binaryequals", None, _BINARY),
+    ("ipaddress", "notipaddress", _IP),
     # ArnEquals and ArnLike behave the same in AWS: both take wildcards per component.
-    "arnequals": (_ARN_LIKE, False),
-    "arnlike": (_ARN_LIKE, False),
-    "arnnotequals": (_ARN_LIKE, True),
-    "arnnotlike": (_ARN_LIKE, True),
+    ("arnequals", "arnnotequals", _ARN_LIKE),
+    ("arnlike", "arnnotlike", _ARN_LIKE),
+]
+
+# Base operator name -> (family, negated). Negated operators are expressed through their
+# positive comparison: "holds" means no value matches.
+_OPERATORS: dict[str, tuple[_Family, bool]] = {
+    name: (family, negated)
+    for positive, negative, family in _FAMILIES
+    for name, negated in ((positive, False), (negative, True))
+    if name is not None
 }
 
 KNOWN_OPERATORS: frozenset[str] = frozenset(_OPERATORS) | {"null"}

@@ -1,7 +1,11 @@
-"""Whether ``mfa-tui serve`` runs: a small file in the state dir, written by serve, read by the dashboard.
+"""Whether ``mfa-tui serve`` runs for a registry: a small file in the state dir, written by serve, read by the dashboard.
 
-``serve.json`` holds ``{"pid": …, "port": …, "profiles": N}`` (no token, no secret). It counts only
-while that process lives: a file left by a serve that was killed is ignored (and removed by the next serve).
+One file per registry, named like the dashboard's socket from the registry's resolved path
+(``serve-<crc32>.json``, :func:`mfa_tui.core.bridge.place.registry_tag`), so two registries sharing
+a state dir can both serve, and a dashboard shows only its own registry's serve. The file holds
+``{"pid": …, "port": …, "registry": PATH}`` (no token, no secret); a file naming another registry
+(a CRC collision) is not this registry's. It counts only while that process lives: a file left by
+a serve that was killed is ignored (and replaced by the next serve).
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mfa_tui.core import paths
+from mfa_tui.core.bridge.place import registry_key, registry_tag
 
-FILE_NAME = "serve.json"
+PathLike = str | os.PathLike[str]
 
 
 @dataclass(frozen=True)
@@ -26,37 +31,41 @@ class Serving:
         return f"http://127.0.0.1:{self.port}/profiles/NAME"
 
 
-def marker_path(state_dir: Path | None = None) -> Path:
-    return (state_dir or paths.state_dir()) / FILE_NAME
+def marker_path(registry_path: PathLike, state_dir: Path | None = None) -> Path:
+    """The file of ``registry_path``'s serve in ``state_dir`` (default: the state dir)."""
+    return (state_dir or paths.state_dir()) / f"serve-{registry_tag(registry_path)}.json"
 
 
-def write_marker(port: int, *, state_dir: Path | None = None) -> Path:
-    """Record that this process serves on ``port``; returns the file (remove it with :func:`clear_marker`)."""
+def write_marker(registry_path: PathLike, port: int, *, state_dir: Path | None = None) -> Path:
+    """Record that this process serves ``registry_path`` on ``port``; returns the file (see :func:`clear_marker`)."""
     from mfa_tui.core.fileio import atomic_write, ensure_private_dir
 
-    path = marker_path(state_dir)
+    path = marker_path(registry_path, state_dir)
     ensure_private_dir(path.parent)
-    atomic_write(path, json.dumps({"pid": os.getpid(), "port": port}).encode(), mode=0o600)
+    body = {"pid": os.getpid(), "port": port, "registry": registry_key(registry_path)}
+    atomic_write(path, json.dumps(body).encode(), mode=0o600)
     return path
 
 
-def clear_marker(*, state_dir: Path | None = None) -> None:
+def clear_marker(registry_path: PathLike, *, state_dir: Path | None = None) -> None:
     """Remove the file if this process wrote it."""
-    path = marker_path(state_dir)
-    found = read_marker(state_dir=state_dir, check_alive=False)
+    found = read_marker(registry_path, state_dir=state_dir, check_alive=False)
     if found is not None and found.pid == os.getpid():
         try:
-            path.unlink()
+            marker_path(registry_path, state_dir).unlink()
         except OSError:
             pass
 
 
-def read_marker(*, state_dir: Path | None = None, check_alive: bool = True) -> Serving | None:
-    """The running serve, or None (no file, an unreadable one, or its process gone)."""
+def read_marker(registry_path: PathLike, *, state_dir: Path | None = None, check_alive: bool = True) -> Serving | None:
+    """The running serve of ``registry_path``, or None (no file, an unreadable one, another registry's, or its process gone)."""
     try:
-        data = json.loads(marker_path(state_dir).read_text(encoding="utf-8"))
+        data = json.loads(marker_path(registry_path, state_dir).read_text(encoding="utf-8"))
         found = Serving(pid=int(data["pid"]), port=int(data["port"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        registry = data.get("registry")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if registry != registry_key(registry_path):
         return None
     if check_alive and not _alive(found.pid):
         return None

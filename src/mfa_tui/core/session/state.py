@@ -75,9 +75,11 @@ class StateStore:
     def load(self, only: Collection[str] | None = None) -> SessionState:
         """The current state; empty when there is none. Never raises for bad content.
 
-        ``only`` names the profiles wanted (the dashboard's first screenful): the file is still
-        parsed and its identities decoded and checked, but the other profiles' entries are left
-        out unread, so a problem in one of them is found by the next full load.
+        ``only`` names the profiles wanted (the dashboard's first screenful, ``status P``): the
+        identities, devices and registry stamp are decoded and checked, and of the profiles just
+        the named entries, each read off its own line of :func:`.state_json.encode`'s layout
+        (another layout is parsed in full). The other entries are left unread, so a problem in
+        one of them, or further down the file, is found by the next full load.
         """
         self.warnings = []
         data, problem = self._read()

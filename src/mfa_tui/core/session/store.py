@@ -110,9 +110,9 @@ class SessionStore:
             error = None
         except FileError as exc:
             keys, error = None, str(exc)
-        return Snapshot(self._bound(state, keys), keys, error)
+        return Snapshot(self.bound(state, keys), keys, error)
 
-    def _bound(self, state: SessionState, file_keys: dict[str, str | None] | None) -> SessionState:
+    def bound(self, state: SessionState, file_keys: dict[str, str | None] | None) -> SessionState:
         """A copy of ``state`` without the sessions and credentials the registry no longer describes."""
         out = SessionState(identities=dict(state.identities), profiles=dict(state.profiles),
                            devices=dict(state.devices), registry=state.registry)

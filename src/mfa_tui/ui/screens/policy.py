@@ -14,7 +14,7 @@ its own tab:
   ``aws:MultiFactorAuthAge`` marked in the gutter.
 
 Adding an action or changing the MFA age re-runs the pure evaluator on the policies already
-read (:func:`~mfa_tui.core.policy.report.reevaluate`): no AWS call. ``r`` reads everything
+read (:func:`~mfa_tui.core.policy.matrix.reevaluate`): no AWS call. ``r`` reads everything
 again. Worker errors become a line on the screen, never a crash. Colours come from the
 theme's ``$success``/``$error``/``$warning``/``$accent`` and are re-read when the theme changes.
 Nothing shown here is secret: policies, ARNs and decisions only.

@@ -37,7 +37,7 @@ def json_with_spans(document: dict) -> tuple[str, list[tuple[int, int]]]:
     """``document`` as indented JSON, and each statement's first and last line (1-based).
 
     The statements are dumped one by one so their lines are known exactly, whatever they hold;
-    the indices match :func:`mfa_tui.core.policy.evaluator.statements` (a single Statement object is 0).
+    the indices match :func:`mfa_tui.core.policy.documents.statements` (a single Statement object is 0).
     """
     stmts = document.get("Statement")
     if not isinstance(stmts, list | dict):
