@@ -179,6 +179,11 @@ def frames_only(root: Path, sizes: list[int], runs: int) -> dict:
     return {key: {"cpu": median(got), "samples": got} for key, got in samples.items()}
 
 
+def paired_ratio(samples: list[float], floor: list[float]) -> float:
+    """The median over rounds of ``samples[i] / floor[i]`` (runs of the same round, side by side)."""
+    return median([ours / base for ours, base in zip(samples, floor)])
+
+
 if __name__ == "__main__":
     import argparse
     import shutil
@@ -196,5 +201,8 @@ if __name__ == "__main__":
     floor = got["floor"]["cpu"]
     for key, fig in got.items():
         label = "bare Textual app" if key == "floor" else f"mfa-tui, {int(key):,} profiles"
-        print(f"{label:28s} {fig['cpu'] * 1000:6.0f} ms  {fig['cpu'] / floor:.2f}×  "
+        # Beside the ratio of medians, the median of each round's own ratio (this size against the
+        # floor run next to it): a neighbour's load drifts over a run, and a round's two runs share it.
+        paired = "" if key == "floor" else f"paired {paired_ratio(fig['samples'], got['floor']['samples']):.2f}×  "
+        print(f"{label:28s} {fig['cpu'] * 1000:6.0f} ms  {fig['cpu'] / floor:.2f}×  {paired}"
               f"[{' '.join(f'{s * 1000:.0f}' for s in fig['samples'])}]")

@@ -77,7 +77,9 @@ def test_the_exit_status_is_passed_through(session):
     assert mfa("exec", "dev-admin", "--", "sh", "-c", "exit 7").returncode == 7
     assert mfa("exec", "dev-admin", "--no-server", "--", "sh", "-c", "exit 3").returncode == 3
     missing = mfa("exec", "dev-admin", "--", "no-such-command-here")
-    assert missing.returncode == 2 and missing.stderr.strip() == "mfa-tui: command not found: no-such-command-here"
+    assert missing.returncode == 2 and missing.stderr.strip() == (
+        "mfa-tui: `no-such-command-here` not found (is it installed and on PATH?)"
+    )
 
 
 def test_sigterm_is_forwarded_to_the_command(session, tmp_path):

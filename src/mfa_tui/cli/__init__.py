@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credential-process": ("mfa_tui.cli.credential_process_cmd", "credential_process helper for the AWS CLI and SDKs"),
     "config": ("mfa_tui.cli.config_cmd", "check the registry (`config check [PATH]`)"),
     "init": ("mfa_tui.cli.init_cmd", "create the registry's folder and a starter registry (--example: the full example)"),
-    "import": ("mfa_tui.cli.import_cmd", "build registry entries from ~/.aws (dry run unless --write)"),
+    "import": ("mfa_tui.cli.import_cmd", "build registry entries from ~/.aws, or `import organization` (dry run unless --write)"),
     "enroll": ("mfa_tui.cli.enroll_cmd", "create and enable a virtual MFA device"),
     "policy": ("mfa_tui.cli.policy_cmd", "what a profile's identity may do with and without MFA"),
     "keys": ("mfa_tui.cli.keys_cmd", "move long-term keys into the OS keyring (`keys move`), rotate them (`keys rotate`)"),

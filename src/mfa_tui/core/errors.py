@@ -106,3 +106,15 @@ class ConfigError(MfaTuiError):
     """Bad command-line input or a setting that makes no sense."""
 
     exit_code = 2
+
+
+def not_started(program: str, exc: OSError) -> str:
+    """Why ``program`` would not start (``exc`` from ``subprocess.Popen``), in one line.
+
+    The one wording for every program mfa-tui runs: a code source, and ``exec``'s command.
+    """
+    if isinstance(exc, FileNotFoundError):
+        return f"`{program}` not found (is it installed and on PATH?)"
+    if isinstance(exc, PermissionError):
+        return f"`{program}` cannot be run (not executable)"
+    return f"`{program}` cannot be started: {exc.strerror or exc}"

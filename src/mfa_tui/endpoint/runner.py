@@ -69,16 +69,12 @@ def run_child(argv: Sequence[str], env: Mapping[str, str]) -> int:
 
     A command that cannot be started raises :class:`~mfa_tui.core.errors.ConfigError` (one line, exit 2).
     """
-    from mfa_tui.core.errors import ConfigError
+    from mfa_tui.core.errors import ConfigError, not_started
 
     try:
         child = subprocess.Popen(list(argv), env=dict(env))
-    except FileNotFoundError:
-        raise ConfigError(f"command not found: {argv[0]}") from None
-    except PermissionError:
-        raise ConfigError(f"command not executable: {argv[0]}") from None
     except OSError as exc:
-        raise ConfigError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
+        raise ConfigError(not_started(argv[0], exc)) from None
 
     def forward(signum: int, _frame: object) -> None:
         try:

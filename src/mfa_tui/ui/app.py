@@ -78,18 +78,22 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         themes_from: list[Path] | None = None,
         remint_every: float | None = 30.0,
         save_theme: bool = True,
+        gc_paused: bool = False,
     ) -> None:
         """``service`` opens the dashboard; ``registry_error`` (with no service) the problems screen;
         ``welcome`` (no registry file at ``registry_path`` yet) the first-run screen.
 
         ``themes_from`` replaces the theme folders (tests); ``remint_every`` is the background
         re-mint period in seconds (None: off); ``save_theme`` writes ``t``'s choice to the registry.
+        ``gc_paused``: the caller paused the cyclic collector for the start-up and hands the pause
+        over; the app ends it with its own (see :meth:`on_load`).
         """
         if service is None and registry_error is None and not (welcome and registry_path):
             raise ValueError("MfaTuiApp needs a service, a registry error, or welcome and a registry path")
         super().__init__()
-        self._gc_paused = False
-        """Whether ``on_load`` paused the cyclic collector until the first frame (see there)."""
+        self._gc_paused = gc_paused
+        """Whether the cyclic collector is paused until the first frame, by ``on_load`` or by the
+        caller that handed its pause over (``gc_paused``; see ``on_load``)."""
         self.service = service
         self.registry_error = registry_error
         self.registry_path = str(registry_path) if registry_path else None
@@ -195,7 +199,8 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         # collector is paused from here until the first frame is on screen (`on_mount` resumes it
         # right after that frame, `on_unmount` at the latest); its first pass then sees each
         # start-up object once instead of several times. Reference counting frees everything
-        # else as usual meanwhile.
+        # else as usual meanwhile. The dashboard command pauses it earlier still, before its imports,
+        # and hands that pause over (``gc_paused``); a pause someone else made is left to them.
         if gc.isenabled():
             gc.disable()
             self._gc_paused = True

@@ -8,6 +8,7 @@ credentials: a report's credentials stay in the core and are not read by the UI.
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from mfa_tui.core.session.refresh import CodeRequest, Progress, RefreshReport
 
 
+@dataclass
 class CodeWanted(Message):
     """The refresh worker needs a code: show the token dialog and put the answer in ``reply``.
 
@@ -30,132 +32,115 @@ class CodeWanted(Message):
     ``reply`` with a timeout and gives up when cancelled, so quitting mid-dialog cannot hang.
     """
 
-    def __init__(self, request: CodeRequest, reply: Future) -> None:
-        super().__init__()
-        self.request = request
-        self.reply = reply
-        """Set once with the code string, or None when skipped."""
+    request: CodeRequest
+    reply: Future
+    """Set once with the code string, or None when skipped."""
 
 
+@dataclass
 class RunStarted(Message):
     """A refresh or who-am-I run chose its profiles: the status line counts "n of ``total``" from now on."""
 
-    def __init__(self, group: str, total: int) -> None:
-        super().__init__()
-        self.group = group
-        """The worker group: "refresh" or "whoami"."""
-        self.total = total
+    group: str
+    """The worker group: "refresh" or "whoami"."""
+    total: int
 
 
+@dataclass
 class RunEnded(Message):
     """A refresh or who-am-I worker returned, however it ended (posted after its other messages)."""
 
-    def __init__(self, group: str) -> None:
-        super().__init__()
-        self.group = group
+    group: str
 
 
+@dataclass
 class RowProgress(Message):
     """One profile's progress during a refresh or re-mint (from the engine's progress sink)."""
 
-    def __init__(self, progress: Progress, *, counted: bool = True) -> None:
-        super().__init__()
-        self.progress = progress
-        """Profile, state (refreshing / valid / error) and a short message."""
-        self.counted = counted
-        """Whether a profile it ends counts toward the refresh's "n of N" (a re-mint's do not)."""
+    progress: Progress
+    """Profile, state (refreshing / valid / error) and a short message."""
+    _: KW_ONLY
+    counted: bool = True
+    """Whether a profile it ends counts toward the refresh's "n of N" (a re-mint's do not)."""
 
     def can_replace(self, message: Message) -> bool:
         # A fast run posts several steps per profile; only the latest one for a profile matters.
         return isinstance(message, RowProgress) and message.progress.profile == self.progress.profile
 
 
+@dataclass
 class WhoamiStep(Message):
     """One profile's who-am-I ended (from the engine's progress sink): it counts toward "n of N"."""
 
-    def __init__(self, profile: str) -> None:
-        super().__init__()
-        self.profile = profile
+    profile: str
 
 
+@dataclass
 class RowsChanged(Message):
     """Fresh statuses for some profiles, read from the state after a worker committed."""
 
-    def __init__(self, rows: list[ProfileStatus]) -> None:
-        super().__init__()
-        self.rows = rows
+    rows: list[ProfileStatus]
 
 
+@dataclass
 class RowsReloaded(Message):
     """Every row read again because the credentials file, the state or the registry changed on disk."""
 
-    def __init__(self, rows: list[ProfileStatus], stamp: tuple, *, registry_reloaded: bool = False) -> None:
-        super().__init__()
-        self.rows = rows
-        self.stamp = stamp
-        """The files' :meth:`~mfa_tui.core.service.facade.Service.change_stamp` taken before reading them."""
-        self.registry_reloaded = registry_reloaded
-        """The registry was read again: profiles may have come or gone."""
+    rows: list[ProfileStatus]
+    stamp: tuple
+    """The files' :meth:`~mfa_tui.core.service.facade.Service.change_stamp` taken before reading them."""
+    _: KW_ONLY
+    registry_reloaded: bool = False
+    """The registry was read again: profiles may have come or gone."""
 
 
+@dataclass
 class RefreshFinished(Message):
     """A refresh run (``r`` / ``R`` / ``N``) ended; ``rows`` are the affected profiles' new statuses."""
 
-    def __init__(self, report: RefreshReport, rows: list[ProfileStatus], *, title: str = "Refresh") -> None:
-        super().__init__()
-        self.report = report
-        self.rows = rows
-        self.title = title
-        """The summary notification's title ("Refresh", "New MFA session")."""
+    report: RefreshReport
+    rows: list[ProfileStatus]
+    _: KW_ONLY
+    title: str = "Refresh"
+    """The summary notification's title ("Refresh", "New MFA session")."""
 
 
+@dataclass
 class RemintFinished(Message):
     """A re-mint ended (possibly with nothing to do); the timer re-arms on this."""
 
-    def __init__(
-        self,
-        report: RefreshReport | None,
-        rows: list[ProfileStatus],
-        *,
-        error: str | None = None,
-        rearm: bool = True,
-        busy: bool = False,
-    ) -> None:
-        super().__init__()
-        self.report = report
-        """None when nothing was due (or it did not run)."""
-        self.rows = rows
-        self.error = error
-        """Why the whole re-mint could not run (e.g. the state could not be read)."""
-        self.rearm = rearm
-        """Whether this run came from the timer, which must be re-armed now that it finished; False: "Re-mint now"."""
-        self.busy = busy
-        """It did not run: a refresh held the AWS lock (the two never overlap)."""
+    report: RefreshReport | None
+    """None when nothing was due (or it did not run)."""
+    rows: list[ProfileStatus]
+    _: KW_ONLY
+    error: str | None = None
+    """Why the whole re-mint could not run (e.g. the state could not be read)."""
+    rearm: bool = True
+    """Whether this run came from the timer, which must be re-armed now that it finished; False: "Re-mint now"."""
+    busy: bool = False
+    """It did not run: a refresh held the AWS lock (the two never overlap)."""
 
 
+@dataclass
 class WhoamiFinished(Message):
     """A who-am-I run (``w`` / ``W``) ended."""
 
-    def __init__(self, results: dict[str, WhoAmI | MfaTuiError], rows: list[ProfileStatus]) -> None:
-        super().__init__()
-        self.results = results
-        self.rows = rows
+    results: dict[str, WhoAmI | MfaTuiError]
+    rows: list[ProfileStatus]
 
 
+@dataclass
 class WorkerFailed(Message):
     """A worker could not even start its job (bad state dir, unreadable registry...): one line to show."""
 
-    def __init__(self, what: str, message: str) -> None:
-        super().__init__()
-        self.what = what
-        """The job, e.g. "refresh" or "who-am-I"."""
-        self.message = message
+    what: str
+    """The job, e.g. "refresh" or "who-am-I"."""
+    message: str
 
 
+@dataclass
 class EnrolmentReady(Message):
     """The enrolment worker built a flow (signed with the identity's long-term keys): show its pane."""
 
-    def __init__(self, flow: object) -> None:
-        super().__init__()
-        self.flow = flow
-        """A :class:`~mfa_tui.core.enroll.device.Enrolment`; it holds no seed until a device is created."""
+    flow: object
+    """A :class:`~mfa_tui.core.enroll.device.Enrolment`; it holds no seed until a device is created."""

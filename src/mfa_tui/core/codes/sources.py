@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.core.errors import MfaTuiError, not_started
 from mfa_tui.core.models import Identity
 
 YKMAN_TIMEOUT = 30.0
@@ -89,12 +89,8 @@ def read_code(source: CodeSource, cancel: threading.Event | None = None) -> str:
             list(source.argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True, close_fds=True,
         )
-    except FileNotFoundError:
-        raise CodeSourceError(f"`{source.argv[0]}` not found (is it installed and on PATH?)") from None
-    except PermissionError:
-        raise CodeSourceError(f"`{source.argv[0]}` cannot be run (not executable)") from None
     except OSError as exc:
-        raise CodeSourceError(f"`{source.name}` cannot be started: {exc.strerror or exc}") from None
+        raise CodeSourceError(not_started(source.argv[0], exc)) from None
     deadline = time.monotonic() + source.timeout
     while True:
         try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ ISSUER = "AWS"
 __all__ = ["MAX_DEVICES", "Enrolment", "MfaDevice", "check_consecutive", "check_two_codes", "open_enrolment"]
 
 
+@dataclass(eq=False, repr=False)
 class Enrolment:
     """Create, enable, resync and delete virtual MFA devices of one IAM user.
 
@@ -51,46 +53,38 @@ class Enrolment:
     enabled device) rather than racing it.
     """
 
-    def __init__(
-        self,
-        iam: Any,
-        user_name: str,
-        clock: Clock,
-        *,
-        account_id: str | None = None,
-        registry_path: Path | None = None,
-        identity: str | None = None,
-        temporary_keys: bool = False,
-        add_profile: bool = True,
-    ):
-        self.iam = iam
-        self.user_name = user_name
-        """The IAM user whose devices this flow manages (always passed as UserName)."""
-        self.clock = clock
-        self.account_id = account_id
-        """Used only to label the authenticator entry (``user@account``)."""
-        self.registry_path = registry_path
-        self.identity = identity
-        self.temporary_keys = temporary_keys
-        """True when ``iam`` is signed with a session token: an AccessDenied then has a known cause."""
-        self.add_profile = add_profile
-        """After enabling, give the identity an MFA-session profile when it has no profile at all."""
-        self.registry_serial: str | None = None  # the identity's mfa_serial: deleting it is warned about
-        self.profile_note: str | None = None
-        """What enabling did about that profile (added, or why not), for the CLI and the screen to show."""
-        self._lock = threading.RLock()
-        self._seed: str | None = None
-        self._serial: str | None = None
-        self._created = False
-        """True when this flow created the current device (so a cancel must delete it)."""
-        self._enabled = False
-        self._finished = False
-        self.cleanup_error: MfaTuiError | None = None
-        """Set when deleting the unfinished device failed while another exception was propagating."""
-        self.session_iam: Callable[[], Any | None] | None = None
-        """An IAM client signed with the identity's live MFA session (None without one): deletes need MFA."""
-        self.session_profile: str | None = None  # the identity's MFA-session profile, for messages
-        self.left_behind: str | None = None  # one line when the unfinished device could not be deleted
+    iam: Any
+    user_name: str
+    """The IAM user whose devices this flow manages (always passed as UserName)."""
+    clock: Clock
+    _: KW_ONLY
+    account_id: str | None = None
+    """Used only to label the authenticator entry (``user@account``)."""
+    registry_path: Path | None = None
+    identity: str | None = None
+    temporary_keys: bool = False
+    """True when ``iam`` is signed with a session token: an AccessDenied then has a known cause."""
+    add_profile: bool = True
+    """After enabling, give the identity an MFA-session profile when it has no profile at all."""
+    registry_serial: str | None = field(default=None, init=False)
+    """The identity's mfa_serial: deleting it is warned about."""
+    profile_note: str | None = field(default=None, init=False)
+    """What enabling did about that profile (added, or why not), for the CLI and the screen to show."""
+    cleanup_error: MfaTuiError | None = field(default=None, init=False)
+    """Set when deleting the unfinished device failed while another exception was propagating."""
+    session_iam: Callable[[], Any | None] | None = field(default=None, init=False)
+    """An IAM client signed with the identity's live MFA session (None without one): deletes need MFA."""
+    session_profile: str | None = field(default=None, init=False)
+    """The identity's MFA-session profile, for messages."""
+    left_behind: str | None = field(default=None, init=False)
+    """One line when the unfinished device could not be deleted."""
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False)
+    _seed: str | None = field(default=None, init=False)
+    _serial: str | None = field(default=None, init=False)
+    _created: bool = field(default=False, init=False)
+    """True when this flow created the current device (so a cancel must delete it)."""
+    _enabled: bool = field(default=False, init=False)
+    _finished: bool = field(default=False, init=False)
 
     def __repr__(self) -> str:  # never the seed
         state = "enabled" if self._enabled else "pending" if self._serial else "new"

@@ -9,8 +9,9 @@ the bench unless a load from the copy is ≤ 0.8× parsing and validating the re
 
 A copy is used only when *every* input of the validation it stands for is exactly the same:
 
-- the registry's path and the SHA-256 of its full text (never its mtime, so no edit can be missed);
-- the SHA-256 of the AWS config file's text (the shadowing check reads it). Only hashes are kept:
+- the registry's path and the hash (BLAKE2b, 256 bits) of its full text (never its mtime, so no edit
+  can be missed);
+- the hash of the AWS config file's text (the shadowing check reads it). Only hashes are kept:
   botocore allows long-term keys in that file, and no secret may land in a cache;
 - the code that validates: mfa-tui's version and the size and mtime of each module holding a
   rule (:func:`rule_modules`), so editing a rule in a checkout invalidates every copy.
@@ -25,7 +26,6 @@ load: this module never raises.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import zlib
@@ -36,8 +36,13 @@ from typing import Any
 from mfa_tui import __version__
 from mfa_tui.core.models import Account, Identity, Profile, Registry, Settings, Strategy
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the file's layout changes."""
+
+try:  # CPython's own BLAKE2: importing hashlib loads OpenSSL first (2.5 ms of the first frame, bench figure 4)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another interpreter
+    from hashlib import blake2b
 
 CORE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_RULE_MODULES = ("models.py", "clock.py")
@@ -89,10 +94,14 @@ def _code_fingerprint() -> list:
 
 
 def _digest(text: str | None) -> str | None:
-    """The SHA-256 of ``text`` (hex), or None: what the cache keeps instead of the text."""
+    """The 256-bit BLAKE2b hash of ``text`` (hex), or None: what the cache keeps instead of the text.
+
+    A cryptographic hash like SHA-256, without hashlib's OpenSSL import: with it, SHA-256 cost 3.1 ms
+    of CPU at 5,000 profiles (a 750 KB registry) and 2.6 ms at 10; this, 1.7 and 0.4 ms.
+    """
     if text is None:
         return None
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()
 
 
 def _aws_config_text(path: Path | None) -> str | None:
@@ -122,9 +131,9 @@ def inputs(path: Path, text: str, aws_config_path: Path | None) -> dict[str, Any
     return {
         "code": _code_fingerprint(),
         "path": str(path),
-        "registry_sha256": _digest(text),
+        "registry_hash": _digest(text),
         "aws_config_path": None if aws_config_path is None else str(aws_config_path),
-        "aws_config_sha256": _digest(_aws_config_text(aws_config_path)),
+        "aws_config_hash": _digest(_aws_config_text(aws_config_path)),
     }
 
 
@@ -172,22 +181,43 @@ def _row(obj: Any) -> list:
     return [getattr(obj, name) for name in _FIELDS[type(obj)]]  # tuples become JSON lists
 
 
+_SHAREABLE = (str, int, float, bool, type(None), tuple)
+"""Values a table may keep once for all its rows: immutable ones (a row's own copy would equal it)."""
+
+
+def _table(objs: list) -> tuple[list[list], dict[str, Any]]:
+    """The rows of ``objs`` holding only the fields whose value differs between them, and the rest once.
+
+    The first field (the table key) is always in the rows. At 5,000 profiles most fields are the same
+    in every row (identity, strategy, output, region...): kept once, they halve the copy and its JSON
+    decoding on every start (bench figure 4 at fleet scale).
+    """
+    rows = [_row(obj) for obj in objs]
+    if not rows:
+        return [], {}
+    first, names = rows[0], _FIELDS[type(objs[0])]
+    shared = [
+        i for i in range(1, len(names))
+        if isinstance(first[i], _SHAREABLE) and all(type(r[i]) is type(first[i]) and r[i] == first[i] for r in rows)
+    ]
+    keep = [i for i in range(len(names)) if i not in shared]
+    return [[row[i] for i in keep] for row in rows], {names[i]: first[i] for i in shared}
+
+
 def _encode(registry: Registry) -> dict[str, Any]:
-    return {
-        "settings": _row(registry.settings),
-        "accounts": [_row(a) for a in registry.accounts.values()],
-        "identities": [_row(i) for i in registry.identities.values()],
-        "profiles": [_row(p) for p in registry.profiles.values()],
-    }
+    out: dict[str, Any] = {"settings": _row(registry.settings)}
+    for table in ("accounts", "identities", "profiles"):
+        out[table], out[f"{table}_same"] = _table(list(getattr(registry, table).values()))
+    return out
 
 
 def _decode(path: Path, doc: dict[str, Any]) -> Registry:
     return Registry(
         path,
         _build(Settings, doc["settings"]),
-        _build_all(Account, doc["accounts"]),
-        _build_all(Identity, doc["identities"]),
-        _build_all(Profile, doc["profiles"]),
+        _build_all(Account, doc["accounts"], doc["accounts_same"]),
+        _build_all(Identity, doc["identities"], doc["identities_same"]),
+        _build_all(Profile, doc["profiles"], doc["profiles_same"]),
     )
 
 
@@ -198,49 +228,57 @@ _TUPLES = {cls: tuple(i for i, f in enumerate(fields(cls)) if str(f.type).starts
 """Per model, the positions of its tuple fields: the only ones a valid model's row holds a JSON list in."""
 
 
-def _build_all(cls: type, rows: list[list]) -> dict[str, Any]:
-    """``{row[0]: _build(cls, row)}`` for every row, in a loop with the per-model work done once.
+def _value(cls: type, index: int, value: Any) -> Any:
+    """A JSON value as field ``index`` of ``cls`` holds it: lists become tuples, a strategy its enum."""
+    if index in _TUPLES[cls] and type(value) is list:
+        return tuple(value)
+    if cls is Profile and _FIELDS[cls][index] == "strategy":
+        return _STRATEGIES[value]
+    return value
 
-    One row per profile on every start: 5,000 profiles cost 16 ms through :func:`_build` and about
-    a third of that here (bench figure 4 at fleet scale). Builds the same objects: only the model's
-    tuple fields can hold a list in a row this module wrote.
+
+def _build_all(cls: type, rows: list[list], same: dict[str, Any]) -> dict[str, Any]:
+    """``{name: cls(...)}`` for every row (its own fields) and ``same`` (the fields all rows share).
+
+    One loop with the per-model work done once: one row per profile on every start (bench figure 4
+    at fleet scale). Builds what ``cls(**fields)`` builds: only a model's tuple fields can hold a
+    list, and its strategy a string, in rows this module wrote.
     """
-    if hasattr(cls, "__post_init__"):
-        return {row[0]: _build(cls, row) for row in rows}
-    names, tuples = _FIELDS[cls], _TUPLES[cls]
-    width = len(names)
-    strategy = names.index("strategy") if cls is Profile else None
+    names = _FIELDS[cls]
+    if type(same) is not dict or not set(same) <= set(names[1:]):
+        raise ValueError("shared fields do not match the model")
+    own = [i for i, name in enumerate(names) if name not in same]
+    shared = {name: _value(cls, names.index(name), value) for name, value in same.items()}
+    own_names = [names[i] for i in own]
+    convert = [j for j, i in enumerate(own) if i in _TUPLES[cls]]
+    strategy = own.index(names.index("strategy")) if cls is Profile and "strategy" not in same else None
+    width = len(own)
+    post_init = hasattr(cls, "__post_init__")  # should a model ever check itself, let it
     new = object.__new__
     out: dict[str, Any] = {}
     for row in rows:
         if len(row) != width:
             raise ValueError("row does not match the model")
-        for i in tuples:
-            if type(row[i]) is list:
-                row[i] = tuple(row[i])
+        for j in convert:
+            if type(row[j]) is list:
+                row[j] = tuple(row[j])
         if strategy is not None:
             row[strategy] = _STRATEGIES[row[strategy]]
-        obj = new(cls)
-        obj.__dict__.update(zip(names, row))
+        if post_init:
+            obj = cls(**shared, **dict(zip(own_names, row)))
+        else:
+            # A frozen dataclass's __init__ only fills __dict__ (as copy and pickle do), at a quarter of the cost.
+            obj = new(cls)
+            values = obj.__dict__
+            values.update(shared)
+            values.update(zip(own_names, row))
         out[row[0]] = obj
     return out
 
 
 def _build(cls: type, row: list) -> Any:
-    """``cls(*row)`` for rows this module wrote from valid models, without re-running ``__init__``.
-
-    The models are frozen dataclasses without ``__post_init__``, so filling ``__dict__`` is what
-    their ``__init__`` does (as ``copy`` and ``pickle`` do), at a quarter of the cost: this runs
-    once per profile on every start. JSON lists come back as the models' tuples (tags).
-    """
+    """``cls(*row)`` for a row this module wrote from a valid model (``settings``), without ``__init__``."""
     names = _FIELDS[cls]
-    if len(row) != len(names):
+    if type(row) is not list or len(row) != len(names):
         raise ValueError("row does not match the model")
-    values = dict(zip(names, [tuple(v) if type(v) is list else v for v in row]))
-    if cls is Profile:
-        values["strategy"] = _STRATEGIES[values["strategy"]]
-    if hasattr(cls, "__post_init__"):  # should a model ever check itself, let it
-        return cls(**values)
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
+    return next(iter(_build_all(cls, [row], {}).values()))

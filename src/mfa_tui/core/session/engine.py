@@ -34,17 +34,8 @@ from mfa_tui.core.errors import CancelledError, MfaTuiError
 from mfa_tui.core.models import Credentials, Identity, Profile, ProfileKind, State
 from mfa_tui.core.session.clients import StsAccess
 from mfa_tui.core.session.plan import IdentityPlan, RefreshPlan
-from mfa_tui.core.session.refresh import (
-    CANCEL_REASON,
-    WRITING,
-    CodeProvider,
-    CommitHook,
-    ProfileResult,
-    Progress,
-    ProgressSink,
-    RefreshReport,
-    StatusLookup,
-)
+from mfa_tui.core.session import refresh
+from mfa_tui.core.session.refresh import CANCEL_REASON, WRITING, ProfileResult, Progress, RefreshReport
 from mfa_tui.core.session.roles import assume_chained, assume_direct
 from mfa_tui.core.session.run import RunContext
 
@@ -63,12 +54,12 @@ class Engine(StsAccess):
         report: RefreshReport,
         *,
         mfa_sessions: dict[str, Credentials | None],
-        code_provider: CodeProvider,
+        code_provider: refresh.CodeProvider,
         session_key_ids: dict[str, str | None] | None = None,
-        progress: ProgressSink | None = None,
+        progress: refresh.ProgressSink | None = None,
         cancel: threading.Event | None = None,
-        status_of: StatusLookup | None = None,
-        commit: CommitHook | None = None,
+        status_of: refresh.StatusLookup | None = None,
+        commit: refresh.CommitHook | None = None,
     ) -> RefreshReport:
         """Refresh everything in ``plan`` into ``report``; never raises for AWS, code or unexpected failures.
 
@@ -203,7 +194,7 @@ class Engine(StsAccess):
         profiles: list[Profile],
         *,
         mfa_sessions: dict[str, Credentials | None],
-        progress: ProgressSink | None = None,
+        progress: refresh.ProgressSink | None = None,
     ) -> RefreshReport:
         """Renew chained roles from live MFA sessions, no code; others are reported as needing one."""
         report = RefreshReport()
@@ -252,7 +243,7 @@ class Engine(StsAccess):
         self,
         targets: list[tuple[Profile, Credentials]],
         *,
-        progress: ProgressSink | None = None,
+        progress: refresh.ProgressSink | None = None,
         cancel: threading.Event | None = None,
     ) -> dict[str, "sts.WhoAmI | MfaTuiError"]:
         """GetCallerIdentity for each (profile, credentials), concurrently.

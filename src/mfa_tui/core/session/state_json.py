@@ -127,6 +127,7 @@ def _texts(obj: dict, keys: tuple[str, ...]) -> list[str | None]:
 
 _CREDENTIAL_TEXTS = ("access_key_id", "secret_access_key", "session_token")
 _WHOAMI_TEXTS = ("arn", "account", "user_id", "expected_account")
+# ProfileState's text fields, each stored under its own name.
 _PROFILE_TEXTS = ("assumed_role_arn", "source_identity", "last_error", "identity", "kind", "binding")
 
 
@@ -175,18 +176,12 @@ def _profile(obj: dict, times: dict[str, datetime]) -> ProfileState:
         if arn is None or account is None or user_id is None or checked_at is None:
             raise _Corrupt("whoami is incomplete")
         whoami = WhoAmI(arn, account, user_id, checked_at=checked_at, expected_account=expected)
-    assumed_role_arn, source_identity, last_error, identity, kind, binding = _texts(obj, _PROFILE_TEXTS)
     return ProfileState(
         credentials=_credentials(obj, "credentials", times),
         expires_at=_time(obj, "expires_at", times),
         last_refresh=_time(obj, "last_refresh", times),
-        assumed_role_arn=assumed_role_arn,
-        source_identity=source_identity,
-        last_error=last_error,
         whoami=whoami,
-        identity=identity,
-        kind=kind,
-        binding=binding,
+        **dict(zip(_PROFILE_TEXTS, _texts(obj, _PROFILE_TEXTS))),
     )
 
 

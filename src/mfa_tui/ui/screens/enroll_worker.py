@@ -7,6 +7,7 @@ Every AWS call of the screen runs in a thread worker that posts :class:`EnrollWo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual import work
@@ -22,26 +23,24 @@ class EnrollWorker(EnrollCodes):
     busy: str | None = None
     """The action of the AWS call in flight, if any."""
 
+    @dataclass
     class Done(Message):
         """An AWS call of the screen finished."""
 
-        def __init__(self, action: str, value: Any) -> None:
-            super().__init__()
-            self.action = action
-            self.value = value
+        action: str
+        value: Any
 
+    @dataclass
     class Failed(Message):
         """An AWS call of the screen failed; ``text`` is the domain error's one-line message.
 
         ``serial`` is the device the call was about, when it was about one (resync, delete).
         """
 
-        def __init__(self, action: str, text: str, code: str | None, serial: str | None = None) -> None:
-            super().__init__()
-            self.action = action
-            self.text = text
-            self.code = code
-            self.serial = serial
+        action: str
+        text: str
+        code: str | None
+        serial: str | None = None
 
     def _start(self, action: str, call: Callable[[], Any], serial: str | None = None) -> bool:
         """Run ``call`` unless a call is in flight; ``serial``: the device it is about, if any."""

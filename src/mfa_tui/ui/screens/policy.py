@@ -22,6 +22,7 @@ Nothing shown here is secret: policies, ARNs and decisions only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -89,21 +90,19 @@ class PolicyScreen(Screen[None]):
     PolicyScreen TabPane { padding: 0; }
     """
 
+    @dataclass
     class Loaded(Message):
         """The worker read the report."""
 
-        def __init__(self, generation: int, report: PolicyReport) -> None:
-            super().__init__()
-            self.generation = generation
-            self.report = report
+        generation: int
+        report: PolicyReport
 
+    @dataclass
     class Failed(Message):
         """The worker failed; ``text`` is one line, without secrets."""
 
-        def __init__(self, generation: int, text: str) -> None:
-            super().__init__()
-            self.generation = generation
-            self.text = text
+        generation: int
+        text: str
 
     def __init__(self, service: Service, profile_name: str, *, mfa_age: int = DEFAULT_MFA_AGE,
                  simulate_with_aws: bool = True, name: str | None = None) -> None:

@@ -22,6 +22,7 @@ them; everything else is styled with the component classes listed in ``COMPONENT
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
 from textual import events
@@ -61,15 +62,14 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
     DEFAULT_CSS = DEFAULT_CSS
 
+    @dataclass
     class Highlighted(Message):
         """The cursor moved to another profile (``None``: the table shows no rows)."""
 
-        def __init__(self, table: StatusTable, profile: str | None) -> None:
-            super().__init__()
-            self.table = table
-            """The table whose cursor moved."""
-            self.profile = profile
-            """The profile now under the cursor."""
+        table: StatusTable
+        """The table whose cursor moved."""
+        profile: str | None
+        """The profile now under the cursor."""
 
         @property
         def control(self) -> StatusTable:
@@ -79,14 +79,13 @@ class StatusTable(CursorAndMarks, ScrollView, can_focus=True):
             # Holding j down posts many of these; only the latest matters to the detail pane.
             return isinstance(message, StatusTable.Highlighted) and message.table is self.table
 
+    @dataclass
     class MarksChanged(Message):
         """Rows were marked or unmarked (``marked`` holds the new set)."""
 
-        def __init__(self, table: StatusTable, marked: set[str]) -> None:
-            super().__init__()
-            self.table = table
-            self.marked = marked
-            """The profiles marked now (a copy)."""
+        table: StatusTable
+        marked: set[str]
+        """The profiles marked now (a copy)."""
 
         @property
         def control(self) -> StatusTable:
