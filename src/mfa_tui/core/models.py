@@ -74,6 +74,9 @@ def profile_name_problem(name: str) -> str | None:
 
 OUTPUTS = ("credentials-file", "credential-process")
 """A profile's ``output`` choices (:attr:`Profile.output`)."""
+CREDENTIAL_PROCESS_SUGGESTED_ABOVE = 200
+"""Profiles in the credentials file above which doctor and the organisation import suggest
+``output = "credential-process"`` (every AWS call parses that file whole; bench/output_modes.py)."""
 
 
 class Strategy(StrEnum):

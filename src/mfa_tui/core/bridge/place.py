@@ -15,10 +15,10 @@ import errno
 import os
 import socket
 import stat
-import zlib
 
 from mfa_tui.core.bridge import peer
 from mfa_tui.core.errors import MfaTuiError
+from mfa_tui.core.statefiles import registry_tag
 
 MAX_SUN_PATH = 100
 """Longer socket paths are reached through ``/proc/self/fd`` (Linux's sun_path holds 108 bytes;
@@ -32,11 +32,6 @@ class BridgeRefused(MfaTuiError):
 def supported() -> bool:
     """Whether this platform can check a peer's uid (:func:`.peer.mechanism`)."""
     return peer.mechanism() is not None
-
-
-def registry_tag(registry_path: str | os.PathLike[str]) -> str:
-    """Eight hex digits naming a registry's files in the state dir: the CRC-32 of its resolved path."""
-    return f"{zlib.crc32(os.fsencode(os.path.realpath(registry_path))):08x}"
 
 
 def socket_path(registry_path: str | os.PathLike[str], state_dir: str | os.PathLike[str]) -> str:

@@ -22,13 +22,11 @@ from typing import Any
 from mfa_tui.core.errors import ConfigError
 from mfa_tui.core.importers.organizations import ACTIVE, OrgAccount
 from mfa_tui.core.importers.plan import Addition, Skip
-from mfa_tui.core.models import OUTPUTS, Registry, profile_name_problem
+from mfa_tui.core.models import CREDENTIAL_PROCESS_SUGGESTED_ABOVE, OUTPUTS, Registry, profile_name_problem
 
 OU_TAG = "ou:"
 _ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
-SUGGEST_PROCESS_ABOVE = 200
-"""Above this many profiles the plan (and doctor) suggests ``output = "credential-process"``."""
 
 
 def slug(text: str) -> str:
@@ -65,7 +63,7 @@ class OrgPlan:
             "kept": [asdict(k) for k in self.kept],
             "skip": [asdict(s) for s in self.skips],
             "remove": [f"{group}.{name}" for group, name in self.removals] if self.prune else [],
-            "suggest_credential_process": self.profiles_after > SUGGEST_PROCESS_ABOVE,
+            "suggest_credential_process": self.profiles_after > CREDENTIAL_PROCESS_SUGGESTED_ABOVE,
         }
 
 

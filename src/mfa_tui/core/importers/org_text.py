@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mfa_tui.core.importers.org_plan import SUGGEST_PROCESS_ABOVE, OrgPlan
+from mfa_tui.core.importers.org_plan import OrgPlan
+from mfa_tui.core.models import CREDENTIAL_PROCESS_SUGGESTED_ABOVE
 
 
 def plan_lines(plan: OrgPlan, *, written: bool, save_hint: str = "Add --write to save.") -> list[str]:
@@ -27,7 +28,7 @@ def plan_lines(plan: OrgPlan, *, written: bool, save_hint: str = "Add --write to
         lines += ["", f"{verb}: " + ", ".join(f"{g}.{n}" for g, n in plan.removals)]
     if plan.skips:
         lines += ["", "Skipped:"] + [f"  {s.name}  {s.reason}  ({s.source})" for s in plan.skips]
-    if plan.profiles_after > SUGGEST_PROCESS_ABOVE and any(
+    if plan.profiles_after > CREDENTIAL_PROCESS_SUGGESTED_ABOVE and any(
             a.kind == "profile" and "output" not in a.table for a in plan.additions):
         lines += ["", f"{plan.profiles_after} profiles: consider --output credential-process, so every AWS call "
                   "does not parse a credentials file that large."]

@@ -7,16 +7,13 @@ profile in credential-process mode keeps its credentials out of that file.
 
 from __future__ import annotations
 
-from mfa_tui.core.models import Registry
+from mfa_tui.core.models import CREDENTIAL_PROCESS_SUGGESTED_ABOVE, Registry
 from mfa_tui.core.service.findings import INFO, DoctorReport
-
-SUGGEST_ABOVE = 200
-"""Profiles in the credentials file above which doctor suggests the credential-process mode."""
 
 
 def check_fleet(report: DoctorReport, registry: Registry) -> None:
     in_file = [p for p in registry.profiles.values() if p.output != "credential-process"]
-    if len(in_file) > SUGGEST_ABOVE:
+    if len(in_file) > CREDENTIAL_PROCESS_SUGGESTED_ABOVE:
         report.add(
             "fleet", str(registry.path), INFO,
             f"{len(in_file)} profiles write to the credentials file, which every AWS CLI and SDK call parses whole; "

@@ -1,7 +1,7 @@
 """Whether ``mfa-tui serve`` runs for a registry: a small file in the state dir, written by serve, read by the dashboard.
 
 One file per registry, named like the dashboard's socket from the registry's resolved path
-(``serve-<crc32>.json``, :func:`mfa_tui.core.bridge.place.registry_tag`), so two registries sharing
+(``serve-<crc32>.json``, :func:`mfa_tui.core.statefiles.registry_tag`), so two registries sharing
 a state dir can both serve, and a dashboard shows only its own registry's serve. The file holds
 ``{"pid": …, "port": …, "registry": PATH}`` (no token, no secret); a file naming another registry
 (a CRC collision) is not this registry's. It counts only while that process lives: a file left by
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mfa_tui.core import paths
-from mfa_tui.core.bridge.place import registry_key, registry_tag
+from mfa_tui.core.bridge.place import registry_key
+from mfa_tui.core.statefiles import registry_tag
 
 PathLike = str | os.PathLike[str]
 

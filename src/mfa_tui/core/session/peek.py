@@ -33,15 +33,15 @@ APP_NAME = "mfa-tui"
 
 
 def state_file_name(registry_path: str) -> str:
-    """The state file of the registry at ``registry_path``: ``state-<crc32 of its resolved path>.json``.
+    """The state file of the registry at ``registry_path``: ``state-<its registry tag>.json``.
 
-    One rule for both readers. CRC-32 rather than SHA-256 because ``hashlib`` costs ~4 ms of
-    the cached ``credential-process`` path's ~28 ms (bench figure 1); a collision between two
-    of one user's registries is caught by the path stored in the file (:func:`registry_line`).
+    One rule for both readers, and the one that names the registry's other files
+    (:func:`mfa_tui.core.statefiles.registry_tag`); a collision between two of one user's
+    registries is caught by the path stored in the file (:func:`registry_line`).
     """
-    import zlib
+    from mfa_tui.core.statefiles import registry_tag
 
-    return f"state-{zlib.crc32(os.fsencode(os.path.realpath(registry_path))):08x}.json"
+    return f"state-{registry_tag(registry_path)}.json"
 
 
 def registry_stamp(registry_path: str) -> str | None:
