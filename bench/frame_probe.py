@@ -23,8 +23,9 @@ import time
 
 from textual.drivers.headless_driver import HeadlessDriver
 
-LAZY = ("boto3", "botocore", "mfa_tui.core.session.engine", "mfa_tui.core.session.refresh")
-"""Modules the lazy imports keep out of the first frame; the probe lists those loaded (bench/fastpaths.py)."""
+LAZY = ("boto3", "botocore", "mfa_tui.core.session.engine", "mfa_tui.core.session.refresh", "ctypes")
+"""Modules the lazy imports keep out of the first frame; the probe lists those loaded (bench/fastpaths.py).
+ctypes serves only the bridge's peer check off Linux (core/bridge/peer.py): 1.5-2.5 ms when imported."""
 FRAME_BYTES = 1000
 """A whole-screen paint at 160×48 is many kilobytes; smaller writes are cursor and sync codes."""
 

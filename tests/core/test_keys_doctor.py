@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 import keyring.backends.fail
 from keyring_support import ring, use  # noqa: F401 - ring is a fixture
 from refresh_support import Codes, make_service
@@ -59,3 +61,19 @@ def test_key_age_is_read_on_the_mfa_session_and_warned_past_key_max_age(demo_wor
     alice = next(f for f in _findings(report, "key-age") if f.subject == "identity alice")
     assert alice.level == "problem" and "over key_max_age (90d" in alice.message
     assert alice.fix == "mfa-tui keys rotate alice"
+
+
+def test_a_refused_key_listing_is_one_line_naming_the_identity(demo_world, frozen_clock):
+    # A session IAM does not know (expired, or forgotten) makes ListAccessKeys fail: the key-age
+    # line of doctor and of the detail pane is then AWS's reason, never a Python error.
+    from mfa_tui.core.errors import AwsError
+    from mfa_tui.core.keys import health
+    from mfa_tui.core.models import Credentials
+
+    identity = make_service(demo_world, frozen_clock).registry.identities["alice"]
+    stranger = Credentials("ASIAUNKNOWNSESSION00", "not-a-real-secret", "not-a-real-token",
+                           frozen_clock.now() + timedelta(hours=1))
+    with pytest.raises(AwsError) as refused:
+        health.key_created(identity, stranger, demo_world.alice.access_key_id)
+    message = str(refused.value)
+    assert "\n" not in message and "alice" in message and "attribute" not in message

@@ -79,21 +79,60 @@ def test_shared_and_differing_fields_load_equal(isolated_home, monkeypatch, n, v
     assert again.identities["bob"].code_command == ("echo", "123456")
 
 
+def _load_each_damaged(path: Path, damages) -> list:
+    """The registry loaded once per damage done to a fresh copy of its cached copy's ``registry`` part."""
+    copy = _copy()
+    good = json.loads(copy.read_bytes())
+    out = []
+    for damage in damages:
+        doc = json.loads(json.dumps(good))
+        damage(doc["registry"])
+        copy.write_bytes(json.dumps(doc).encode())
+        out.append(registry.load(path))
+    return out
+
+
 def test_a_damaged_shared_part_means_a_full_load(isolated_home):
     path = isolated_home / "config.toml"
     path.write_text(_fleet(4, vary=False))
     fresh = registry.load(path)
-    copy = _copy()
-    good = json.loads(copy.read_bytes())
-    for damage in (
+    loaded = _load_each_damaged(path, (
         lambda r: r.pop("profiles_same"),
         lambda r: r.__setitem__("profiles_same", ["identity"]),
         lambda r: r["profiles_same"].__setitem__("name", "p0"),  # the key is never shared
         lambda r: r["profiles_same"].__setitem__("colour", "red"),  # not a field
         lambda r: r["profiles_same"].__setitem__("strategy", "sideways"),
         lambda r: r["profiles_same"].pop("identity"),  # the rows are then one field short
-    ):
-        doc = json.loads(json.dumps(good))
-        damage(doc["registry"])
-        copy.write_bytes(json.dumps(doc).encode())
-        assert registry.load(path) == fresh
+    ))
+    assert loaded == [fresh] * 6
+
+
+def test_a_damaged_row_means_a_full_load_before_any_profile_is_used(isolated_home):
+    # The copy's profiles are built on first use; every row is still checked when the copy is read,
+    # so a damaged one can never surface later as an error in whatever looks that profile up.
+    path = isolated_home / "config.toml"
+    path.write_text(_fleet(6, vary=True))
+    fresh = registry.load(path)
+    strategy = registry_cache._FIELDS[type(fresh.profiles["p0"])].index("strategy")
+    loaded = _load_each_damaged(path, (
+        lambda r: r["profiles"][4].pop(),  # one field short
+        lambda r: r["profiles"][5].__setitem__(strategy, "sideways"),  # not a strategy
+        lambda r: r["profiles"].__setitem__(3, "p3"),  # not a row
+    ))
+    assert loaded == [fresh] * 3
+    assert all(one.profiles["p3"].strategy is Strategy.DIRECT for one in loaded)
+
+
+def test_profiles_from_the_copy_act_as_a_read_only_dict(isolated_home, monkeypatch):
+    path = isolated_home / "config.toml"
+    path.write_text(_fleet(5, vary=True))
+    fresh = registry.load(path)
+    again = _loads_from_copy_equal(path, monkeypatch)
+    profiles = again.profiles
+    assert profiles["p2"] is profiles["p2"] is profiles.get("p2")  # one model per profile, however often looked up
+    assert profiles.get("nope") is None and profiles.get("nope", 7) == 7 and "nope" not in profiles
+    with pytest.raises(KeyError):
+        profiles["nope"]
+    assert len(profiles) == 5 and "p4" in profiles and list(profiles.keys()) == list(fresh.profiles)
+    assert dict(profiles) == fresh.profiles == profiles and {**profiles} == fresh.profiles
+    assert [p.name for p in profiles.values()] == list(fresh.profiles)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mfa_tui.core.session.refresh import CodeRequest, Progress, RefreshReport
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class CodeWanted(Message):
     """The refresh worker needs a code: show the token dialog and put the answer in ``reply``.
 
@@ -37,7 +37,7 @@ class CodeWanted(Message):
     """Set once with the code string, or None when skipped."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RunStarted(Message):
     """A refresh or who-am-I run chose its profiles: the status line counts "n of ``total``" from now on."""
 
@@ -46,14 +46,14 @@ class RunStarted(Message):
     total: int
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RunEnded(Message):
     """A refresh or who-am-I worker returned, however it ended (posted after its other messages)."""
 
     group: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RowProgress(Message):
     """One profile's progress during a refresh or re-mint (from the engine's progress sink)."""
 
@@ -68,21 +68,21 @@ class RowProgress(Message):
         return isinstance(message, RowProgress) and message.progress.profile == self.progress.profile
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WhoamiStep(Message):
     """One profile's who-am-I ended (from the engine's progress sink): it counts toward "n of N"."""
 
     profile: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RowsChanged(Message):
     """Fresh statuses for some profiles, read from the state after a worker committed."""
 
     rows: list[ProfileStatus]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RowsReloaded(Message):
     """Every row read again because the credentials file, the state or the registry changed on disk."""
 
@@ -94,7 +94,7 @@ class RowsReloaded(Message):
     """The registry was read again: profiles may have come or gone."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RefreshFinished(Message):
     """A refresh run (``r`` / ``R`` / ``N``) ended; ``rows`` are the affected profiles' new statuses."""
 
@@ -105,7 +105,7 @@ class RefreshFinished(Message):
     """The summary notification's title ("Refresh", "New MFA session")."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RemintFinished(Message):
     """A re-mint ended (possibly with nothing to do); the timer re-arms on this."""
 
@@ -121,7 +121,7 @@ class RemintFinished(Message):
     """It did not run: a refresh held the AWS lock (the two never overlap)."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WhoamiFinished(Message):
     """A who-am-I run (``w`` / ``W``) ended."""
 
@@ -129,7 +129,7 @@ class WhoamiFinished(Message):
     rows: list[ProfileStatus]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WorkerFailed(Message):
     """A worker could not even start its job (bad state dir, unreadable registry...): one line to show."""
 
@@ -138,7 +138,7 @@ class WorkerFailed(Message):
     message: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class EnrolmentReady(Message):
     """The enrolment worker built a flow (signed with the identity's long-term keys): show its pane."""
 

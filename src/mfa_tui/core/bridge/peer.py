@@ -24,8 +24,6 @@ ctypes against a stand-in C function (glibc has no ``getpeereid``). Not run here
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import socket
 import struct
 import sys
@@ -62,6 +60,8 @@ def _libc_getpeereid():
     """libc's ``getpeereid`` as a ctypes function, or None when libc has none (glibc, musl, Windows)."""
     if sys.platform == "win32":
         return None
+    import ctypes.util  # here, not at the top: Linux never needs it, and the dashboard starts without it
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         fn = libc.getpeereid
@@ -72,6 +72,8 @@ def _libc_getpeereid():
 
 def typed_getpeereid(fn):
     """``fn`` with getpeereid's C signature: ``int (int, uid_t *, gid_t *)``."""
+    import ctypes
+
     fn.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_uint32)]
     fn.restype = ctypes.c_int
     return fn
@@ -80,7 +82,10 @@ def typed_getpeereid(fn):
 @cache
 def mechanism() -> str | None:
     """This process's mechanism (see :func:`choose`)."""
-    return choose(sys.platform, hasattr(socket, "SO_PEERCRED"), _libc_getpeereid() is not None,
+    so_peercred = hasattr(socket, "SO_PEERCRED")
+    # libc is searched for getpeereid only where SO_PEERCRED is not the answer (choose's first rule).
+    linux = sys.platform.startswith("linux") and so_peercred
+    return choose(sys.platform, so_peercred, not linux and _libc_getpeereid() is not None,
                   getattr(socket, "LOCAL_PEERCRED", None))
 
 
@@ -104,6 +109,8 @@ def uid_by_so_peercred(sock: socket.socket) -> int:
 
 def uid_by_getpeereid(sock: socket.socket, fn) -> int:
     """The effective uid from ``fn`` (libc's ``getpeereid``, typed by :func:`typed_getpeereid`)."""
+    import ctypes
+
     uid, gid = ctypes.c_uint32(), ctypes.c_uint32()
     if fn(sock.fileno(), ctypes.byref(uid), ctypes.byref(gid)) != 0:
         errno = ctypes.get_errno()

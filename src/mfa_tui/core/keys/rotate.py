@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mfa_tui.core.aws import clients as aws
+from mfa_tui.core.aws.errors import translate_error
 from mfa_tui.core.clock import Clock, utc
 from mfa_tui.core.credentials import longterm
 from mfa_tui.core.errors import ConfigError, MfaTuiError, NeedsCodeError
@@ -97,7 +98,7 @@ def _call(identity: Identity, client, method: str, what: str, **params: Any) -> 
     try:
         return getattr(client, method)(**params)
     except Exception as exc:  # botocore raises many types; one line each
-        raise aws.translate_error(exc, what=what, endpoint=identity.endpoint_url) from None
+        raise translate_error(exc, what=what, endpoint=identity.endpoint_url) from None
 
 
 def user_of(identity: Identity, session: Credentials, clock: Clock) -> str:
