@@ -13,6 +13,10 @@ from procs import Sample, median, run_timed
 from world import MFA_TUI, PYTHON, World
 
 
+STATUS_RUNS = 9
+"""At least this many runs a side: a status is 0.1 s, and 3 runs let one slow neighbour set the median."""
+
+
 def status(world: World, runs: int) -> dict:
     """``mfa-tui status P`` for one profile, and ``python -c pass`` beside it."""
     profile = world.profiles[len(world.profiles) // 2]
@@ -20,7 +24,7 @@ def status(world: World, runs: int) -> dict:
     samples: dict[str, list[Sample]] = {k: [] for k in cases}
     for cmd in cases.values():
         run_timed(cmd, world.env)  # warm: the registry copy, bytecode, page cache
-    for _ in range(max(runs, 3)):
+    for _ in range(max(runs, STATUS_RUNS)):
         for key, cmd in cases.items():
             samples[key].append(run_timed(cmd, world.env))
     return {k: {"wall": median([s.wall for s in v]), "cpu": median([s.cpu for s in v]), "runs": len(v)}

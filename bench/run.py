@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                     entry["whoami"] = cli_bench.whoami(world, args.runs, root)
                     say(f"  credential-process ×{args.cp_runs}")
                     entry["credential_process"] = cli_bench.credential_process(world, args.cp_runs)
-                    say(f"  status of one profile ×{max(args.runs, 3)}")
+                    say(f"  status of one profile ×{max(args.runs, fleet_bench.STATUS_RUNS)}")
                     entry["status"] = fleet_bench.status(world, args.runs)
                     if script is not None:
                         say(f"  aws-mfa ×{args.awsmfa_samples}")
