@@ -31,6 +31,9 @@ slow path is not worth keeping a second code path in step for.
    0.7 %, when this check was written, a third of figure 4's headroom under 1.3×). A deferred
    import that saves less is not worth a second code path: the dashboard's dialogs and help
    screen (1.0 and 0.7 ms) were measured this way and are now imported with the app.
+7. ``lazy_models``: the registry copy decoded and one profile's model used (``status P``; the
+   first frame uses a screenful) vs the same copy with every model built, as the copy was read
+   before models were built on first use; in the registry child of check 2, on its registry.
 
 Standalone: ``.venv/bin/python bench/fastpaths.py [--tiny]`` (``--tiny``: the smallest sizes, for
 tests/test_bench_fastpaths.py; its timings mean nothing).
@@ -72,6 +75,7 @@ PROTECTS = {
     "key_id_scan": "bench figure 4 (dashboard first frame: the status check reads every key id)",
     "lazy_imports": "bench figure 4 (dashboard first frame ≤ 1.3× the bare app, CPU)",
     "skipped_argparse": "bench figure 4 (dashboard first frame ≤ 1.3× the bare app, CPU)",
+    "lazy_models": "bench figure 4 at fleet scale (first frame at 5,000 profiles ≤ 1.3× the bare app) and `status P`",
 }
 
 
@@ -118,7 +122,7 @@ def credential_process(home: Path, registry: Path, profiles: list[str], runs: in
 
 # ── 2. the registry's validated copy (in a child, whose HOME holds the cache dir) ──────────────
 
-def registry_cache(home: Path, registry: Path, runs: int) -> dict:
+def registry_cache(home: Path, registry: Path, runs: int) -> list[dict]:
     from world import PYTHON
 
     proc = subprocess.run([PYTHON, str(Path(__file__)), "--child-registry", str(registry), str(runs)],
@@ -126,7 +130,9 @@ def registry_cache(home: Path, registry: Path, runs: int) -> dict:
     if proc.returncode != 0:
         raise BenchError(f"registry-cache child exited {proc.returncode}:\n{proc.stderr[-1500:]}")
     out = json.loads(proc.stdout)
-    return _check("registry_cache", out["fast"], out["slow"], MARGIN, "in-process", problem=out.get("problem"))
+    models = out["models"]
+    return [_check("registry_cache", out["fast"], out["slow"], MARGIN, "in-process", problem=out.get("problem")),
+            _check("lazy_models", models["fast"], models["slow"], MARGIN, "in-process", problem=models.get("problem"))]
 
 
 def _child_registry(registry: Path, runs: int) -> None:
@@ -156,7 +162,27 @@ def _child_registry(registry: Path, runs: int) -> None:
     problem = None
     if got["fast"] is None or got["slow"] is None or got["fast"].profiles != got["slow"].profiles:
         problem = "the cached registry differs from the validated one"
-    print(json.dumps({"fast": fast_s, "slow": slow_s, "problem": problem}))
+    print(json.dumps({"fast": fast_s, "slow": slow_s, "problem": problem, "models": _lazy_models(registry, runs)}))
+
+
+def _lazy_models(registry: Path, runs: int) -> dict:
+    """Check 7: the registry copy decoded with one profile's model built (``status P``, a screenful)
+    vs the same with every model built, as before the models were built on first use."""
+    from mfa_tui.core.registry import cache
+
+    doc = json.loads(cache._file_for(registry).read_bytes())["registry"]
+    one = doc["profiles"][len(doc["profiles"]) // 2][0]
+    got: dict = {}
+
+    def timed(key: str, use) -> float:
+        start = time.perf_counter()
+        profiles = cache._decode(registry, doc).profiles
+        got[key] = use(profiles)
+        return time.perf_counter() - start
+
+    fast, slow = _alternate(runs, lambda: timed("one", lambda p: p[one]), lambda: timed("all", dict))
+    problem = None if got["one"] == got["all"][one] else "a model built on first use differs from one built with all"
+    return {"fast": fast, "slow": slow, "problem": problem}
 
 
 # ── 3–4. the credentials file's readers ───────────────────────────────────────────────────────
@@ -278,7 +304,7 @@ def measure(root: Path, knobs: dict, say=lambda text: None) -> list[dict]:
     say(f"  credential-process fast vs full path ×{knobs['cp_runs']}")
     checks = [credential_process(home, registry, profiles, knobs["cp_runs"])]
     say(f"  registry copy vs parse and check ×{knobs['reg_runs']}")
-    checks.append(registry_cache(home, registry, knobs["reg_runs"]))
+    checks.extend(registry_cache(home, registry, knobs["reg_runs"]))
     say(f"  credentials readers, {knobs['mib']:g} MiB ×{knobs['ini_runs']}")
     checks.extend(credentials_readers(root, knobs["mib"], knobs["ini_runs"]))
     say(f"  first frame lazy vs eager imports ×{knobs['frame_runs']}")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ("credential_process", "registry_cache", "credentials_reader", "key_id_scan", "lazy_imports",
+NAMES = ("credential_process", "registry_cache", "lazy_models", "credentials_reader", "key_id_scan", "lazy_imports",
          "skipped_argparse")
 
 

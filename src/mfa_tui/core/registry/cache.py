@@ -288,10 +288,11 @@ class Models(Mapping):
     """Name -> model, each built from its row the first time it is looked up.
 
     The dashboard's first frame shows a screenful of the profiles and ``status P`` one: at 5,000
-    profiles, building every model up front was 6.5 ms of that frame's CPU (bench figure 4 at fleet
-    scale). Iteration, ``len`` and ``in`` need no model; a model, once built, is the one every later
-    lookup gets (``setdefault``, so two threads asking at once agree). Read-only, like the dict it
-    stands for: a registry is never changed after loading.
+    profiles, building every model up front was 6.5 ms of that frame's CPU (bench figure 4 at
+    fleet scale; bench/fastpaths.py ``lazy_models`` fails the bench unless this stays ≤ 0.8× of
+    building them all). Iteration, ``len`` and ``in`` need no model; a model, once built, is the
+    one every later lookup gets (``setdefault``, so two threads asking at once agree). Read-only,
+    like the dict it stands for: a registry is never changed after loading.
     """
 
     __slots__ = ("_rows", "_built", "_make")
