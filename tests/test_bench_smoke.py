@@ -45,5 +45,5 @@ def test_quick_run_reports_every_item(tmp_path):
     assert dash["idle"]["changed_per_tick"] == 0 and dash["busy"]["changed_per_tick"] > 0
     assert figures["awsmfa"] == {}
     assert {c["name"] for c in figures["fastpaths"]} == {
-        "credential_process", "registry_cache", "credentials_reader", "key_id_scan", "lazy_imports",
+        "credential_process", "registry_cache", "lazy_models", "credentials_reader", "key_id_scan", "lazy_imports",
         "skipped_argparse"}

@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 
+from pty_support import at_terminal
+
 from mfa_tui.localaws import backends
 
 KEYRING = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
@@ -90,3 +92,42 @@ def test_no_usable_keyring_is_one_line_with_the_fix(demo_world):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Secret Service" in result.stderr and "EncryptedKeyring" in result.stderr
     assert (demo_world.credentials_path.read_bytes(), demo_world.config_path.read_bytes()) == before
+
+
+# ── at a terminal, with two keys: rotate asks before deleting the inactive one (IAM allows two per user) ──
+
+
+def _two_keys(demo_world) -> str:
+    assert mfa("refresh", "alice", "--code", demo_world.code()).returncode == 0  # a live MFA session: no code asked
+    iam = backends.iam("111111111111")
+    other = iam.create_access_key("alice").access_key_id
+    iam.update_access_key("alice", other, "Inactive")
+    return other
+
+
+def _rotate_at_terminal(answer: bytes) -> tuple[int, bytes]:
+    with at_terminal([sys.executable, "-m", "mfa_tui", "keys", "rotate", "alice"], {**os.environ, **KEYRING}) as terminal:
+        prompt = terminal.read_until(b"[y/N] ")
+        assert b"has two keys; delete the inactive key" in prompt, prompt
+        terminal.type(answer)
+        code = terminal.exit_code()
+        return code, terminal.seen
+
+
+def test_yes_deletes_the_inactive_key_then_rotates(demo_world):
+    other = _two_keys(demo_world)
+    old = demo_world.alice.access_key_id
+    code, seen = _rotate_at_terminal(b"y\r")
+    assert code == 0, seen
+    [new] = _iam_keys()
+    assert new not in (old, other)
+    assert f"new key {new}".encode() in seen and f"old key {old} deleted".encode() in seen
+    assert demo_world.alice.secret_access_key.encode() not in seen
+
+
+def test_no_keeps_both_keys_and_says_how_to_go_on(demo_world):
+    other = _two_keys(demo_world)
+    code, seen = _rotate_at_terminal(b"\r")  # the default: no
+    assert code == 2, seen
+    assert sorted(_iam_keys()) == sorted([demo_world.alice.access_key_id, other])
+    assert f"--delete {other}".encode() in seen

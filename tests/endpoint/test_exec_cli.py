@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pty_support import at_terminal
 
 BIN = Path(sys.executable).parent
 PY = sys.executable
@@ -200,3 +201,29 @@ def test_the_long_job_outlives_several_expiries_without_a_code(session, local_aw
     assert local_aws.count("AssumeRole") >= 4
     assert local_aws.count("GetSessionToken") == sessions_before  # no code: the MFA session did it all
     assert time.monotonic() - started < 60
+
+
+# ── at a terminal: a Ctrl-C goes to the whole foreground process group, mfa-tui and the command ──
+# Passing it on as well gave the command a second SIGINT, which tools such as terraform take as
+# "stop now, without cleaning up".
+
+COUNTER = (
+    "import signal, sys, time\n"
+    "got = []\n"
+    "signal.signal(signal.SIGINT, lambda *a: got.append(1))\n"
+    "print('ready', flush=True)\n"
+    "end = time.time() + 20\n"
+    "while not got and time.time() < end:\n"
+    "    time.sleep(0.05)\n"
+    "time.sleep(1.5)  # a second SIGINT, passed on by mfa-tui, would come within this\n"
+    "print('interrupts', len(got), flush=True)\n"
+)
+
+
+def test_ctrl_c_at_the_terminal_reaches_the_command_once(session):
+    with at_terminal([PY, "-m", "mfa_tui", "exec", "dev-admin", "--", PY, "-c", COUNTER]) as terminal:
+        assert b"ready" in terminal.read_until(b"ready")
+        terminal.type(b"\x03")  # ^C, as typed
+        out = terminal.read_until(b"interrupts 1\r\n", timeout=30)
+        assert b"interrupts 1\r\n" in out, out
+        assert terminal.exit_code() == 0

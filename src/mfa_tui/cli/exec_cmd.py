@@ -4,7 +4,8 @@ By default COMMAND gets a local credential endpoint (:mod:`mfa_tui.endpoint`) th
 profile's credentials and re-mints a chained role from the live MFA session before it runs out, so
 a job can outlive the 1-hour cap of chained roles (up to the MFA session's end) with no new code.
 ``--no-server`` exports static credentials instead (they end when they end). The exit status is
-COMMAND's; SIGINT, SIGTERM and SIGHUP are passed on to it. An exec inside an exec is refused.
+COMMAND's; SIGINT, SIGTERM and SIGHUP are passed on to it (at a terminal, Ctrl-C reaches it once, from
+the terminal). An exec inside an exec is refused.
 """
 
 from __future__ import annotations

@@ -8,7 +8,11 @@ identity has one; and :data:`EXEC_MARKER`, so an exec inside it is refused (nest
 which profile is this shell?).
 
 SIGINT, SIGTERM and SIGHUP sent to mfa-tui are passed to the child; the child's exit status is
-returned (128 + N when signal N ended it, as shells report it).
+returned (128 + N when signal N ended it, as shells report it). At a terminal where mfa-tui runs
+in the foreground, Ctrl-C and Ctrl-\\ already reach the child (the terminal signals the whole
+foreground process group, which the child shares): mfa-tui then ignores SIGINT and SIGQUIT while
+the child runs, as POSIX ``system()`` does, instead of passing on a second SIGINT (which tools
+such as terraform take as "stop at once").
 """
 
 from __future__ import annotations
@@ -43,6 +47,19 @@ SCRUBBED = (
 """Variables SDKs read credentials or a profile from: removed from the child's environment."""
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+FROM_THE_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
+"""What a terminal's keys send to its foreground process group (Ctrl-C, Ctrl-\\)."""
+
+
+def in_terminal_foreground() -> bool:
+    """Whether this process's group is the foreground group of its controlling terminal (stdin, stdout or stderr)."""
+    for fd in (0, 1, 2):
+        try:
+            if os.isatty(fd):
+                return os.tcgetpgrp(fd) == os.getpgrp()
+        except OSError:
+            continue
+    return False
 
 
 def child_env(
@@ -65,7 +82,7 @@ def child_env(
 
 
 def run_child(argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run ``argv`` with ``env``, passing on SIGINT/SIGTERM/SIGHUP; its exit status (128+N for signal N).
+    """Run ``argv`` with ``env``, passing on signals (see the module); its exit status (128+N for signal N).
 
     A command that cannot be started raises :class:`~mfa_tui.core.errors.ConfigError` (one line, exit 2).
     """
@@ -82,10 +99,14 @@ def run_child(argv: Sequence[str], env: Mapping[str, str]) -> int:
         except OSError:
             pass  # already gone
 
+    # The child was started in this process group: at the terminal's foreground, its keys reach it.
+    handlers = dict.fromkeys(FORWARDED, forward)
+    if in_terminal_foreground():
+        handlers.update(dict.fromkeys(FROM_THE_TERMINAL, signal.SIG_IGN))
     previous = {}
-    for sig in FORWARDED:
+    for sig, handler in handlers.items():
         try:
-            previous[sig] = signal.signal(sig, forward)
+            previous[sig] = signal.signal(sig, handler)
         except (ValueError, OSError):  # not the main thread (an in-process caller): no forwarding
             pass
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import threading
@@ -77,6 +78,36 @@ def source_for(identity: Identity | None, timeouts: dict[str, float] | None = No
         argv = (os.path.expanduser(program), *args)
         return CodeSource("command", argv, timeouts.get("command", COMMAND_TIMEOUT))
     return None
+
+
+def findings(identities) -> list[tuple[str, str, str, str, str | None]]:
+    """doctor's check of each source: its program is found and executable (a source never runs here).
+
+    Rows are ``(check, subject, level, message, fix)`` with doctor's levels. Found as the source
+    would be started: a bare name on PATH, a path as it is (``~`` expanded).
+    """
+    out = []
+    for identity in identities:
+        source = source_for(identity)
+        if source is None:
+            continue
+        subject = f"identity {identity.name}"
+        program = source.argv[0]
+        found = shutil.which(program)
+        if found is not None:
+            out.append(("code-source", subject, "ok", f"{source.kind}: `{found}` runs for each code", None))
+            continue
+        if os.sep in program:
+            why = f"`{program}` is not an executable file"
+        else:
+            why = f"`{program}` is not on PATH"
+        if source.kind == "ykman":
+            fix = ('install YubiKey Manager (`pip install yubikey-manager`, or your package manager\'s), '
+                   'or set code_source = "prompt"')
+        else:
+            fix = f'fix code_command of [identities.{identity.name}], or set code_source = "prompt"'
+        out.append(("code-source", subject, "problem", f"{why}: every refresh would fall back to the prompt", fix))
+    return out
 
 
 def read_code(source: CodeSource, cancel: threading.Event | None = None) -> str:

@@ -1,7 +1,8 @@
 """What doctor and the dashboard say about long-term keys: the keyring backend, and each key's age.
 
-:func:`keyring_findings` names the active keyring backend and why each other one was not used
-(a problem only when an identity keeps its keys there and there is none). :func:`key_ages`
+:func:`keyring_findings` names the active keyring backend, and, when an identity keeps its keys
+there, why each other one was not used (a problem only when such an identity has none; one
+line when no identity uses the keyring). :func:`key_ages`
 reads each identity's key creation date with ListAccessKeys, signed with its live MFA session
 (a force-MFA policy denies it without MFA); an identity with no live session is left out.
 Findings are ``(check, subject, level, message, fix)`` with the levels of
@@ -28,14 +29,17 @@ def keyring_findings(registry: Registry) -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - keyring itself cannot load: one finding, never a traceback
         level = "problem" if users else "info"
         return [("keyring", "OS keyring", level, f"keyring cannot be loaded: {exc}", "pip install keyring")]
+    if not users:
+        # Nobody keeps keys there: one line, without a fix to follow or every backend's reason.
+        found = f"active backend {report.active}" if report.active else "no usable backend"
+        return [("keyring", "OS keyring", "info", f"{found} (no identity uses it)", None)]
     out: list[Finding] = []
     if report.active is None:
-        level = "problem" if users else "info"
-        whom = f"identities {', '.join(users)} keep their keys there" if users else "no identity uses it"
-        out.append(("keyring", "OS keyring", level, f"no usable backend ({whom})", report.why))
+        whom = f"identities {', '.join(users)} keep their keys there"
+        out.append(("keyring", "OS keyring", "problem", f"no usable backend ({whom})", report.why))
     else:
         note = "; it stores secrets in a plaintext file" if report.plaintext else ""
-        level = "problem" if report.plaintext and users else "ok"
+        level = "problem" if report.plaintext else "ok"
         out.append(("keyring", "OS keyring", level, f"active backend {report.active}: {report.why}{note}",
                     "choose keyrings.alt.file.EncryptedKeyring or a Secret Service" if note else None))
     for name, why in report.others:

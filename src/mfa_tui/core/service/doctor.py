@@ -327,11 +327,14 @@ def _key_fix(exc: MfaTuiError, source_profile: str) -> str:
 
 def _check_key_store(report: DoctorReport, registry: Registry, store, credentials: Path, aws_config: Path,
                      clock: Clock, online: bool) -> None:
-    """The keyring backend in use, and each key's age on its live MFA session (logic: core/keys/health.py)."""
+    """Code sources that cannot start (core/codes/sources.py), the keyring backend in use, and each key's
+    age on its live MFA session (core/keys/health.py)."""
     from mfa_tui.core.keys import health
     from mfa_tui.core.service.facade import Service
 
-    findings = health.keyring_findings(registry)
+    from mfa_tui.core.codes import sources
+
+    findings = sources.findings(registry.identities.values()) + health.keyring_findings(registry)
     if online:
         service = Service(registry, clock=clock, state_store=store, credentials_path=credentials, aws_config_path=aws_config)
         findings += health.key_age_findings(registry, service.mfa_sessions(),

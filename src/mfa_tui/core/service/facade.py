@@ -68,6 +68,7 @@ class Service:
         self._credentials_file: CredentialsFile | None = None
         self._watch: aws.ClockWatch | None = None
         self._engine: Engine | None = None
+        self._building = threading.RLock()  # parts built on first use: threads asking at once get the same one
         self.sessions = SessionStore(
             lambda: self.registry, self.state_store, lambda: self.credentials_file, self.clock,
             reload_registry=self.reload_registry, aws_config_path=self.aws_config_path,
@@ -79,31 +80,32 @@ class Service:
     @property
     def credentials_file(self) -> CredentialsFile:
         """The only writer of the shared credentials file."""
-        if self._credentials_file is None:
-            from mfa_tui.core.credentials.file import CredentialsFile
+        with self._building:
+            if self._credentials_file is None:
+                from mfa_tui.core.credentials.file import CredentialsFile
 
-            self._credentials_file = CredentialsFile(self.credentials_path)
+                self._credentials_file = CredentialsFile(self.credentials_path)
         return self._credentials_file
 
     @property
     def watch(self) -> aws.ClockWatch:
         """The clock-skew watch shared by every AWS call of this service."""
-        if self._watch is None:
-            from mfa_tui.core.aws import clients as aws
+        with self._building:
+            if self._watch is None:
+                from mfa_tui.core.aws import clients as aws
 
-            self._watch = aws.ClockWatch()
+                self._watch = aws.ClockWatch()
         return self._watch
 
     @property
     def engine(self) -> Engine:
-        """The refresh engine (follows :meth:`reload_registry`)."""
-        if self._engine is None:
-            from mfa_tui.core.session.engine import Engine
+        """The refresh engine (follows :meth:`reload_registry`): one per service, so one set of per-profile locks."""
+        with self._building:
+            if self._engine is None:
+                from mfa_tui.core.session.engine import Engine
 
-            self._engine = Engine(
-                self.registry, clock=self.clock, long_term_keys=self.long_term_keys, watch=self.watch,
-                session_name=self._session_name,
-            )
+                self._engine = Engine(self.registry, clock=self.clock, long_term_keys=self.long_term_keys,
+                                      watch=self.watch, session_name=self._session_name)
         return self._engine
 
     @classmethod
