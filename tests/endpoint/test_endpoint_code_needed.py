@@ -7,17 +7,15 @@ with the core's BridgeServer standing in for a dashboard whose dialog is open.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from code_stub_support import code_stubs, set_source  # noqa: F401 - code_stubs is a fixture
 from bridge_support import refreshing
+from http_support import get
 from refresh_support import Codes, make_service
 
 from mfa_tui.core import paths
@@ -26,16 +24,6 @@ from mfa_tui.endpoint.server import CredentialEndpoint
 from mfa_tui.endpoint.supply import REQUEST_PATIENCE, Supplier
 
 CALLER = 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])'
-
-
-def get(url: str, token: str) -> tuple[int, dict]:
-    request = urllib.request.Request(url, headers={"Authorization": token})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 def test_exec_with_an_ended_mfa_session_runs_with_a_code_from_the_source(demo_world, frozen_clock, code_stubs, local_aws):

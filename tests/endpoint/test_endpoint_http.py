@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import json
 import socket
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 import pytest
+from http_support import get
 from refresh_support import Codes, make_service
 
 from mfa_tui.core.errors import NeedsCodeError
 from mfa_tui.endpoint.server import CredentialEndpoint, new_token
 from mfa_tui.endpoint.supply import REMINT_BEFORE, Supplier, remint_threshold
-
-
-def get(url: str, token: str | None) -> tuple[int, dict]:
-    request = urllib.request.Request(url, headers={"Authorization": token} if token is not None else {})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 @pytest.fixture

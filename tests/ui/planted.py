@@ -8,12 +8,15 @@ or from other calls (last refresh, who-am-I, last error) are then set with ``edi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from pathlib import Path
 
+from mfa_tui.core.clock import Clock
 from mfa_tui.core.models import Credentials
+from mfa_tui.core.registry import load as registry_mod
 from mfa_tui.core.session.refresh import ProfileResult, RefreshReport
 from mfa_tui.core.service.facade import Service
-from mfa_tui.core.session.state import SessionState
+from mfa_tui.core.session.state import SessionState, StateStore
 
 
 def plant(
@@ -34,3 +37,22 @@ def plant(
     service.commit(report)
     if edit is not None:
         service.state_store.update(edit)
+
+
+def two_identity_service(tmp_path: Path, names: list[str], clock: Clock, *, bobs: Collection[str],
+                         session_profiles: bool = False) -> Service:
+    """A service on a registry of identities alice and bob and a chained role per name (bob's: ``bobs``).
+
+    ``session_profiles`` adds each identity's MFA-session profile (``alice-mfa``, ``bob-mfa``). The
+    state and credentials file live under ``tmp_path`` and start empty: :func:`plant` fills them.
+    """
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[identities.alice]\nsource_profile = \"alice-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/alice\"\n"
+        "[identities.bob]\nsource_profile = \"bob-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/bob\"\n"
+        + ("[profiles.alice-mfa]\nidentity = \"alice\"\n[profiles.bob-mfa]\nidentity = \"bob\"\n" if session_profiles else "")
+        + "".join(f'[profiles.{n}]\nidentity = "{"bob" if n in bobs else "alice"}"\n'
+                  f'role_arn = "arn:aws:iam::222222222222:role/R{n}"\n' for n in names)
+    )
+    return Service(registry_mod.load(config), clock=clock, state_store=StateStore(tmp_path / "state", clock=clock),
+                   credentials_path=tmp_path / "creds")

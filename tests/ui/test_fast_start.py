@@ -110,21 +110,12 @@ async def test_more_profiles_than_a_screen_all_arrive_right_after_the_first_fram
 
     from mfa_tui.core.clock import FrozenClock
     from mfa_tui.core.models import Credentials, State
-    from mfa_tui.core.session.state import StateStore
-    from planted import plant
+    from planted import plant, two_identity_service
 
     clock = FrozenClock()
     now = clock.now()
     names = [f"p{i:02d}" for i in range(60)]
-    config = tmp_path / "config.toml"
-    config.write_text(
-        "[identities.alice]\nsource_profile = \"alice-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/alice\"\n"
-        "[identities.bob]\nsource_profile = \"bob-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/bob\"\n"
-        + "".join(f'[profiles.{n}]\nidentity = "{"bob" if n == "p59" else "alice"}"\n'
-                  f'role_arn = "arn:aws:iam::222222222222:role/R{n}"\n' for n in names)
-    )
-    store = StateStore(tmp_path / "state", clock=clock)
-    service = Service(registry_mod.load(config), clock=clock, state_store=store, credentials_path=tmp_path / "creds")
+    service = two_identity_service(tmp_path, names, clock, bobs=("p59",))
     plant(
         service,
         sessions={"bob": Credentials("ASIABOB", "SK", "ST", now + timedelta(minutes=5))},

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from planted import plant
+from planted import plant, two_identity_service
 
 from mfa_tui.core.clock import FrozenClock
 from mfa_tui.core.models import Credentials, State
-from mfa_tui.core.registry import load as registry_mod
-from mfa_tui.core.service.facade import Service
 from mfa_tui.core.service.first_screen import first_screen
-from mfa_tui.core.session.state import StateStore
 
 
 def _world(tmp_path):
     clock = FrozenClock()
     now = clock.now()
     names = [f"p{i:02d}" for i in range(30)]
-    config = tmp_path / "config.toml"
-    config.write_text(
-        "[identities.alice]\nsource_profile = \"alice-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/alice\"\n"
-        "[identities.bob]\nsource_profile = \"bob-long-term\"\nmfa_serial = \"arn:aws:iam::111111111111:mfa/bob\"\n"
-        "[profiles.alice-mfa]\nidentity = \"alice\"\n[profiles.bob-mfa]\nidentity = \"bob\"\n"
-        + "".join(f'[profiles.{n}]\nidentity = "{"bob" if n in ("p28", "p29") else "alice"}"\n'
-                  f'role_arn = "arn:aws:iam::222222222222:role/R{n}"\n' for n in names)
-    )
-    service = Service(registry_mod.load(config), clock=clock, state_store=StateStore(tmp_path / "state", clock=clock),
-                      credentials_path=tmp_path / "creds")
+    service = two_identity_service(tmp_path, names, clock, bobs=("p28", "p29"), session_profiles=True)
 
     def keys(state) -> None:
         state.identity("bob").key_id = "AKIABOB"  # the long-term key that made bob's session

@@ -82,6 +82,10 @@ def diagnose(
     from mfa_tui.core.service.fleet import check_fleet  # suggests credential-process above 200 profiles
 
     check_fleet(report, loaded)
+    from mfa_tui.core.codes.sources import findings as code_source_findings  # each source's program can start
+
+    for finding in code_source_findings(loaded.identities.values()):
+        report.add(*finding)
     _check_key_store(report, loaded, store, credentials_path, aws_config, clock, online and parsed)
     return report
 
@@ -327,14 +331,11 @@ def _key_fix(exc: MfaTuiError, source_profile: str) -> str:
 
 def _check_key_store(report: DoctorReport, registry: Registry, store, credentials: Path, aws_config: Path,
                      clock: Clock, online: bool) -> None:
-    """Code sources that cannot start (core/codes/sources.py), the keyring backend in use, and each key's
-    age on its live MFA session (core/keys/health.py)."""
+    """The keyring backend in use, and each key's age on its live MFA session (logic: core/keys/health.py)."""
     from mfa_tui.core.keys import health
     from mfa_tui.core.service.facade import Service
 
-    from mfa_tui.core.codes import sources
-
-    findings = sources.findings(registry.identities.values()) + health.keyring_findings(registry)
+    findings = health.keyring_findings(registry)
     if online:
         service = Service(registry, clock=clock, state_store=store, credentials_path=credentials, aws_config_path=aws_config)
         findings += health.key_age_findings(registry, service.mfa_sessions(),
