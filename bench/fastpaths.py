@@ -34,6 +34,10 @@ slow path is not worth keeping a second code path in step for.
 7. ``lazy_models``: the registry copy decoded and one profile's model used (``status P``; the
    first frame uses a screenful) vs the same copy with every model built, as the copy was read
    before models were built on first use; in the registry child of check 2, on its registry.
+8. ``state_lines``: one profile's line of a state file of ``state_profiles`` entries found by
+   bisection (``session.lines.Entries``: ``credential-process``, ``status P``, the first
+   screenful) vs reading the file whole and searching it, as those readers did before; in-process,
+   on a state written by ``state_json.encode`` (5,000 profiles, about 5 MB, in a full run).
 
 Standalone: ``.venv/bin/python bench/fastpaths.py [--tiny]`` (``--tiny``: the smallest sizes, for
 tests/test_bench_fastpaths.py; its timings mean nothing).
@@ -64,9 +68,12 @@ EAGER_WATCHED = ("boto3", "botocore", "mfa_tui.core.session.engine", "mfa_tui.co
 """Modules the dashboard's first frame must not have loaded (the lazy imports keep them out)."""
 EAGER_PRELUDE = "import boto3, mfa_tui.core.session.engine, mfa_tui.core.session.refresh, mfa_tui.core.aws.clients"
 
-FULL = {"profiles": 200, "cp_runs": 15, "reg_runs": 15, "mib": 1.0, "ini_runs": 5, "frame_runs": 5, "defer_runs": 7}
-QUICK = {"profiles": 200, "cp_runs": 3, "reg_runs": 5, "mib": 0.25, "ini_runs": 3, "frame_runs": 1, "defer_runs": 3}
-TINY = {"profiles": 3, "cp_runs": 1, "reg_runs": 1, "mib": 0.02, "ini_runs": 1, "frame_runs": 1, "defer_runs": 1}
+FULL = {"profiles": 200, "cp_runs": 15, "reg_runs": 15, "mib": 1.0, "ini_runs": 5, "frame_runs": 5, "defer_runs": 7,
+        "state_profiles": 5000, "state_runs": 15}
+QUICK = {"profiles": 200, "cp_runs": 3, "reg_runs": 5, "mib": 0.25, "ini_runs": 3, "frame_runs": 1, "defer_runs": 3,
+         "state_profiles": 5000, "state_runs": 5}
+TINY = {"profiles": 3, "cp_runs": 1, "reg_runs": 1, "mib": 0.02, "ini_runs": 1, "frame_runs": 1, "defer_runs": 1,
+        "state_profiles": 10, "state_runs": 1}
 
 PROTECTS = {
     "credential_process": "bench figure 1 (credential-process cached path ≤ 2× `python -c pass`)",
@@ -76,6 +83,7 @@ PROTECTS = {
     "lazy_imports": "bench figure 4 (dashboard first frame ≤ 1.3× the bare app, CPU)",
     "skipped_argparse": "bench figure 4 (dashboard first frame ≤ 1.3× the bare app, CPU)",
     "lazy_models": "bench figure 4 at fleet scale (first frame at 5,000 profiles ≤ 1.3× the bare app) and `status P`",
+    "state_lines": "bench figures at fleet scale (`credential-process` and `status P` constant in the number of profiles; bench/run.py --fleet)",
 }
 
 
@@ -222,6 +230,47 @@ def credentials_readers(root: Path, mib: float, runs: int) -> list[dict]:
     return out
 
 
+# ── 8. one profile's line of a large state file ───────────────────────────────────────────────
+
+def state_lines(root: Path, n: int, runs: int) -> dict:
+    from datetime import UTC, datetime, timedelta
+
+    from mfa_tui.core.models import Credentials
+    from mfa_tui.core.session import lines, state_json
+    from mfa_tui.core.session.entries import SessionState
+
+    now = datetime.now(UTC)
+    state = SessionState(registry=(str(root / "config.toml"), "1:2:3:4"))
+    names = [f"acct-{i // 10:04d}-role{i % 10}" for i in range(n)]
+    for i, name in enumerate(names):
+        pst = state.profile(name)
+        pst.identity, pst.kind = "alice", "chained-role"
+        pst.credentials = Credentials(f"ASIA{i:016d}", "S" * 40, "T" * 700, now + timedelta(hours=1))
+        pst.expires_at = pst.credentials.expiration
+    path = root / "fastpath-state.json"
+    path.write_bytes(state_json.encode(state))
+    key = json.dumps(names[n // 2]).encode("ascii") + b":"
+    got: dict = {}
+
+    def timed(side: str) -> float:
+        start = time.perf_counter()
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if side == "fast":
+                got[side] = lines.Entries.open(fd).line(key)
+            else:
+                data = os.read(fd, os.fstat(fd).st_size)
+                at = data.find(b"\n" + key) + 1 + len(key)
+                got[side] = data[at:data.find(b"\n", at)].rstrip(b",")
+        finally:
+            os.close(fd)
+        return time.perf_counter() - start
+
+    fast, slow = _alternate(runs, lambda: timed("fast"), lambda: timed("slow"))
+    problem = None if got["fast"] == got["slow"] else "the bisection and the whole-file search disagree"
+    return _check("state_lines", fast, slow, MARGIN, "in-process", problem=problem, state_profiles=n)
+
+
 # ── 5. the lazy imports that keep boto3 and the engine out of the first frame ─────────────────
 
 def lazy_imports(home: Path, expect: str, runs: int) -> dict:
@@ -311,6 +360,8 @@ def measure(root: Path, knobs: dict, say=lambda text: None) -> list[dict]:
     checks.append(lazy_imports(home, expect, knobs["frame_runs"]))
     say(f"  first frame vs first frame plus the skipped argparse path ×{knobs['defer_runs']}")
     checks.append(skipped_argparse(home, checks[-1]["fast"], knobs["defer_runs"]))
+    say(f"  one profile's line of a {knobs['state_profiles']}-profile state, bisected vs read whole ×{knobs['state_runs']}")
+    checks.append(state_lines(root, knobs["state_profiles"], knobs["state_runs"]))
     for check in checks:
         check["profiles"] = knobs["profiles"]
     return checks

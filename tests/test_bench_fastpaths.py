@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("credential_process", "registry_cache", "lazy_models", "credentials_reader", "key_id_scan", "lazy_imports",
-         "skipped_argparse")
+         "skipped_argparse", "state_lines")
 
 
 @pytest.mark.timeout(180)

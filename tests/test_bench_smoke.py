@@ -46,4 +46,4 @@ def test_quick_run_reports_every_item(tmp_path):
     assert figures["awsmfa"] == {}
     assert {c["name"] for c in figures["fastpaths"]} == {
         "credential_process", "registry_cache", "lazy_models", "credentials_reader", "key_id_scan", "lazy_imports",
-        "skipped_argparse"}
+        "skipped_argparse", "state_lines"}

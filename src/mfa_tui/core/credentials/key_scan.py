@@ -3,8 +3,8 @@
 :func:`reader.scan_key_ids <mfa_tui.core.credentials.reader.scan_key_ids>` reads every line of the
 file (15 ms of CPU for 5,000 sections); the dashboard's first frame needs the key ids of a
 screenful of profiles and of the identities' long-term sections only. :func:`some_key_ids` finds
-every header line with one regular-expression split (in C) and reads only the wanted sections'
-lines, by the scan's own rules. Protects bench figure 4
+every header line with one regular-expression split (in C), or for a few names each one's headers
+with a substring search, and reads only the wanted sections' lines, by the scan's own rules. Protects bench figure 4
 (dashboard first frame at 5,000 profiles ≤ 1.3× the bare app, CPU; bench/dash_bench.py).
 
 It gives exactly ``{name: scan_key_ids(...)[name]}`` for every wanted name the scan finds
@@ -44,22 +44,48 @@ def some_key_ids(path: Path, names: Collection[str]) -> dict[str, str | None]:
     return {name: found[name] for name in wanted if name in found}
 
 
+FEW = 6
+"""Up to this many names, each one's headers are found by a substring search (~0.3 ms at 5,000
+sections) instead of splitting the file at every header (~3 ms): ``status P``, whose cost should
+not grow with the number of profiles (bench/run.py --fleet)."""
+
+
 def _scan_some(data: bytes, wanted: set[str]) -> dict[str, str | None] | None:
     """:func:`reader.scan_key_ids` restricted to ``wanted`` sections; None when the file needs the full scan."""
     if not data.isascii() or any(ch in data for ch in _OTHER_BREAKS):
         return None
-    # [text before any section, section, its lines, section, its lines, ...]: the split runs in C.
-    parts = _HEADER.split(b"\n" + data)
     wanted_bytes = {name.encode("ascii"): name for name in wanted if name.isascii()}
     found: dict[str, str | None] = {}
+    if len(wanted_bytes) <= FEW:
+        for raw, section in wanted_bytes.items():
+            head = b"\n[" + raw + b"]"
+            # Where each of its header lines starts, less one: the file's first line has no line break before it.
+            starts = [-1] if data.startswith(head[1:]) else []
+            at = data.find(head)
+            while at >= 0:
+                starts.append(at)
+                at = data.find(head, at + 1)
+            for at in starts:
+                end = data.find(b"\n", at + 1)
+                end = len(data) if end < 0 else end
+                if b"]" not in data[at + len(head):end]:  # the line's last "]" closes this name: its header
+                    following = _HEADER.search(data, end)
+                    _take(found, section, data[end:following.start() if following else len(data)])
+        return found
+    # [text before any section, section, its lines, section, its lines, ...]: the split runs in C.
+    parts = _HEADER.split(b"\n" + data)
     for raw, body in zip(parts[1::2], parts[2::2]):
         section = wanted_bytes.get(raw)
-        if section is None:
-            continue
-        found.setdefault(section, None)
-        for line in body.decode("ascii").split("\n"):
-            if line[:1] in ("a", "A") and line[:17].lower() == "aws_access_key_id":
-                cut = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
-                if cut >= 0 and line[:cut].strip().lower() == "aws_access_key_id":
-                    found[section] = line[cut + 1:].strip()
+        if section is not None:
+            _take(found, section, body)
     return found
+
+
+def _take(found: dict[str, str | None], section: str, body: bytes) -> None:
+    """Note ``section`` in ``found``, with the last access key id of ``body`` (its lines after one header)."""
+    found.setdefault(section, None)
+    for line in body.decode("ascii").split("\n"):
+        if line[:1] in ("a", "A") and line[:17].lower() == "aws_access_key_id":
+            cut = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
+            if cut >= 0 and line[:cut].strip().lower() == "aws_access_key_id":
+                found[section] = line[cut + 1:].strip()

@@ -7,8 +7,9 @@ the bench when it is not ≤ 0.8× the full path. Loading the
 state the normal way (:class:`mfa_tui.core.session.state.StateStore`) pulls in ``dataclasses``,
 ``pathlib``, ``typing``, ``enum``, the domain models and platformdirs: 40–60 ms on a 2-core
 machine, against ~17 ms for the bare interpreter. This module needs only ``os`` (and the
-``stat`` that ``os`` loads) and ``time``: ``state_json.encode`` writes one line per profile, so it
-finds the profile's line with a substring search and reads the four credential strings off it;
+``stat`` that ``os`` loads) and ``time``: ``state_json.encode`` writes one line per profile, in
+order, so it finds the profile's line with a few small reads (:mod:`.lines`), whatever the
+number of profiles, and reads the four credential strings off it;
 ``json`` (~2 ms more) is imported only for values with JSON escapes, MFA-session profiles and
 files in an older layout.
 
@@ -25,6 +26,8 @@ import os
 import stat
 import sys
 import time
+
+from mfa_tui.core.session.lines import Entries
 
 STATE_FILE = "state.json"
 """The state file of a store tied to no registry (tests, tools); a registry's is :func:`state_file_name`."""
@@ -123,7 +126,6 @@ def epoch_of_rfc3339(text: str) -> int | None:
 
 _VERSION_LINE = b'{"version":%d,\n' % STATE_VERSION
 _IDENTITIES = b'\n"identities":'
-_PROFILES = b'\n"profiles":{\n'
 _FIELDS = ("access_key_id", "secret_access_key", "session_token", "expiration")
 _PLAIN_HEAD = b'{"credentials":{"access_key_id":"'
 _PLAIN_SEPARATORS = (b'","secret_access_key":"', b'","session_token":"', b'","expiration":"', b'"}')
@@ -162,19 +164,11 @@ def _plain_credentials(line: bytes) -> dict[str, str] | None:
     return fields
 
 
-def _lookup(data: bytes, profile: str) -> dict[str, str] | None:
+def _lookup(entries: Entries, profile: str) -> dict[str, str] | None:
     """The profile's stored credentials (its own, or its identity's MFA session for an MFA-session profile)."""
-    marker = data.find(_PROFILES)
-    if marker < 0:
+    line = entries.line(_json_string(profile) + b":")
+    if line is None:
         return None
-    # ``\n"name":`` at a line start after the marker is that profile's entry and nothing else:
-    # JSON escapes every newline inside strings, and the other tables are one line each.
-    key = b"\n" + _json_string(profile) + b":"
-    at = data.find(key, marker + len(_PROFILES) - 1)
-    if at < 0:
-        return None
-    start = at + len(key)
-    line = data[start:data.find(b"\n", start)].rstrip(b",")
     plain = _plain_credentials(line)
     if plain is not None:
         return plain
@@ -183,11 +177,12 @@ def _lookup(data: bytes, profile: str) -> dict[str, str] | None:
     entry = json.loads(line)
     creds = entry.get("credentials")
     if creds is None and entry.get("kind") == "mfa-session":
-        begin = data.find(_IDENTITIES)
-        if begin < 0 or begin > marker:
+        head = entries.head
+        begin = head.find(_IDENTITIES)
+        if begin < 0:
             return None
         begin += len(_IDENTITIES)
-        identities = json.loads(data[begin:data.find(b"\n", begin)].rstrip(b","))
+        identities = json.loads(head[begin:head.find(b"\n", begin)].rstrip(b","))
         creds = identities[entry["identity"]].get("mfa_credentials")
     return creds
 
@@ -219,24 +214,29 @@ def peek_credentials(
     # its whole budget: opened non-blocking, so a named pipe there cannot hang the AWS CLI, and
     # read only when it is a regular file (the full path then says what it is).
     path = os.path.join(directory, state_file_name(registry))
+    line = registry_line(registry, stamp)
     try:
-        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return None
-            data = fh.read()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return None
-    line = registry_line(registry, stamp)
-    if not data.startswith(_VERSION_LINE) or not data.startswith(line, len(_VERSION_LINE)) \
-            or data[len(_VERSION_LINE) + len(line):len(_VERSION_LINE) + len(line) + 1] != b"\n":
-        return None
     try:
-        creds = _lookup(data, profile)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        entries = Entries.open(fd)  # the head, then the profile's line alone (.lines)
+        if entries is None:
+            return None
+        head = entries.head
+        if not head.startswith(_VERSION_LINE) or not head.startswith(line, len(_VERSION_LINE)) \
+                or head[len(_VERSION_LINE) + len(line):len(_VERSION_LINE) + len(line) + 1] != b"\n":
+            return None
+        creds = _lookup(entries, profile)
         if not isinstance(creds, dict):
             return None
         fields = {k: creds.get(k) for k in _FIELDS}
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):  # UnicodeDecodeError is a ValueError
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
+    finally:
+        os.close(fd)
     if not all(isinstance(v, str) and v for v in fields.values()):
         return None
     expires = epoch_of_rfc3339(fields["expiration"])

@@ -32,7 +32,7 @@ from mfa_tui.core.errors import FileError, StateError
 from mfa_tui.core.fileio import NotAFileError, atomic_write, ensure_private_dir, held_lock, open_regular
 from mfa_tui.core.session.entries import SessionState
 from mfa_tui.core.session.peek import STATE_FILE, state_file_name  # one definition for both readers
-from mfa_tui.core.session.state_json import decode, encode, one_line
+from mfa_tui.core.session.state_json import decode, decode_some, encode, one_line
 
 _DEFAULT_REGISTRY = object()
 """``StateStore``'s default: the registry that ``mfa-tui`` without ``--config`` uses."""
@@ -78,10 +78,15 @@ class StateStore:
         ``only`` names the profiles wanted (the dashboard's first screenful, ``status P``): the
         identities, devices and registry stamp are decoded and checked, and of the profiles just
         the named entries, each read off its own line of :func:`.state_json.encode`'s layout
-        (another layout is parsed in full). The other entries are left unread, so a problem in
-        one of them, or further down the file, is found by the next full load.
+        (:func:`.state_json.decode_some`; another layout, or a problem in what it read, means a
+        full read). The other entries are left unread, so a problem in one of them is found by
+        the next full load.
         """
         self.warnings = []
+        if only is not None:
+            some = self._load_some(only)
+            if some is not None:
+                return some
         data, problem = self._read()
         if problem is None:
             state, problem = decode(data, only) if data is not None else (SessionState(), None)
@@ -92,6 +97,19 @@ class StateStore:
         except StateError as exc:
             self._warn(f"{self.path}: {problem}; {exc}")
         return SessionState()
+
+    def _load_some(self, only: Collection[str]) -> SessionState | None:
+        """``only``'s entries read off their own lines (:func:`.state_json.decode_some`); None to read in full."""
+        try:
+            fd = open_regular(self.path)
+        except (OSError, FileError):
+            return None  # missing or not a file: the full read says so
+        try:
+            return decode_some(fd, only)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
     def update(self, fn: Callable[[SessionState], None]) -> SessionState:
         """Lock, re-read, apply ``fn`` to the state, write it back; returns the new state."""

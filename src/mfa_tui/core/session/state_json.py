@@ -15,6 +15,7 @@ from typing import Any
 from mfa_tui.core.clock import parse_time, rfc3339
 from mfa_tui.core.models import Credentials, WhoAmI
 from mfa_tui.core.session.entries import IdentityState, ProfileState, SessionState
+from mfa_tui.core.session.lines import PROFILES, Entries
 from mfa_tui.core.session.peek import STATE_VERSION  # one definition for both readers
 from mfa_tui.core.totp import DeviceCodes
 
@@ -24,7 +25,46 @@ class _Corrupt(Exception):
 
 
 def decode(data: bytes, only: Collection[str] | None = None) -> tuple[SessionState, str | None]:
-    """The state in ``data`` (with only the profiles named in ``only``, if given), or an empty state and why not.
+    """The state in ``data`` (with only the profiles named in ``only``, if given), or an empty state and why not."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError
+        return SessionState(), "is corrupt: not valid JSON"
+    if only is not None and isinstance(doc, dict) and isinstance(doc.get("profiles"), dict):
+        doc["profiles"] = {name: doc["profiles"][name] for name in only if name in doc["profiles"]}
+    return _decode_doc(doc)
+
+
+def decode_some(fd: int, only: Collection[str]) -> SessionState | None:
+    """The state in the file open on ``fd``, with just ``only``'s profile entries; None to read it in full.
+
+    Everything above the profiles (version, registry, devices, identities) is decoded and checked,
+    and of the profiles just the named entries, each found on its own line (:class:`.lines.Entries`).
+    The other entries, and whether the rest of the file is well-formed, are left to the next full
+    decode. A file in another layout (hand-written) or with a problem in what was read gives None:
+    the full decode then reports it. Protects bench figure 4 (dashboard first frame at 5,000
+    profiles ≤ 1.3× the bare app, CPU; bench/dash_bench.py) and ``status P``'s cost: parsing the
+    whole 5 MB state cost ~20 ms of that frame for a screenful of rows.
+    """
+    entries = Entries.open(fd)
+    if entries is None:
+        return None
+    try:
+        doc = json.loads(entries.head[:-len(PROFILES)] + b'\n"profiles":{}}')
+        if not isinstance(doc, dict):
+            return None
+        for name in only:
+            line = entries.line(json.dumps(name).encode("ascii") + b":")
+            if line is not None:
+                doc["profiles"][name] = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    state, problem = _decode_doc(doc)
+    return state if problem is None else None
+
+
+def _decode_doc(doc: Any) -> tuple[SessionState, str | None]:
+    """The state in the parsed document, or an empty state and why not.
 
     This is the dashboard's start-up path (one entry per profile, 1000 of them in the bench), so
     the checks below are written for speed: a time string is parsed once however many fields
@@ -33,8 +73,6 @@ def decode(data: bytes, only: Collection[str] | None = None) -> tuple[SessionSta
     by its own call (a file with several problems may now be reported by a different one of them).
     """
     try:
-        picked = _pick_lines(data, only) if only is not None else None
-        doc = json.loads(data) if picked is None else picked
         if not isinstance(doc, dict):
             raise _Corrupt("not a JSON object")
         if doc.get("version") != STATE_VERSION:
@@ -43,8 +81,6 @@ def decode(data: bytes, only: Collection[str] | None = None) -> tuple[SessionSta
         identities = {name: _identity(v, times) for name, v in _table(doc, "identities").items()}
         devices = {serial: _device(v) for serial, v in _table(doc, "devices").items()}
         entries = _table(doc, "profiles")
-        if only is not None and picked is None:
-            entries = {name: entries[name] for name in only if name in entries}
         registry = doc.get("registry")
         if registry is not None and not (
             isinstance(registry, list) and len(registry) == 2 and all(isinstance(x, str) for x in registry)
@@ -56,42 +92,9 @@ def decode(data: bytes, only: Collection[str] | None = None) -> tuple[SessionSta
         )
     except _Corrupt as exc:
         return SessionState(), f"is corrupt: {exc}"
-    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, bad times
+    except ValueError:  # bad times
         return SessionState(), "is corrupt: not valid JSON"
     return state, None
-
-
-_PROFILES = b'\n"profiles":{\n'
-
-
-def _pick_lines(data: bytes, only: Collection[str]) -> dict | None:
-    """The document with just ``only``'s profile entries, read off :func:`encode`'s layout; None if not in it.
-
-    Everything above the profiles (version, registry, devices, identities) is parsed as JSON;
-    each named profile's entry is its own line, found by a substring search as :mod:`.peek`
-    finds one (JSON escapes every newline inside a string, so ``\\n"name":`` after the profiles
-    marker starts that entry and nothing else). The other entries, and whether the rest of the
-    file is well-formed, are left to the next full decode. Protects bench figure 4 (dashboard
-    first frame at 5,000 profiles ≤ 1.3× the bare app, CPU; bench/dash_bench.py): parsing the
-    whole 3 MB state cost ~20 ms of it for a screenful of rows.
-    """
-    marker = data.find(_PROFILES)
-    if marker < 0 or not data.endswith(b"}}\n"):
-        return None  # another layout (hand-written, or older): the full decode handles it
-    doc = json.loads(data[:marker] + b'\n"profiles":{}}')
-    if not isinstance(doc, dict):
-        return None
-    entries = {}
-    start = marker + len(_PROFILES) - 1
-    for name in only:
-        key = b"\n" + json.dumps(name).encode("ascii") + b":"
-        at = data.find(key, start)
-        if at < 0:
-            continue
-        begin = at + len(key)
-        entries[name] = json.loads(data[begin:data.find(b"\n", begin)].rstrip(b","))
-    doc["profiles"] = entries
-    return doc
 
 
 def _table(doc: dict, key: str) -> dict[str, Any]:
@@ -238,17 +241,19 @@ def encode(state: SessionState) -> bytes:
         }
     # Still one JSON document, laid out so that every profile's entry is one line starting
     # with its JSON-encoded name (identities all on one line, so no other line starts like
-    # that): credential-process finds one profile with a substring search and decodes only
-    # that line (state_peek.peek_credentials). JSON strings never hold a raw newline, so a
-    # newline in the file is always this layout's.
+    # that), the lines in byte order: credential-process (.peek), `status P` and the first
+    # screenful (decode_some) find a profile's line with a few small reads (.lines). JSON
+    # strings never hold a raw newline, so a newline in the file is always this layout's.
     compact = {"separators": (",", ":")}
     lines = [
         f'{{"version":{STATE_VERSION},',
         f'"registry":{json.dumps(list(state.registry) if state.registry else None, **compact)},',
         f'"devices":{json.dumps(devices, **compact)},',
         f'"identities":{json.dumps(identities, **compact)},',
+        '"sorted":true,',
         '"profiles":{',
     ]
-    entries = [f"{json.dumps(name)}:{json.dumps(entry, **compact)}" for name, entry in profiles.items()]
+    # ensure_ascii (json's default) keeps every line ASCII, so str order is .lines' byte order.
+    entries = sorted(f"{json.dumps(name)}:{json.dumps(entry, **compact)}" for name, entry in profiles.items())
     body = ",\n".join(entries)
     return ("\n".join(lines) + "\n" + (body + "\n" if body else "") + "}}\n").encode("utf-8")
