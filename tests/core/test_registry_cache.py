@@ -155,10 +155,16 @@ def test_a_damaged_or_foreign_copy_means_a_full_load(files, monkeypatch):
     for damaged in (b"", b"{not json", b"[]", json.dumps({"inputs": {}, "registry": {}}).encode()):
         copy.write_bytes(damaged)
         assert registry.load(path, aws_config_path=aws_config) == fresh
-    doc = json.loads(copy.read_bytes())
-    doc["registry"]["profiles"][0] = doc["registry"]["profiles"][0][:3]  # a row of the wrong shape
-    copy.write_bytes(json.dumps(doc).encode())
-    assert registry.load(path, aws_config_path=aws_config) == fresh
+    registry.load(path, aws_config_path=aws_config)  # a good copy again
+    doc, rows = registry_cache.split(copy.read_bytes())
+    first, rest = rows.split(b"\n", 1)
+    row = json.loads(first)
+    for damaged_rows in (json.dumps(row[:3]).encode() + b"\n" + rest,  # a row of the wrong shape
+                         rows[:-1], rows + b"[]\n", b""):  # a row cut short, one too many, none
+        digest = copy.read_bytes().split(b"\n", 1)[0]  # as damage leaves a copy: the digest of the good one
+        copy.write_bytes(digest + b"\n" + registry_cache.joined(doc, damaged_rows).split(b"\n", 1)[1])
+        assert registry.load(path, aws_config_path=aws_config) == fresh
+        registry.load(path, aws_config_path=aws_config)
 
 
 def test_the_copy_depends_on_the_rules_code(files):

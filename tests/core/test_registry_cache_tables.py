@@ -67,10 +67,12 @@ def test_shared_and_differing_fields_load_equal(isolated_home, monkeypatch, n, v
     path = isolated_home / "config.toml"
     path.write_text(_fleet(n, vary=vary))
     again = _loads_from_copy_equal(path, monkeypatch)
-    doc = json.loads(_copy().read_bytes())["registry"]
-    same = doc["profiles_same"]
+    doc, rows = registry_cache.split(_copy().read_bytes())
+    same = doc["registry"]["profiles_same"]
+    rows = [json.loads(line) for line in rows.splitlines()]
+    assert doc["registry"]["profiles"] == [row[0] for row in rows] == list(again.profiles)
     assert "name" not in same and all(len(row) + len(same) == len(registry_cache._FIELDS[type(p)])
-                                      for row, p in zip(doc["profiles"], again.profiles.values()))
+                                      for row, p in zip(rows, again.profiles.values()))
     if not vary:
         assert same["identity"] == "alice" and same["tags"] == ["same"] and same["strategy"] == "chained"
     else:
@@ -80,15 +82,25 @@ def test_shared_and_differing_fields_load_equal(isolated_home, monkeypatch, n, v
 
 
 def _load_each_damaged(path: Path, damages) -> list:
-    """The registry loaded once per damage done to a fresh copy of its cached copy's ``registry`` part."""
+    """The registry loaded once per damage done to a fresh copy of its cached copy's ``registry`` part.
+
+    Each damage gets the ``registry`` part with ``rows``: the profiles' rows, decoded, which it may
+    damage too; the copy keeps the digest of the good one, as damage would leave it.
+    """
     copy = _copy()
-    good = json.loads(copy.read_bytes())
+    good = copy.read_bytes()
     out = []
     for damage in damages:
-        doc = json.loads(json.dumps(good))
+        doc, rows = registry_cache.split(good)
+        doc["registry"]["rows"] = [json.loads(line) for line in rows.splitlines()]
         damage(doc["registry"])
-        copy.write_bytes(json.dumps(doc).encode())
-        out.append(registry.load(path))
+        rows = b"".join(json.dumps(row, separators=(",", ":")).encode() + b"\n" for row in doc["registry"].pop("rows"))
+        # As damage leaves a copy: its digest (first line) the one written with the good parts.
+        copy.write_bytes(good.split(b"\n", 1)[0] + b"\n" + registry_cache.joined(doc, rows).split(b"\n", 1)[1])
+        loaded = registry.load(path)
+        assert {**loaded.profiles} == loaded.profiles  # every profile usable, now and later
+        out.append(loaded)
+        copy.write_bytes(good)
     return out
 
 
@@ -115,11 +127,14 @@ def test_a_damaged_row_means_a_full_load_before_any_profile_is_used(isolated_hom
     fresh = registry.load(path)
     strategy = registry_cache._FIELDS[type(fresh.profiles["p0"])].index("strategy")
     loaded = _load_each_damaged(path, (
-        lambda r: r["profiles"][4].pop(),  # one field short
-        lambda r: r["profiles"][5].__setitem__(strategy, "sideways"),  # not a strategy
-        lambda r: r["profiles"].__setitem__(3, "p3"),  # not a row
+        lambda r: r["rows"][4].pop(),  # one field short
+        lambda r: r["rows"][5].__setitem__(strategy, "sideways"),  # not a strategy
+        lambda r: r["rows"].__setitem__(3, "p3"),  # not a row
+        lambda r: r["rows"].pop(),  # a row missing
+        lambda r: r["profiles"].pop(),  # a name missing
+        lambda r: r["rows"].__setitem__(2, r["rows"][1]),  # a row swapped for another
     ))
-    assert loaded == [fresh] * 3
+    assert loaded == [fresh] * 6
     assert all(one.profiles["p3"].strategy is Strategy.DIRECT for one in loaded)
 
 
@@ -136,3 +151,14 @@ def test_profiles_from_the_copy_act_as_a_read_only_dict(isolated_home, monkeypat
     assert len(profiles) == 5 and "p4" in profiles and list(profiles.keys()) == list(fresh.profiles)
     assert dict(profiles) == fresh.profiles == profiles and {**profiles} == fresh.profiles
     assert [p.name for p in profiles.values()] == list(fresh.profiles)
+
+
+def test_after_many_lookups_the_rest_are_built_at_once_keeping_those_built(isolated_home, monkeypatch):
+    path = isolated_home / "config.toml"
+    path.write_text(_fleet(registry_cache.Models.BULK * 2 + 5, vary=True))
+    fresh = registry.load(path)
+    profiles = _loads_from_copy_equal(path, monkeypatch).profiles  # compared whole: all built already
+    again = registry.load(path).profiles
+    early = {name: again[name] for name in list(again)[:registry_cache.Models.BULK + 1]}  # the last one builds the rest
+    assert all(again[name] is model for name, model in early.items())
+    assert dict(again) == fresh.profiles == dict(profiles) and list(again.values()) == list(fresh.profiles.values())

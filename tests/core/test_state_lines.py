@@ -117,3 +117,25 @@ def test_other_layouts_are_not_entries(tmp_path):
             assert Entries.open(fd) is None, bad[-20:]
         finally:
             os.close(fd)
+
+
+def test_lines_and_names_longer_than_one_probe_read(tmp_path):
+    """Entries of several KB (a long last error) and names near the end of a probe's read."""
+    profiles = [f"p{i:03d}-" + "n" * (i % 5 * 1000) for i in range(120)]
+    state = state_of(profiles, error_every=2)
+    for i, name in enumerate(profiles):
+        if i % 4 == 0:
+            state.profiles[name].last_error = f"failed {i} " + "x" * (lines.PROBE * (i % 3 + 1))
+    path = tmp_path / "state.json"
+    path.write_bytes(state_json.encode(state))
+    old, lines.WINDOW = lines.WINDOW, 64
+    fd, found = entries_in(path)
+    try:
+        full, _ = state_json.decode(path.read_bytes())
+        for name in profiles:
+            line = found.line(key(name))
+            assert line is not None and state_json._profile(state_json.json.loads(line), {}) == full.profiles[name]
+        assert found.line(key(profiles[7] + "x")) is None
+    finally:
+        lines.WINDOW = old
+        os.close(fd)

@@ -18,7 +18,8 @@ A copy is used only when *every* input of the validation it stands for is exactl
 
 Only valid registries are stored: a registry with problems always gets the full check, so
 ``config check`` and the problems screen still list every problem. The copy is JSON (plain data,
-never code) in the user cache dir (``~/.cache/mfa-tui`` on Linux), a 0600 file in a 0700
+never code): one line with the inputs and the registry less its profiles' rows, then a line per
+profile row, decoded on first use (:func:`split`, :class:`Models`). It lives in the user cache dir (``~/.cache/mfa-tui`` on Linux), a 0600 file in a 0700
 directory, replaced atomically. A cache that cannot be read, parsed or written only means a full
 load: this module never raises.
 """
@@ -30,14 +31,15 @@ import json
 import os
 import zlib
 from dataclasses import fields
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from mfa_tui import __version__
 from mfa_tui.core.models import Account, Identity, Profile, Registry, Settings, Strategy
+from mfa_tui.core.registry.lazy import Models
 
-FORMAT = 3
+FORMAT = 4
 """Bumped when the file's layout changes."""
 
 try:  # CPython's own BLAKE2: importing hashlib loads OpenSSL first (2.5 ms of the first frame, bench figure 4)
@@ -102,7 +104,11 @@ def _digest(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()
+    return _digest_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def _digest_bytes(data: bytes | memoryview) -> str:
+    return blake2b(data, digest_size=32).hexdigest()
 
 
 def _aws_config_text(path: Path | None) -> str | None:
@@ -150,10 +156,10 @@ def lookup(path: Path, key: dict[str, Any]) -> Registry | None:
     gc.disable()
     try:
         with os.fdopen(open_regular(_file_for(path)), "rb") as fh:
-            doc = json.loads(fh.read())
+            doc, rows = split(fh.read())
         if not isinstance(doc, dict) or doc.get("inputs") != key:
             return None
-        return _decode(path, doc["registry"])
+        return _decode(path, doc["registry"], rows)
     except (OSError, FileError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
     finally:
@@ -168,7 +174,8 @@ def store(path: Path, key: dict[str, Any], registry: Registry) -> None:
 
     try:
         target = _file_for(path)
-        data = json.dumps({"inputs": key, "registry": _encode(registry)}, separators=(",", ":")).encode("utf-8")
+        head, rows = _encode(registry)
+        data = joined({"inputs": key, "registry": head}, rows)
         ensure_private_dir(target.parent)  # 0700
         atomic_write(target, data)  # 0600, fsynced; readers see the old copy or the new one; sudo leaves it the user's
     except (OSError, FileError, ValueError, TypeError):
@@ -205,21 +212,66 @@ def _table(objs: list) -> tuple[list[list], dict[str, Any]]:
     return [[row[i] for i in keep] for row in rows], {names[i]: first[i] for i in shared}
 
 
-def _encode(registry: Registry) -> dict[str, Any]:
+def split(data: bytes) -> tuple[Any, bytes]:
+    """A copy's parts: the inputs and the registry less its profiles' rows (JSON), and those rows.
+
+    The copy is three parts, each starting on a new line: the digest of the other two, the JSON,
+    and the rows (one JSON list per line). Raises ValueError for anything else, or when the digest
+    does not match: a copy damaged anywhere (a row, a shared field) is never used. That check
+    stands for checking every row on every read, which at 5,000 profiles cost more than decoding
+    them (the rows are decoded on first use, :class:`Models`).
+    """
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1)
+    if first < 0 or second < 0 or data[:first] != _digest_bytes(memoryview(data)[first + 1:]).encode("ascii"):
+        raise ValueError("not a registry copy as written")
+    return json.loads(data[first + 1:second]), data[second + 1:]
+
+
+def joined(doc: dict[str, Any], rows: bytes) -> bytes:
+    """The copy of :func:`split`'s two parts."""
+    rest = json.dumps(doc, separators=(",", ":")).encode("utf-8") + b"\n" + rows
+    return _digest_bytes(rest).encode("ascii") + b"\n" + rest
+
+
+def _encode(registry: Registry) -> tuple[dict[str, Any], bytes]:
+    """The registry as :func:`joined`'s parts.
+
+    The profiles' rows are kept one per line, apart from the rest: ``status P`` and the dashboard's
+    first frame decode only the rows they use (:class:`Models`), and the whole of them at 5,000
+    profiles was the largest part of reading the copy (2 of its 3.3 ms, plus 1.2 ms of checks).
+    """
     out: dict[str, Any] = {"settings": _row(registry.settings)}
-    for table in ("accounts", "identities", "profiles"):
+    for table in ("accounts", "identities"):
         out[table], out[f"{table}_same"] = _table(list(getattr(registry, table).values()))
-    return out
+    rows, out["profiles_same"] = _table(list(registry.profiles.values()))
+    body = b"".join(json.dumps(row, separators=(",", ":")).encode("ascii") + b"\n" for row in rows)
+    out["profiles"] = [row[0] for row in rows]
+    return out, body
 
 
-def _decode(path: Path, doc: dict[str, Any]) -> Registry:
+def _decode(path: Path, doc: dict[str, Any], rows: bytes) -> Registry:
+    lines = rows.split(b"\n")
+    names = doc["profiles"]
+    if lines.pop() != b"" or type(names) is not list or len(names) != len(lines):
+        raise ValueError("the profile rows do not match their names")
     return Registry(
         path,
         _build(Settings, doc["settings"]),
-        _build_all(Account, doc["accounts"], doc["accounts_same"]),
+        Models(_by_name(doc["accounts"]), _maker(Account, doc["accounts_same"])),
         _build_all(Identity, doc["identities"], doc["identities_same"]),
-        _build_all(Profile, doc["profiles"], doc["profiles_same"], lazy=True),
+        Models(dict(zip(names, lines)), _maker(Profile, doc["profiles_same"]), _decode_lines),
     )
+
+
+def _by_name(rows: list) -> dict[str, list]:
+    if type(rows) is not list or not all(type(row) is list and row for row in rows):
+        raise ValueError("not a table of rows")
+    return {row[0]: row for row in rows}
+
+
+def _decode_lines(lines: list[bytes]) -> list:
+    return json.loads(b"[" + b",".join(lines) + b"]")  # one decode, in C
 
 
 _STRATEGIES = {s.value: s for s in Strategy}
@@ -238,13 +290,12 @@ def _value(cls: type, index: int, value: Any) -> Any:
     return value
 
 
-def _build_all(cls: type, rows: list[list], same: dict[str, Any], *, lazy: bool = False) -> Mapping[str, Any]:
-    """``{name: cls(...)}`` for every row (its own fields) and ``same`` (the fields all rows share).
+def _maker(cls: type, same: dict[str, Any]) -> Callable[[list], Any]:
+    """A function building ``cls`` from a row (its own fields) and ``same`` (the fields all rows share).
 
-    One pass with the per-model work done once: one row per profile on every start (bench figure 4
-    at fleet scale). Builds what ``cls(**fields)`` builds: only a model's tuple fields can hold a
-    list, and its strategy a string, in rows this module wrote. Every row is checked here; with
-    ``lazy`` the models themselves are built on first use (:class:`Models`).
+    The per-model work is done once here: one row per profile on every start (bench figure 4 at
+    fleet scale). Builds what ``cls(**fields)`` builds: only a model's tuple fields can hold a list,
+    and its strategy a string, in rows this module wrote. A row of another shape is a ValueError.
     """
     names = _FIELDS[cls]
     if type(same) is not dict or not set(same) <= set(names[1:]):
@@ -259,6 +310,8 @@ def _build_all(cls: type, rows: list[list], same: dict[str, Any], *, lazy: bool 
     new = object.__new__
 
     def make(row: list) -> Any:
+        if type(row) is not list or len(row) != width or (strategy is not None and row[strategy] not in _STRATEGIES):
+            raise ValueError("row does not match the model")
         values = list(row)
         for j in convert:
             if type(values[j]) is list:
@@ -274,54 +327,19 @@ def _build_all(cls: type, rows: list[list], same: dict[str, Any], *, lazy: bool 
         fields_.update(zip(own_names, values))
         return obj
 
-    by_name: dict[str, list] = {}
+    return make
+
+
+def _build_all(cls: type, rows: list[list], same: dict[str, Any]) -> dict[str, Any]:
+    """``{name: model}`` for every row, in one pass (see :func:`_maker`)."""
+    make = _maker(cls, same)
+    if type(rows) is not list:
+        raise ValueError("not a table of rows")
+    out = {}
     for row in rows:
-        if type(row) is not list or len(row) != width or (strategy is not None and row[strategy] not in _STRATEGIES):
-            raise ValueError("row does not match the model")
-        by_name[row[0]] = row
-    if lazy:
-        return Models(by_name, make)
-    return {name: make(row) for name, row in by_name.items()}
-
-
-class Models(Mapping):
-    """Name -> model, each built from its row the first time it is looked up.
-
-    The dashboard's first frame shows a screenful of the profiles and ``status P`` one: at 5,000
-    profiles, building every model up front was 6.5 ms of that frame's CPU (bench figure 4 at
-    fleet scale; bench/fastpaths.py ``lazy_models`` fails the bench unless this stays ≤ 0.8× of
-    building them all). Iteration, ``len`` and ``in`` need no model; a model, once built, is the
-    one every later lookup gets (``setdefault``, so two threads asking at once agree). Read-only,
-    like the dict it stands for: a registry is never changed after loading.
-    """
-
-    __slots__ = ("_rows", "_built", "_make")
-
-    def __init__(self, rows: dict[str, list], make: Callable[[list], Any]):
-        self._rows = rows
-        self._built: dict[str, Any] = {}
-        self._make = make
-
-    def __getitem__(self, name: str) -> Any:
-        built = self._built.get(name)
-        if built is None:
-            built = self._built.setdefault(name, self._make(self._rows[name]))
-        return built
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self[name] if name in self._rows else default
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __repr__(self) -> str:
-        return f"Models({list(self._rows)!r})"
+        model = make(row)
+        out[row[0]] = model
+    return out
 
 
 def _build(cls: type, row: list) -> Any:

@@ -25,9 +25,10 @@ SORTED = b'\n"sorted":true,'
 END = b"}}\n"
 """How the file ends, after the last entry's line."""
 
-CHUNK = 16384
-WINDOW = 65536
+WINDOW = 8192
 """Below this many bytes, the rest of a search reads the span at once instead of bisecting further."""
+PROBE = 4096
+"""What one bisection step reads: an entry line is about 1 KB (credentials, who-am-I, times)."""
 HEAD_LIMIT = 16 * 1024 * 1024
 """The most read looking for :data:`PROFILES` (identities and devices all come above it)."""
 
@@ -85,11 +86,16 @@ class Entries:
             # Lines in byte order are in order of their first len(key) bytes too: bisect on those.
             while hi - lo > WINDOW:
                 mid = (lo + hi) // 2
-                start = self._line_after(mid, hi)
+                # One read usually holds the end of the line at mid and the start of the next.
+                data = os.pread(self.fd, PROBE, mid)
+                cut = data.find(b"\n")
+                start = mid + cut + 1 if cut >= 0 else self._line_after(mid, hi)
                 if start >= hi:  # no line starts in (mid, hi): it is one that starts at or before mid
                     hi = mid + 1
                     continue
-                probe = os.pread(self.fd, len(key), start)
+                probe = data[cut + 1:cut + 1 + len(key)]
+                if cut < 0 or len(probe) < len(key):
+                    probe = os.pread(self.fd, len(key), start)
                 if probe == key:
                     return self._rest(start + len(key))
                 if probe < key:
