@@ -18,10 +18,11 @@ A copy is used only when *every* input of the validation it stands for is exactl
 
 Only valid registries are stored: a registry with problems always gets the full check, so
 ``config check`` and the problems screen still list every problem. The copy is JSON (plain data,
-never code): one line with the inputs and the registry less its profiles' rows, then a line per
-profile row, decoded on first use (:func:`split`, :class:`Models`). It lives in the user cache dir (``~/.cache/mfa-tui`` on Linux), a 0600 file in a 0700
-directory, replaced atomically. A cache that cannot be read, parsed or written only means a full
-load: this module never raises.
+never code): a digest line, one line with the inputs and the registry less its profiles' rows,
+then a line per profile row, decoded on first use (:func:`split`, :class:`Models`). It lives in
+the user cache dir (``~/.cache/mfa-tui`` on Linux), a 0600 file in a 0700 directory, replaced
+atomically. A cache that cannot be read, parsed or written only means a full load: this module
+never raises.
 """
 
 from __future__ import annotations
