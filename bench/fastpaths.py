@@ -250,7 +250,8 @@ def state_lines(root: Path, n: int, runs: int) -> dict:
         pst.expires_at = pst.credentials.expiration
     path = root / "fastpath-state.json"
     path.write_bytes(state_json.encode(state))
-    key = json.dumps(names[n // 2]).encode("ascii") + b":"
+    name = json.dumps(names[n // 2]).encode("ascii")
+    key = name + b":"
     got: dict = {}
 
     def timed(side: str) -> float:
@@ -258,7 +259,7 @@ def state_lines(root: Path, n: int, runs: int) -> dict:
         fd = os.open(path, os.O_RDONLY)
         try:
             if side == "fast":
-                got[side] = lines.Entries.open(fd).line(key)
+                got[side] = lines.Entries.open(fd).line(name)
             else:
                 data = os.read(fd, os.fstat(fd).st_size)
                 at = data.find(b"\n" + key) + 1 + len(key)

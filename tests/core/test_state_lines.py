@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
 
@@ -29,8 +30,8 @@ def state_of(profiles: list[str], error_every: int = 3) -> SessionState:
     return state
 
 
-def key(name: str) -> bytes:
-    return state_json.json.dumps(name).encode("ascii") + b":"
+def encoded(name: str) -> bytes:
+    return json.dumps(name).encode("ascii")
 
 
 def entries_in(path) -> tuple[int, Entries]:
@@ -51,11 +52,11 @@ def test_every_line_is_found_by_bisection_and_nothing_else(tmp_path_factory, pro
         assert entries.in_order
         full, _ = state_json.decode(path.read_bytes())
         for name in profiles:
-            line = entries.line(key(name))
+            line = entries.line(encoded(name))
             assert line is not None, name
-            assert state_json._profile(state_json.json.loads(line), {}) == full.profiles[name]
+            assert state_json._profile(json.loads(line), {}) == full.profiles[name]
         if absent not in profiles:
-            assert entries.line(key(absent)) is None
+            assert entries.line(encoded(absent)) is None
     finally:
         lines.WINDOW = old
         os.close(fd)
@@ -75,8 +76,8 @@ def test_a_file_in_any_order_is_searched_in_full(tmp_path):
     fd, found = entries_in(path)
     try:
         assert not found.in_order
-        assert all(found.line(key(name)) is not None for name in profiles)
-        assert found.line(key("p9999")) is None
+        assert all(found.line(encoded(name)) is not None for name in profiles)
+        assert found.line(encoded("p9999")) is None
     finally:
         lines.WINDOW = old
         os.close(fd)
@@ -100,7 +101,7 @@ def test_a_profile_among_5000_costs_a_few_small_reads(tmp_path, monkeypatch):
     try:
         for name in (profiles[0], profiles[2500], profiles[-1], "acct-250-role9x"):
             read.clear()
-            found.line(key(name))
+            found.line(encoded(name))
             assert sum(read) < size / 20 and len(read) < 40, (name, sum(read), len(read), size)
     finally:
         os.close(fd)
@@ -133,9 +134,9 @@ def test_lines_and_names_longer_than_one_probe_read(tmp_path):
     try:
         full, _ = state_json.decode(path.read_bytes())
         for name in profiles:
-            line = found.line(key(name))
-            assert line is not None and state_json._profile(state_json.json.loads(line), {}) == full.profiles[name]
-        assert found.line(key(profiles[7] + "x")) is None
+            line = found.line(encoded(name))
+            assert line is not None and state_json._profile(json.loads(line), {}) == full.profiles[name]
+        assert found.line(encoded(profiles[7] + "x")) is None
     finally:
         lines.WINDOW = old
         os.close(fd)

@@ -4,8 +4,9 @@
 file (15 ms of CPU for 5,000 sections); the dashboard's first frame needs the key ids of a
 screenful of profiles and of the identities' long-term sections only. :func:`some_key_ids` finds
 every header line with one regular-expression split (in C), or for a few names each one's headers
-with a substring search, and reads only the wanted sections' lines, by the scan's own rules. Protects bench figure 4
-(dashboard first frame at 5,000 profiles ≤ 1.3× the bare app, CPU; bench/dash_bench.py).
+with a substring search, and reads only the wanted sections' lines, by the scan's own rules.
+Protects bench figure 4 (dashboard first frame at 5,000 profiles ≤ 1.3× the bare app, CPU;
+bench/dash_bench.py).
 
 It gives exactly ``{name: scan_key_ids(...)[name]}`` for every wanted name the scan finds
 (``tests/core/test_credentials_key_scan.py`` checks it): a file that is not plain ASCII with

@@ -345,7 +345,4 @@ def _build_all(cls: type, rows: list[list], same: dict[str, Any]) -> dict[str, A
 
 def _build(cls: type, row: list) -> Any:
     """``cls(*row)`` for a row this module wrote from a valid model (``settings``), without ``__init__``."""
-    names = _FIELDS[cls]
-    if type(row) is not list or len(row) != len(names):
-        raise ValueError("row does not match the model")
-    return next(iter(_build_all(cls, [row], {}).values()))
+    return _maker(cls, {})(row)

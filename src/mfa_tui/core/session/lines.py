@@ -75,12 +75,13 @@ class Entries:
             return None
         return cls(fd, data[:lo], lo, hi)
 
-    def line(self, key: bytes) -> bytes | None:
-        """The rest of the entry line that starts with ``key`` (a JSON-encoded name and ``:``), up to its line break.
+    def line(self, name: bytes) -> bytes | None:
+        """The entry of the profile whose JSON-encoded name is ``name`` (``json.dumps`` as bytes): its line after ``name:``.
 
-        None when no entry line starts so. A JSON string never holds a raw line break, so ``key``
-        at a line's start is that entry and nothing else.
+        None when no entry line starts so. A JSON string never holds a raw line break, so the
+        name and ``:`` at a line's start are that entry and nothing else.
         """
+        key = name + b":"
         lo, hi = self.lo, self.hi
         if self.in_order:
             # Lines in byte order are in order of their first len(key) bytes too: bisect on those.

@@ -166,7 +166,7 @@ def _plain_credentials(line: bytes) -> dict[str, str] | None:
 
 def _lookup(entries: Entries, profile: str) -> dict[str, str] | None:
     """The profile's stored credentials (its own, or its identity's MFA session for an MFA-session profile)."""
-    line = entries.line(_json_string(profile) + b":")
+    line = entries.line(_json_string(profile))
     if line is None:
         return None
     plain = _plain_credentials(line)

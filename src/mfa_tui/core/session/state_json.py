@@ -54,7 +54,7 @@ def decode_some(fd: int, only: Collection[str]) -> SessionState | None:
         if not isinstance(doc, dict):
             return None
         for name in only:
-            line = entries.line(json.dumps(name).encode("ascii") + b":")
+            line = entries.line(json.dumps(name).encode("ascii"))
             if line is not None:
                 doc["profiles"][name] = json.loads(line)
     except (ValueError, RecursionError):
