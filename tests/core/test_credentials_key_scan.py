@@ -54,3 +54,19 @@ def test_the_fast_path_takes_a_plain_file(tmp_path):
     data = b"[a]\naws_access_key_id = K1\n[b]\naws_access_key_id = K2\n[b]\naws_access_key_id = K3\n"
     assert key_scan._scan_some(data, {"b", "z"}) == {"b": "K3"}
     assert key_scan._scan_some(b"\xef\xbb\xbf" + data, {"b"}) is None
+
+
+def test_a_wanted_name_spanning_lines_hides_no_header(tmp_path):
+    """One search for a few names: a name with a line break in it (never a section) must not swallow the next header."""
+    path = tmp_path / "credentials"
+    path.write_bytes(b"[x]\n[a]\naws_access_key_id = K1\n")
+    names = ["x]\n[a", "a"]
+    assert key_scan.some_key_ids(path, names) == _expected(path, names) == {"a": "K1"}
+
+
+def test_an_empty_wanted_name_finds_no_section(tmp_path):
+    """``[]`` is no header to the scan (its lines stay with the section above), so "" is never found."""
+    path = tmp_path / "credentials"
+    path.write_bytes(b"[a]\n[]\naws_access_key_id = K1\n")
+    names = ["", "a"]
+    assert key_scan.some_key_ids(path, names) == _expected(path, names) == {"a": "K1"}
