@@ -143,6 +143,9 @@ def render(results: dict) -> str:
             rows.append(["", label, str(d), f"{ms:.2f} ms", f"target {TARGETS[target]:g} ms",
                          fmt_ratio(ms / TARGETS[target]) + " of target", f"≤ {TARGETS[target]:g} ms",
                          verdict(ms, TARGETS[target])])
+        if "pause_ms" in x["idle"]:
+            rows.append(["", "  diagnostic: Pilot's pause() alone, per tick (the harness's part of both tick figures)",
+                         str(d), f"{x['idle']['pause_ms']:.2f} ms", "", "", "", ""])
         rows.append(["", "peak RSS", str(d), _mib(x["peak_rss_mib"]), f"{_mib(f['floor']['rss_mib'])} bare app",
                      fmt_ratio(x["peak_rss_mib"] / f["floor"]["rss_mib"]), "", ""])
     parts = [
