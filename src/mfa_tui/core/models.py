@@ -76,7 +76,9 @@ OUTPUTS = ("credentials-file", "credential-process")
 """A profile's ``output`` choices (:attr:`Profile.output`)."""
 CREDENTIAL_PROCESS_SUGGESTED_ABOVE = 200
 """Profiles in the credentials file above which doctor and the organisation import suggest
-``output = "credential-process"`` (every AWS call parses that file whole; bench/output_modes.py)."""
+``output = "credential-process"``: every AWS call parses that file whole, and the config file too
+(docs/aws-behaviour.md, "The credentials file is read whole by every AWS call"; the costs:
+bench/output_modes.py)."""
 
 
 class Strategy(StrEnum):
