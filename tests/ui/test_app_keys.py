@@ -6,6 +6,8 @@ from __future__ import annotations
 import difflib
 import tomllib
 
+import pytest
+
 from app_support import (
     SIZE,
     Recorder,
@@ -17,6 +19,7 @@ from app_support import (
 
 from textual import events
 from textual.command import CommandList
+from textual.widgets import Input
 
 from mfa_tui.core.registry import load as registry
 from mfa_tui.core.registry import edit as registry_edit
@@ -232,6 +235,36 @@ async def test_a_widget_binding_with_a_dotted_id_is_rebound_from_the_registry(se
         await pilot.press("space")
         await pilot.pause()
         assert screen.table.marked == set()
+
+
+@pytest.mark.parametrize("back", [False, True], ids=["tab", "shift+tab"])
+async def test_keys_typed_after_tab_in_one_burst_go_to_the_field_tab_moved_to(service, back):
+    """"alice<Tab>Admin" typed (or pasted without bracketed paste) in one burst fills two fields.
+
+    Textual hands each key to the widget focused when the app takes the key, and a screen's Tab
+    binding runs only once the field has passed the Tab up: every key queued behind it went to
+    the field being left.
+    """
+    from mfa_tui.ui.screens.org_import import OrgImportScreen
+
+    app = make_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app)
+        app.push_screen(OrgImportScreen(service))
+        await wait_for(pilot, lambda: isinstance(app.screen, OrgImportScreen) and app.screen.is_mounted, "the import dialog")
+        await pilot.pause()
+        dialog = app.screen
+        fields = [dialog.query_one(f"#org-{name}", Input) for name in ("from", "roles")]
+        start, then = (fields[1], fields[0]) if back else (fields[0], fields[1])
+        start.focus()
+        await pilot.pause()
+        tab = ("shift+tab", None) if back else ("tab", "\t")
+        for key, char in [*((c, c) for c in "alice"), tab, *((c, c) for c in "Admin")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert (start.value, then.value) == ("alice", "Admin")
+        assert app.focused is then
 
 
 async def test_a_fast_slash_and_text_all_go_to_the_filter(service, demo_world):

@@ -64,6 +64,12 @@ class MfaTuiApp(ThemeVariablesMixin, App[str | None]):
         # show=False: the footer already shows the palette key at its right end.
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", priority=True, show=False,
                 tooltip="Every action, searchable"),
+        # Textual's own Tab is a screen binding: it runs once the focused field has passed the key
+        # up, and every key queued behind it (typed fast, or a paste without bracketed paste) went to
+        # the field being left ("alice<Tab>Admin" gave "aliceAdmin"). As priority bindings the app
+        # moves the focus before it hands on the next key. No widget of the dashboard takes Tab itself.
+        Binding("tab", "focus_next", "Next field", id="focus_next", priority=True, show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", id="focus_previous", priority=True, show=False),
     ]
 
     def __init__(

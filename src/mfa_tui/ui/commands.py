@@ -16,8 +16,9 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-NOT_IN_PALETTE = frozenset({"command_palette", "help_quit"})
-"""Binding ids the palette leaves out: opening the palette from itself makes no sense."""
+NOT_IN_PALETTE = frozenset({"command_palette", "help_quit", "focus_next", "focus_previous"})
+"""Binding ids the palette leaves out: opening the palette from itself makes no sense, and moving
+between fields is a key, not a command."""
 NOT_IN_PALETTE_PREFIXES = ("status-table.cursor", "status-table.page")
 """Cursor movement is a key, not a command."""
 

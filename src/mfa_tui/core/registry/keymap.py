@@ -30,6 +30,8 @@ VIEWS: dict[str, tuple[str, ...]] = {
 ACTIONS: dict[str, tuple[str, str]] = {
     # id: (scope, default keys as Textual names them)
     "command_palette": ("app", "ctrl+p"),
+    "focus_next": ("app", "tab"),
+    "focus_previous": ("app", "shift+tab"),
     "help": ("app", "question_mark"),
     "quit": ("app", "q"),
     "theme": ("app", "t"),
