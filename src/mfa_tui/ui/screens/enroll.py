@@ -22,7 +22,7 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from mfa_tui.core.enroll.device import MAX_DEVICES, Enrolment, MfaDevice
@@ -30,7 +30,7 @@ from mfa_tui.core.enroll.naming import default_device_name
 from mfa_tui.core.errors import MfaTuiError
 from mfa_tui.ui.dialogs.code_field import step_bar
 from mfa_tui.ui.dialogs.confirm import ConfirmDialog
-from mfa_tui.ui.screens.enroll_codes import CodeInput, CodeRow
+from mfa_tui.ui.screens.enroll_codes import CodeInput, CodeRow, SideColumn
 from mfa_tui.ui.screens.enroll_worker import EnrollWorker
 from mfa_tui.ui.screens.enroll_words import activity_text, delete_question, quit_question
 from mfa_tui.ui.widgets.device_table import DeviceTable
@@ -105,7 +105,7 @@ class EnrollScreen(EnrollWorker):
         yield Static(f"Enrol an MFA device · IAM user {self.flow.user_name}{account}{identity}", id="title", markup=False)
         with Horizontal(id="body"):
             yield QrPanel(self.flow, mask_secrets=self.mask_secrets, id="qr-panel")
-            with VerticalScroll(id="side"):
+            with SideColumn(id="side"):
                 yield Label("Devices", id="devices-heading", classes="heading")
                 yield DeviceTable(id="devices", local=self.local_time)
                 yield Label("New device name", classes="heading")
@@ -138,12 +138,7 @@ class EnrollScreen(EnrollWorker):
         status = self.query_one("#status", Static)
         status.update(text)
         status.set_class(kind == "error", "-error")
-        status.set_class(kind == "ok", "-ok")
-        self.call_after_refresh(self._focused_in_sight)  # a taller status line shortens the side column
-
-    def _focused_in_sight(self) -> None:
-        if self.focused is not None and self.is_attached:
-            self.focused.scroll_visible(animate=False)
+        status.set_class(kind == "ok", "-ok")  # a taller status line shortens the side column (SideColumn)
 
     def _note(self, serial: str, what: str, reason: str = "") -> None:
         """Record ``what`` happened to ``serial`` in the activity log; a ``reason`` makes it a failure."""

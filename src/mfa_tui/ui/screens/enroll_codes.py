@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import on
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -40,6 +40,22 @@ class CodeRow(Horizontal):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < self.NARROW_BELOW, "-narrow")
+
+
+class SideColumn(VerticalScroll):
+    """The screen's scrolling side column, which keeps the field focused in it in sight.
+
+    Its height changes with the status line below it, and its content with the device list and
+    what a create shows: whenever either changes (after the layout, so the field's place is
+    final), the focused field is scrolled back into sight. A single scroll after the next
+    refresh, as before, could run before that layout on a loaded machine and leave the code field
+    below the edge at 60×20.
+    """
+
+    def on_resize(self) -> None:
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            focused.scroll_visible(animate=False)
 
 
 class EnrollCodes(Screen[str | None]):
