@@ -15,7 +15,7 @@ from typing import Any
 from mfa_tui.core.clock import parse_time, rfc3339
 from mfa_tui.core.models import Credentials, WhoAmI
 from mfa_tui.core.session.entries import IdentityState, ProfileState, SessionState
-from mfa_tui.core.session.lines import PROFILES, Entries
+from mfa_tui.core.session.lines import END, PROFILES, SORTED, Entries
 from mfa_tui.core.session.peek import STATE_VERSION  # one definition for both readers
 from mfa_tui.core.totp import DeviceCodes
 
@@ -250,10 +250,9 @@ def encode(state: SessionState) -> bytes:
         f'"registry":{json.dumps(list(state.registry) if state.registry else None, **compact)},',
         f'"devices":{json.dumps(devices, **compact)},',
         f'"identities":{json.dumps(identities, **compact)},',
-        '"sorted":true,',
-        '"profiles":{',
     ]
     # ensure_ascii (json's default) keeps every line ASCII, so str order is .lines' byte order.
     entries = sorted(f"{json.dumps(name)}:{json.dumps(entry, **compact)}" for name, entry in profiles.items())
     body = ",\n".join(entries)
-    return ("\n".join(lines) + "\n" + (body + "\n" if body else "") + "}}\n").encode("utf-8")
+    # The lines the readers look for are written from their one definition (.lines: SORTED, PROFILES, END).
+    return "\n".join(lines).encode("utf-8") + SORTED + PROFILES + (body + "\n" if body else "").encode("utf-8") + END

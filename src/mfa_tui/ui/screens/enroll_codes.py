@@ -1,7 +1,8 @@
 """The enrolment screen's two code fields, as a base class of :class:`~mfa_tui.ui.screens.enroll.EnrollScreen`.
 
 Typing six digits moves to the second field, two codes pasted at once fill both, Enter in the
-second sends them for the screen's current mode (enable a new device, or resync one).
+second sends them for the screen's current mode (enable a new device, or resync one). The side
+column that holds them (:class:`SideColumn`) keeps the focused field in sight.
 """
 
 from __future__ import annotations
